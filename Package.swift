@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// One target per concern; dependencies point one way:
+// SystemKit <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
+// LoadGen and Results/Reports stand apart so they can be tested without a lab.
+let package = Package(
+    name: "lvsbench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "lvsbench", targets: ["lvsbench"]),
+        .library(name: "LoadGen", targets: ["LoadGen"]),
+        .library(name: "IPVSControl", targets: ["IPVSControl"]),
+        .library(name: "Collector", targets: ["Collector"]),
+        .library(name: "Reports", targets: ["Reports"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        .target(name: "SystemKit", dependencies: [
+            .product(name: "SystemPackage", package: "swift-system"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "IPVSControl", dependencies: ["SystemKit"]),
+        .target(name: "Lab", dependencies: ["SystemKit", "IPVSControl"]),
+        .systemLibrary(name: "CLiburing", pkgConfig: "liburing",
+                       providers: [.apt(["liburing-dev"])]),
+        .target(name: "LoadGen", dependencies: [
+            "SystemKit", "CLiburing",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap",
+                       providers: [.apt(["libpcap-dev"])]),
+        .target(name: "Collector", dependencies: ["SystemKit", "IPVSControl", "Lab", "CPcap"]),
+        .target(name: "Tuner", dependencies: ["SystemKit", "IPVSControl", "Lab", "Yams"]),
+        .target(name: "Results", dependencies: ["SystemKit"]),
+        .target(name: "Reports", dependencies: ["Results"]),
+        .target(name: "Experiments", dependencies: [
+            "SystemKit", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports",
+        ]),
+        .executableTarget(name: "lvsbench", dependencies: [
+            "SystemKit", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports", "Experiments",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
+        .testTarget(name: "IPVSControlTests", dependencies: ["IPVSControl"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "lvsbench"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "lvsbench"]),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "lvsbench"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TunerTests", dependencies: ["Tuner", "lvsbench"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "lvsbench"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,4 @@
+#ifndef LVSBENCH_CPCAP_SHIM_H
+#define LVSBENCH_CPCAP_SHIM_H
+#include <pcap/pcap.h>
+#endif

@@ -1,0 +1,1 @@
+/// The Collector target; see its issue.

@@ -1,0 +1,1 @@
+/// The Experiments target; see its issue.

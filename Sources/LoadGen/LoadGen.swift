@@ -1,0 +1,1 @@
+/// The LoadGen target; see its issue.

@@ -1,0 +1,1 @@
+/// The Results target; see its issue.

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import SystemKit
+
+/// The `lvsbench` command: a thin layer of argument parsing over the library targets.
+@main
+struct LVSBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lvsbench",
+        abstract: "Benchmark and tune Linux Virtual Server (IPVS) directors in a lab of network namespaces.",
+        discussion: """
+        Start with `lvsbench run` (the default benchmark, ending in a report) or
+        `lvsbench lab up --mode nat --reals 4` to explore a lab by hand.
+
+        Exit codes: 0 success, 1 failure (or a regression found by compare),
+        2 bad input (fix the command line, install a tool, run as root), 130 interrupted.
+        """,
+        subcommands: []
+    )
+
+    /// ArgumentParser exits 64 on a usage error; lvsbench promises 2 for every kind of bad
+    /// input, in one line, so scripts need to check only one code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                FileHandle.standardError.write(Data("lvsbench: \(message) (see --help)\n".utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
