@@ -21,10 +21,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# nginx-light's package starts a system nginx on port 80 of the host; the lab runs its own
-# nginx processes inside namespaces and needs nothing from the system one.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet nginx 2>/dev/null; then :; fi
-
 if ! command -v swift >/dev/null 2>&1; then
   for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
     [ -x "$d/swift" ] && export PATH="$d:$PATH"
