@@ -1,0 +1,52 @@
+import SystemKit
+import XCTest
+
+final class ProcessRunnerTests: XCTestCase {
+    func testCapturesStdoutStderrAndStatus() throws {
+        let result = try ProcessRunner.run(["sh", "-c", "echo out; echo err >&2; exit 3"])
+        XCTAssertEqual(result.status, 3)
+        XCTAssertEqual(result.stdout, "out\n")
+        XCTAssertEqual(result.stderr, "err\n")
+        XCTAssertFalse(result.succeeded)
+    }
+
+    func testPassesInputToStdin() throws {
+        let result = try ProcessRunner.check(["cat"], input: Data("hello".utf8))
+        XCTAssertEqual(result.stdout, "hello")
+    }
+
+    func testLargeOutputOnBothStreamsDoesNotDeadlock() throws {
+        let result = try ProcessRunner.check(["sh", "-c", "head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2"], timeout: 20)
+        XCTAssertEqual(result.stdout.utf8.count, 300_000)
+        XCTAssertEqual(result.stderr.utf8.count, 300_000)
+    }
+
+    func testTimeoutKillsAndReports124() throws {
+        let start = Date()
+        let result = try ProcessRunner.run(["sleep", "10"], timeout: 0.3)
+        XCTAssertEqual(result.status, 124)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+    }
+
+    func testCheckThrowsCommandFailedNamingTheCommand() {
+        XCTAssertThrowsError(try ProcessRunner.check(["sh", "-c", "echo boom >&2; exit 1"])) { error in
+            let failed = error as? CommandFailed
+            XCTAssertEqual(failed?.result.status, 1)
+            XCTAssertTrue(failed?.description.contains("boom") ?? false)
+            XCTAssertTrue(failed?.description.contains("sh -c") ?? false)
+        }
+    }
+
+    func testMissingToolNamesThePackage() {
+        XCTAssertThrowsError(try ProcessRunner.run(["no-such-tool-lvsbench"])) { error in
+            XCTAssertTrue(error is MissingTool)
+        }
+        let e = MissingTool(tool: "ipvsadm", package: "ipvsadm")
+        XCTAssertTrue(e.description.contains("apt-get install ipvsadm"))
+        XCTAssertEqual(e.exitStatus, .usage)
+    }
+
+    func testFindsSbinToolsEvenWithoutSbinInPath() {
+        XCTAssertNotNil(ToolLocator.find("ip"))
+    }
+}
