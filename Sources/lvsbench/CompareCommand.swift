@@ -10,11 +10,7 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two results cell by cell; exit 1 on a regression beyond the threshold.",
         discussion: """
-        Cells are matched by mode, scheduler, profile, reals and load. Same-run figures come
-        first (LB overhead ratio, worst share deviation from the weights, error rate), raw
-        rates after. A drop beyond the threshold is a regression unless the min–max ranges of
-        the repeats of both runs overlap (noise). A cell of BASE missing from NEW, or an
-        incomplete NEW, also fails.
+        Cells are matched by mode, scheduler, profile, reals and load. Same-run figures come first (LB overhead ratio, worst share deviation from the weights, error rate), raw rates after. A drop beyond the threshold is a regression unless the min–max ranges of the repeats of both runs overlap (noise). A cell of BASE missing from NEW, or an incomplete NEW, also fails.
 
         Exit codes: 0 no regression, 1 regression, 2 bad input (missing directory, no summary.json).
 

@@ -10,8 +10,7 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Render a result directory's reports again from its summary.json.",
         discussion: """
-        Rewrites cells.csv, report.md and report.html (atomically) from summary.json, e.g. after
-        a newer lvsbench improved the reports, or for a run that was interrupted.
+        Rewrites cells.csv, report.md and report.html (atomically) from summary.json, e.g. after a newer lvsbench improved the reports, or for a run that was interrupted.
 
         Example:
           lvsbench report results/latest
