@@ -4,10 +4,11 @@ import Results
 /// The report's sections about shares, the director's packets, the sweep and the capacity model.
 enum ReportSections {
     static func shares(_ s: Summary) -> Section {
-        let rows = s.cells.filter { !$0.perReal.isEmpty }.map { c -> [String] in
+        let withReals = s.cells.filter { !$0.perReal.isEmpty }
+        let labels = ReportContent.labels(withReals)
+        let rows = zip(labels, withReals).map { label, c -> [String] in
             let worst = c.perReal.map { ($0.observedShare - $0.expectedShare) * 100 }.max { abs($0) < abs($1) } ?? 0
-            return ["\(c.mode)/\(c.scheduler)/\(c.profile)/\(c.load)",
-                    c.perReal.map { String($0.weight) }.joined(separator: " : "),
+            return [label, c.perReal.map { String($0.weight) }.joined(separator: " : "),
                     c.perReal.map { String(format: "%.1f", $0.expectedShare * 100) }.joined(separator: " / "),
                     c.perReal.map { String(format: "%.1f", $0.observedShare * 100) }.joined(separator: " / "),
                     String(format: "%+.1f", worst), Format.grouped(c.perReal.map(\.ipvsConns).reduce(0, +))]
@@ -21,7 +22,6 @@ enum ReportSections {
         }
         blocks.append(.table(Table(header: ["cell", "weights", "expected share %", "observed share %", "worst Δ points",
                                               "IPVS conns"], rows: rows, numeric: [4, 5])))
-        let withReals = s.cells.filter { !$0.perReal.isEmpty }
         let names = withReals.flatMap { c -> [String] in c.perReal.map(\.name) }.uniqued()
         if !withReals.isEmpty {
             let series = names.map { name in
@@ -31,7 +31,7 @@ enum ReportSections {
                                 targets: withReals.map { c in c.perReal.first { $0.name == name }.map { $0.expectedShare * 100 } })
             }
             blocks.append(.chart(BarChart(title: "Share of connections per real against its weight",
-                                          yLabel: "share of connections, %", categories: ReportContent.labels(withReals),
+                                          yLabel: "share of connections, %", categories: labels,
                                           series: series, valueLabel: nil,
                                           targetLegend: "share the weight promises").svg()))
         }
@@ -39,9 +39,10 @@ enum ReportSections {
     }
 
     static func director(_ s: Summary) -> Section {
-        let rows = s.cells.map { c -> [String] in
+        let labels = ReportContent.labels(s.cells)
+        let rows = zip(labels, s.cells).map { label, c -> [String] in
             let d = c.director, w = max(d.windowSeconds, 1e-9)
-            return ["\(c.mode)/\(c.scheduler)/\(c.profile)/\(c.load)", Format.count(Double(d.inPkts) / w),
+            return [label, Format.count(Double(d.inPkts) / w),
                     Format.count(Double(d.outPkts) / w), Format.byteRate(Double(d.inBytes) / w),
                     Format.byteRate(Double(d.outBytes) / w), String(format: "%.0f%%", d.cpuSoftirqPct),
                     d.repliesCrossedDirector ? "yes" : "no"]
@@ -60,7 +61,6 @@ enum ReportSections {
                 lines.append("\(mode): replies crossed the director in \(crossed) of \(cells.count) cells.")
             }
         }
-        let labels = ReportContent.labels(s.cells)
         let rate = { (c: Cell, v: Int) in Double(v) / max(c.director.windowSeconds, 1e-9) }
         let pkts = BarChart(title: "Director packets per second by direction (IPVS counters)",
                             yLabel: "packets per second", categories: labels,
