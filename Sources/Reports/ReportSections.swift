@@ -3,6 +3,9 @@ import Results
 
 /// The report's sections about shares, the director's packets, the sweep and the capacity model.
 enum ReportSections {
+    /// More reals than this make the share chart's bars too thin to read.
+    static let maxChartedReals = 8
+
     static func shares(_ s: Summary) -> Section {
         let withReals = s.cells.filter { !$0.perReal.isEmpty }
         let labels = ReportContent.labels(withReals)
@@ -23,7 +26,10 @@ enum ReportSections {
         blocks.append(.table(Table(header: ["cell", "weights", "expected share %", "observed share %", "worst Δ points",
                                               "IPVS conns"], rows: rows, numeric: [4, 5])))
         let names = withReals.flatMap { c -> [String] in c.perReal.map(\.name) }.uniqued()
-        if !withReals.isEmpty {
+        if names.count > maxChartedReals {
+            blocks.append(.paragraph("No share chart: \(names.count) reals are more bars than a chart can show legibly; "
+                + "the table above has every share."))
+        } else if !withReals.isEmpty {
             let series = names.map { name in
                 BarChart.Series(name: name,
                                 values: withReals.map { c in c.perReal.first { $0.name == name }?.observedShare ?? .nan }

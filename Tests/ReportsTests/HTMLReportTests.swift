@@ -62,3 +62,18 @@ final class HTMLReportTests: XCTestCase {
         }
     }
 }
+
+final class ReportLabelTests: XCTestCase {
+    func testWeightSetsKeepCellsApartInKeysAndTables() throws {
+        var summary = SyntheticSummary.run()
+        var other = summary.cells[1]
+        for i in other.perReal.indices { other.perReal[i].weight = [3, 1, 1, 1][i] }
+        summary.cells.append(other)
+        XCTAssertNotEqual(summary.cells[1].key, other.key)
+        XCTAssertEqual(other.key.description, "nat/wrr/default/4r/http/w3.1.1.1")
+        let md = MarkdownReport.render(summary)
+        XCTAssertTrue(md.contains("| load | weights |"), "a weights column when weight sets vary")
+        XCTAssertTrue(md.contains("nat/wrr/w3.1.1.1"), md)
+        XCTAssertFalse(MarkdownReport.render(SyntheticSummary.run()).contains("| load | weights |"))
+    }
+}
