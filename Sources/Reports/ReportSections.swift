@@ -147,7 +147,21 @@ enum ReportSections {
         rows.append(["nat, LVS paper 2000 (Pentium)", Format.count(p.averagePacketBytes), String(format: "%.0f", p.microsecondsPerPacket),
                      Format.count(p.natPacketsPerSecond), Format.byteRate(p.natBytesPerSecond), "–", "100% (assumed)", paperReals])
         rows.append(["dr/tun, LVS paper 2000", "–", "–", "–", "–", "–", "–", "over \(p.tunDrRealsStated) (stated)"])
+        var verdicts: [String] = []
+        for mode in modeOrder(sweep.keys) {
+            guard let m = sweep[mode] else { continue }
+            let largest = m.points.last?.reals ?? 0
+            if let c = m.capacity, let reals = c.realsAtPerRealRate, let r = c.perRealBytesPerSecond {
+                let at20 = reals < 20 ? "fewer than 20: at ~20 reals this director is the bottleneck"
+                    : "20 or more: at ~20 reals this director is not the bottleneck"
+                verdicts.append(String(format: "%@: at %@ per real this director serves about %.1f reals — %@.",
+                                       mode, Format.byteRate(r), reals, at20))
+            } else if m.kneeReals == nil {
+                verdicts.append("\(mode): no saturation up to \(largest) reals — the director is not the bottleneck in this range.")
+            }
+        }
         return Section(title: "Capacity model, next to the original LVS paper", blocks: [
+            .bullets(verdicts),
             .paragraph("Same arithmetic for both: capacity = average packet size ÷ CPU time per packet "
                 + "(here: director CPU busy ÷ packets per second at saturation); reals served = throughput at "
                 + "saturation ÷ per-real rate. The paper assumed 536-byte packets and 60 µs per packet rewrite on a "
