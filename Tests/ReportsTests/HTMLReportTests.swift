@@ -54,6 +54,8 @@ final class HTMLReportTests: XCTestCase {
         let stats = try PNGColours.stats(of: png)
         XCTAssertGreaterThan(stats.distinctColours, 8, "the screenshot should show text and coloured charts")
         XCTAssertGreaterThan(stats.inkFraction, 0.02, "the screenshot is (nearly) blank")
+        XCTAssertGreaterThan(stats.bluePixels, 1_000, "no chart bars in the first series colour are visible")
+        XCTAssertGreaterThan(stats.orangePixels, 1_000, "no chart bars in the second series colour are visible")
         if let keep = ProcessInfo.processInfo.environment["LVSBENCH_KEEP_SCREENSHOT"] {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(at: png, to: URL(fileURLWithPath: keep))
