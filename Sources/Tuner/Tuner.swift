@@ -1,1 +1,0 @@
-/// The Tuner target; see its issue.
