@@ -144,4 +144,66 @@ enum Recorded {
     /proc/sys/net/ipv4/ip_local_port_range:32768\t60999
     /proc/sys/vm/swappiness:60
     """
+
+    /// Recorded in the user-mode Linux guest (6.1.176, ip_vs loaded), initial namespace.
+    static let guest61 = """
+    644 /proc/sys/net/core/netdev_max_backlog
+    644 /proc/sys/net/core/rmem_max
+    644 /proc/sys/net/core/wmem_max
+    644 /proc/sys/net/core/somaxconn
+    644 /proc/sys/net/core/busy_read
+    644 /proc/sys/net/core/busy_poll
+    644 /proc/sys/net/ipv4/tcp_fin_timeout
+    644 /proc/sys/net/ipv4/tcp_tw_reuse
+    644 /proc/sys/net/ipv4/tcp_rmem
+    644 /proc/sys/net/ipv4/tcp_wmem
+    644 /proc/sys/net/ipv4/ip_local_port_range
+    644 /proc/sys/net/ipv4/tcp_max_syn_backlog
+    644 /proc/sys/net/ipv4/tcp_keepalive_time
+    644 /proc/sys/net/ipv4/tcp_fastopen
+    644 /proc/sys/net/ipv4/vs/conn_reuse_mode
+    644 /proc/sys/vm/swappiness
+    /proc/sys/net/core/netdev_max_backlog:1000
+    /proc/sys/net/core/rmem_max:212992
+    /proc/sys/net/core/wmem_max:212992
+    /proc/sys/net/core/somaxconn:4096
+    /proc/sys/net/core/busy_read:0
+    /proc/sys/net/core/busy_poll:0
+    /proc/sys/net/ipv4/tcp_fin_timeout:60
+    /proc/sys/net/ipv4/tcp_tw_reuse:2
+    /proc/sys/net/ipv4/tcp_rmem:4096\t131072\t1825696
+    /proc/sys/net/ipv4/tcp_wmem:4096\t16384\t1825696
+    /proc/sys/net/ipv4/ip_local_port_range:32768\t60999
+    /proc/sys/net/ipv4/tcp_max_syn_backlog:128
+    /proc/sys/net/ipv4/tcp_keepalive_time:7200
+    /proc/sys/net/ipv4/tcp_fastopen:1
+    /proc/sys/net/ipv4/vs/conn_reuse_mode:1
+    /proc/sys/vm/swappiness:60
+    """
+
+    /// The same guest, inside a namespace made with `ip netns add`: rmem_max and wmem_max are absent (global on 6.1).
+    static let guestChild61 = """
+    644 /proc/sys/net/core/somaxconn
+    644 /proc/sys/net/ipv4/tcp_fin_timeout
+    644 /proc/sys/net/ipv4/tcp_tw_reuse
+    644 /proc/sys/net/ipv4/tcp_rmem
+    644 /proc/sys/net/ipv4/tcp_wmem
+    644 /proc/sys/net/ipv4/ip_local_port_range
+    644 /proc/sys/net/ipv4/tcp_max_syn_backlog
+    644 /proc/sys/net/ipv4/tcp_keepalive_time
+    644 /proc/sys/net/ipv4/tcp_fastopen
+    644 /proc/sys/net/ipv4/vs/conn_reuse_mode
+    644 /proc/sys/vm/swappiness
+    /proc/sys/net/core/somaxconn:4096
+    /proc/sys/net/ipv4/tcp_fin_timeout:60
+    /proc/sys/net/ipv4/tcp_tw_reuse:2
+    /proc/sys/net/ipv4/tcp_rmem:4096\t131072\t1825696
+    /proc/sys/net/ipv4/tcp_wmem:4096\t16384\t1825696
+    /proc/sys/net/ipv4/ip_local_port_range:32768\t60999
+    /proc/sys/net/ipv4/tcp_max_syn_backlog:128
+    /proc/sys/net/ipv4/tcp_keepalive_time:7200
+    /proc/sys/net/ipv4/tcp_fastopen:1
+    /proc/sys/net/ipv4/vs/conn_reuse_mode:1
+    /proc/sys/vm/swappiness:60
+    """
 }

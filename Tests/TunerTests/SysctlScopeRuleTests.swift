@@ -43,4 +43,17 @@ final class SysctlScopeRuleTests: XCTestCase {
         let found = try probes(Recorded.childNamespace618, ["net.ipv4.tcp_rmem", "net.ipv4.tcp_tw_recycle"])
         XCTAssertEqual(found, ["net.ipv4.tcp_rmem": SysctlProbe(value: "4096 131072 33554432", mode: 0o644)])
     }
+
+    func testRecordedGuestKernel61() throws {
+        func resolve(_ key: String) throws -> SysctlScopeRule.Resolution {
+            SysctlScopeRule.resolve(key: key, inNode: try probes(Recorded.guestChild61, [key])[key],
+                                    onHost: try probes(Recorded.guest61, [key])[key], ownKernel: false)
+        }
+        // On 6.1 rmem_max is registered for init_net only: absent, not read-only, in a namespace.
+        XCTAssertEqual(try resolve("net.core.rmem_max"), .scoped(.global))
+        XCTAssertEqual(try resolve("net.core.netdev_max_backlog"), .scoped(.global))
+        XCTAssertEqual(try resolve("net.ipv4.tcp_fin_timeout"), .scoped(.node))
+        XCTAssertEqual(try resolve("net.ipv4.vs.conn_reuse_mode"), .scoped(.node))
+        XCTAssertEqual(try resolve("net.ipv4.tcp_tw_recycle"), .missing)
+    }
 }

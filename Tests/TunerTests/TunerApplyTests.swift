@@ -132,4 +132,22 @@ final class TunerApplyTests: XCTestCase {
         XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "2")
         XCTAssertFalse(FileManager.default.fileExists(atPath: SysctlUndoLog.path(labDirectory: dir)))
     }
+
+    func testLVSTutorialOnAGuestDirector() throws {
+        let guest = RecordedNode(name: "director", role: .director, bootID: "guest-boot",
+                                 listing: Recorded.guest61, timeouts: "900 120 300")
+        let lab = TuningTarget(nodes: [guest], labDirectory: dir)
+        let tutorial = try ProfileLibraryTests.shipped.resolve("lvs-tutorial")
+        XCTAssertThrowsError(try Tuner.apply(tutorial, to: lab, options: .init(), host: hostRunner)) { error in
+            XCTAssertEqual(error as? TunerError, .missingKeys([.init(node: "director", key: "net.ipv4.tcp_tw_recycle")]))
+        }
+        XCTAssertEqual(guest.writes, [])
+        let report = try Tuner.apply(tutorial, to: lab, options: .init(skipMissing: true), host: hostRunner)
+        XCTAssertEqual(report.skippedMissing.map(\.key), ["net.ipv4.tcp_tw_recycle"])
+        XCTAssertEqual(report.rolesWithoutNodes, ["reals", "client"])
+        XCTAssertEqual(guest.ipvsTimeouts, "30 5 60")
+        XCTAssertEqual(guest.value("net.ipv4.tcp_fin_timeout"), "30")
+        XCTAssertEqual(guest.value("net.core.rmem_max"), "16777216", "the guest's own kernel: no --allow-global needed")
+        XCTAssertEqual(host.writes, [])
+    }
 }
