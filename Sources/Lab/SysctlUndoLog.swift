@@ -88,13 +88,13 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
                     try ProcessRunner.check(argv, timeout: 30)
                 case .node:
                     guard let node = nodes.first(where: { $0.name == entry.node }) else {
-                        failures.append("\(entry.key) on \(entry.node): node not found")
+                        failures.append("\(entry.key) on \(entry.node) (to \(entry.found)): node not found")
                         continue
                     }
                     try node.check(argv, timeout: 30)
                 }
             } catch {
-                failures.append("\(entry.key) on \(entry.node): \(error)")
+                failures.append("\(entry.key) on \(entry.node) (to \(entry.found)): \(error)")
             }
         }
         return failures
