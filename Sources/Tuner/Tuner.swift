@@ -132,3 +132,10 @@ public enum Tuner {
         return (log.origin, rows)
     }
 }
+
+extension TuningTarget {
+    /// Every node of a running lab, and its state directory.
+    public init(lab: RunningLab) {
+        self.init(nodes: [lab.client, lab.router, lab.director] + lab.reals, labDirectory: lab.state.labDirectory)
+    }
+}

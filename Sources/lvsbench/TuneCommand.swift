@@ -20,7 +20,7 @@ struct TuneCommand: ParsableCommand {
           lvsbench tune diff
           lvsbench tune reset
         """,
-        subcommands: [TuneListCommand.self, TuneShowCommand.self]
+        subcommands: [TuneListCommand.self, TuneShowCommand.self, TuneApplyCommand.self, TuneDiffCommand.self, TuneResetCommand.self]
     )
 }
 
