@@ -9,10 +9,7 @@ struct TuneApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Apply a profile to a running lab, all or nothing.",
         discussion: """
-        Checks every key on every node first: a key a kernel lacks is named and the profile
-        refused (unless --skip-missing); a value of the wrong form or range, or a host-wide
-        sysctl on a namespace node (unless --allow-global), refuses it too. A previous tuning
-        of the lab is restored first. Any failure or Ctrl-C restores what was written.
+        Checks every key on every node first: a key a kernel lacks is named and the profile refused (unless --skip-missing); a value of the wrong form or range, or a host-wide sysctl on a namespace node (unless --allow-global), refuses it too. A previous tuning of the lab is restored first. Any failure or Ctrl-C restores what was written.
 
         Example:
           lvsbench tune apply lvs-tutorial --skip-missing
