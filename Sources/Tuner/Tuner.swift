@@ -45,7 +45,7 @@ public enum Tuner {
     public static func apply(_ profile: Profile, to target: TuningTarget, options: TuningOptions,
                              host: CommandRunner = NodeSysctls.hostRunner,
                              interrupted: () -> Bool = { false }) throws -> ApplyReport {
-        let previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes)
+        let previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
         guard previous.isEmpty else {
             throw TunerError.applyFailed(step: "restoring the previous tuning", cause: previous.joined(separator: "; "),
                                          rolledBack: false, restoreFailures: previous)
@@ -101,9 +101,9 @@ public enum Tuner {
     /// Restores what the lab's undo log recorded and removes it. Returns the entries
     /// restored; throws when some could not be (the log stays for another try).
     @discardableResult
-    public static func reset(_ target: TuningTarget) throws -> [SysctlUndoLog.Entry] {
+    public static func reset(_ target: TuningTarget, host: CommandRunner = NodeSysctls.hostRunner) throws -> [SysctlUndoLog.Entry] {
         guard let log = try SysctlUndoLog.load(labDirectory: target.labDirectory) else { return [] }
-        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes)
+        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
         guard failures.isEmpty else {
             throw RuntimeFailure("could not restore \(failures.joined(separator: "; ")); the record stays in "
                                  + "\(SysctlUndoLog.path(labDirectory: target.labDirectory)) for another `tune reset`")
