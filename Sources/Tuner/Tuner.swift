@@ -38,14 +38,19 @@ public struct TuningDiffRow: Codable, Equatable, Sendable {
 
 /// Applies profiles to a lab all-or-nothing and restores what it found.
 public enum Tuner {
-    /// Undoes any earlier tuning of the lab, checks `profile` against every node (see
-    /// `TuningPlanner.plan`), records the values found in the lab's undo log, then writes the
+    /// Checks `profile` against every node (see `TuningPlanner.plan`), undoes any earlier
+    /// tuning of the lab (only once the profile passed), records the values found in the lab's undo log, then writes the
     /// changes in order. A failure or `interrupted()` turning true midway restores every
     /// value written, last first, and throws. `host` runs host-wide writes (tests pass a fake).
     public static func apply(_ profile: Profile, to target: TuningTarget, options: TuningOptions,
                              host: CommandRunner = NodeSysctls.hostRunner,
                              interrupted: () -> Bool = { false }) throws -> ApplyReport {
-        let previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
+        var previous: [String] = []
+        if try SysctlUndoLog.load(labDirectory: target.labDirectory) != nil {
+            // A profile that would be refused must not undo the tuning in place either.
+            _ = try TuningPlanner.plan(profile: profile, nodes: target.nodes, options: options, host: host)
+            previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
+        }
         guard previous.isEmpty else {
             throw TunerError.applyFailed(step: "restoring the previous tuning", cause: previous.joined(separator: "; "),
                                          rolledBack: false, restoreFailures: previous)

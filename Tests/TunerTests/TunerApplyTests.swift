@@ -168,4 +168,12 @@ final class TunerApplyTests: XCTestCase {
         }
         XCTAssertEqual(host.writes.count, 2, "only the earlier apply and its reset")
     }
+
+    func testARefusedProfileLeavesThePreviousTuningInPlace() throws {
+        try Tuner.apply(try profile("client:\n  sysctl: {net.ipv4.tcp_tw_reuse: 0}\n"), to: target, options: .init(), host: hostRunner)
+        let refused = try profile("client:\n  sysctl: {net.ipv4.tcp_fin_timeout: 20, net.ipv4.no_such_key: 1}\n")
+        XCTAssertThrowsError(try Tuner.apply(refused, to: target, options: .init(), host: hostRunner))
+        XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "0")
+        XCTAssertEqual(try SysctlUndoLog.load(labDirectory: dir)?.entries.map(\.key), ["net.ipv4.tcp_tw_reuse"])
+    }
 }
