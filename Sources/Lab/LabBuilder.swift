@@ -158,8 +158,8 @@ final class LabBuilder {
                                                          port: plan.httpPort), to: dir + "/nginx.conf")
             try spawn(RealServers.nginxCommand(namespace: ns, directory: dir), label: "nginx \(node.name)",
                       marker: dir + "/nginx.conf", log: dir + "/nginx.log")
-            try spawn(RealServers.responderCommand(namespace: ns, name: node.name, port: plan.tcpPort),
-                      label: "responder \(node.name)", marker: "--name \(node.name)", log: dir + "/responder.log")
+            try spawn(RealServers.responderCommand(namespace: ns, name: node.name, port: plan.tcpPort, directory: dir),
+                      label: "responder \(node.name)", marker: "--lab \(dir)", log: dir + "/responder.log")
         }
     }
 

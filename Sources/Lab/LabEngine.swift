@@ -138,7 +138,7 @@ public enum LabEngine {
         let runDir = LabEnvironment.runDirectory
         for pid in r.stdout.split(separator: "\n").compactMap({ Int32($0) }) where pid != getpid() {
             if let cmd = DetachedProcess.commandLine(of: pid),
-               cmd.contains(runDir) || cmd.contains(" lab responder ") || cmd.contains(" lab agent ") {
+               cmd.contains(runDir + "/") {
                 DetachedProcess.stop(pid, marker: cmd, group: getpgid(pid) == pid)
             }
         }
