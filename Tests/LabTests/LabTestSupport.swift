@@ -83,8 +83,11 @@ extension RunningLab {
     }
 
     /// Zeroes the IPVS counters, runs `body`, and returns the counters after the kernel's
-    /// estimator has folded them in (it sums per-CPU counters every 2 s).
+    /// estimator has folded them in. The estimator sums per-CPU counters every 2 s and
+    /// `ipvsadm -Z` zeroes against that sum, so traffic from just before would leak in
+    /// without the wait before zeroing.
     func countersAround(_ body: () throws -> Void) throws -> IPVSStatsListing {
+        Thread.sleep(forTimeInterval: 3)
         try director.check(IPVSCommand.zeroCounters)
         try body()
         Thread.sleep(forTimeInterval: 3)
