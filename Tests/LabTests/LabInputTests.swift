@@ -40,10 +40,18 @@ final class LabInputTests: XCTestCase {
         XCTAssertEqual(try LabCLI.run(["lab", "down", "--name", "absent"], env: env).status, 0)
     }
 
+    /// As root, drops to nobody with setpriv(1) to see what a non-root user sees.
     func testNonRootIsToldRootIsNeeded() throws {
-        try XCTSkipIf(Privileges.isRoot, "checks the message a non-root user sees")
-        let r = try LabCLI.run(["lab", "up"])
-        XCTAssertEqual(r.status, 2)
-        XCTAssertTrue(r.stderr.contains("needs root"), r.stderr)
+        var argv = [LabCLI.binary]
+        if Privileges.isRoot {
+            let setpriv = try XCTUnwrap(ToolLocator.find("setpriv"), "setpriv (util-linux) is needed")
+            argv = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"] + argv
+        }
+        for sub in [["lab", "up"], ["lab", "status"], ["lab", "down", "--all"]] {
+            let r = try ProcessRunner.run(argv + sub)
+            XCTAssertEqual(r.status, 2, "\(sub): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1)
+            XCTAssertTrue(r.stderr.contains("needs root"), r.stderr)
+        }
     }
 }
