@@ -158,7 +158,7 @@ public enum LabEngine {
                 throw MissingTool(tool: modules, package: "user-mode-linux")
             }
         }
-        if plan.nodes.contains(where: { !$0.decapInterfaces.isEmpty }) && !DecapProgram.hostHasIPIP {
+        if plan.nodes.contains(where: { !$0.decapInterfaces.isEmpty }) && !DecapProgram.hostHasIPIP() {
             _ = try ToolLocator.require("tc")
             guard DecapProgram.clang() != nil else { throw MissingTool(tool: "clang", package: "clang") }
         }
