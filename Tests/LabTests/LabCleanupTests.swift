@@ -40,7 +40,10 @@ final class LabCleanupTests: XCTestCase {
 
     func testSIGKILLDuringUpThenDownAllLeavesNothing() throws {
         let env = isolatedEnvironment("k")
-        defer { _ = try? LabCLI.run(["lab", "down", "--all"], env: env) }
+        defer {
+            _ = try? LabCLI.run(["lab", "down", "--all"], env: env)
+            try? FileManager.default.removeItem(atPath: env["LVSBENCH_RUN_DIR"]!)
+        }
         let up = try startUp(env: env, name: "killed", mode: "tun")
         kill(up.processIdentifier, SIGKILL)
         up.waitUntilExit()
@@ -56,7 +59,10 @@ final class LabCleanupTests: XCTestCase {
 
     func testCtrlCDuringUpTearsDown() throws {
         let env = isolatedEnvironment("i")
-        defer { _ = try? LabCLI.run(["lab", "down", "--all"], env: env) }
+        defer {
+            _ = try? LabCLI.run(["lab", "down", "--all"], env: env)
+            try? FileManager.default.removeItem(atPath: env["LVSBENCH_RUN_DIR"]!)
+        }
         let up = try startUp(env: env, name: "interrupted", mode: "nat")
         kill(up.processIdentifier, SIGINT)
         up.waitUntilExit()
