@@ -5,8 +5,15 @@ import IPVSControl
 /// PID 1. The guest's root is the HOST's root file system (hostfs), so the script writes
 /// only to tmpfs mounts of its own and to the lab directory.
 public enum GuestInit {
-    public static let kernelRelease = "6.1.176"
     public static let moduleSource = "/usr/lib/uml/modules"
+
+    /// The release of the installed user-mode Linux kernel, read from its module tree, so a
+    /// Debian update of `user-mode-linux` needs no change here. The newest one wins when a
+    /// partial upgrade left several; "none" (a folder that does not exist) when none is installed.
+    public static var kernelRelease: String {
+        let releases = (try? FileManager.default.contentsOfDirectory(atPath: moduleSource)) ?? []
+        return releases.max { $0.compare($1, options: .numeric) == .orderedAscending } ?? "none"
+    }
 
     /// The init script for the director node `plan.node("director")`.
     public static func script(plan: LabPlan, labDirectory: String, executable: String) -> String {

@@ -19,7 +19,7 @@ final class AtomicFileTests: XCTestCase {
     func testUnwritablePathIsAOneLineError() throws {
         // A path below a regular file cannot be created, even by root.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-file-\(UUID())")
-        FileManager.default.createFile(atPath: file.path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: file.path, contents: Data()))
         defer { try? FileManager.default.removeItem(at: file) }
         XCTAssertThrowsError(try AtomicFile.write("x", to: file.path + "/sub/doc.json")) { error in
             XCTAssertFalse("\(error)".contains("\n"))
