@@ -36,20 +36,27 @@ extension Worker {
         c.pointee.fd = fd
         c.pointee.phase = .connecting
         result.connectionsOpened &+= 1
+        // Connect, send and receive go out linked in one submission: one trip through the
+        // ring per new connection instead of two. A failed connect cancels the other two.
         let sqe = ring.sqe()
         address.withMemoryRebound(to: sockaddr.self, capacity: 1) {
             io_uring_prep_connect(sqe, fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
         io_uring_sqe_set_data64(sqe, userData(i, .connect))
+        sqe.pointee.flags |= Worker.link
         c.pointee.pending += 1
+        submitSend(i, linked: true)
+        submitRecv(i)
     }
 
     @inline(__always)
-    private func submitSend(_ i: Int) {
+    private func submitSend(_ i: Int, linked: Bool = false) {
         let sqe = ring.sqe()
         let sent = conns[i].sent
-        io_uring_prep_send(sqe, conns[i].fd, request + sent, requestLength - sent, Int32(MSG_NOSIGNAL))
+        // MSG_WAITALL: the ring retries a short send itself, so a link is not broken by one.
+        io_uring_prep_send(sqe, conns[i].fd, request + sent, requestLength - sent, Int32(MSG_NOSIGNAL | MSG_WAITALL))
         io_uring_sqe_set_data64(sqe, userData(i, .send))
+        if linked { sqe.pointee.flags |= Worker.link }
         conns[i].pending += 1
     }
 
@@ -58,6 +65,9 @@ extension Worker {
         let sqe = ring.sqe()
         let carry = conns[i].carry
         io_uring_prep_recv(sqe, conns[i].fd, buffers + i * Self.bufferSize + carry, Self.bufferSize - carry, 0)
+        // The answer to a request just sent is not there yet: wait for readiness at once
+        // instead of first trying a receive that must fail.
+        if carry == 0 { sqe.pointee.ioprio |= UInt16(IORING_RECVSEND_POLL_FIRST) }
         io_uring_sqe_set_data64(sqe, userData(i, .recv))
         conns[i].pending += 1
     }
@@ -74,8 +84,6 @@ extension Worker {
         case .connect:
             if res < 0 { fail(i, \.connect); return }
             c.pointee.phase = .requesting
-            submitSend(i)
-            submitRecv(i)
         case .send:
             if res < 0 { fail(i, \.write); return }
             c.pointee.sent += Int(res)

@@ -15,6 +15,7 @@ final class Worker {
     static let retryDelayNs: UInt64 = 10_000_000
     /// IOSQE_CQE_SKIP_SUCCESS (a macro over an enum that Swift does not import as a constant).
     static let skipSuccess = UInt8(1 << IOSQE_CQE_SKIP_SUCCESS_BIT)
+    static let link = UInt8(1 << IOSQE_IO_LINK_BIT)
 
     let options: LoadOptions
     let ring: Ring
@@ -93,7 +94,11 @@ final class Worker {
     /// Runs until the duration is over and every request in flight has finished or timed out.
     func run() {
         now = Self.clock()
-        while now < startNs { now = Self.clock() }
+        if startNs > now {
+            var delay = timespec(tv_sec: Int((startNs - now) / 1_000_000_000), tv_nsec: Int((startNs - now) % 1_000_000_000))
+            nanosleep(&delay, nil)
+        }
+        now = Self.clock()
         for i in 0..<count {
             if intervalNs == 0 { begin(i) } else { park(i, until: conns[i].nextSendNs) }
         }
