@@ -7,27 +7,30 @@ import Darwin
 /// An incremental HTTP/1.1 response parser over raw bytes: status line, `Content-Length`,
 /// `Transfer-Encoding: chunked`, `Connection: close` and `X-Real-Server`. It never copies
 /// body bytes; the caller keeps only an incomplete line (returned as unconsumed) for the
-/// next call, so the per-connection buffer is the only memory it needs.
-struct HTTPResponseParser {
+/// next call, so the per-connection buffer is the only memory it needs. Public for the
+/// micro-benchmarks in Benchmarks/.
+public struct HTTPResponseParser {
     enum State: UInt8 { case statusLine, headers, body, chunkSize, chunkData, chunkDataEnd, trailers, untilClose, done }
 
     var state: State = .statusLine
-    var status: Int = 0
+    public private(set) var status: Int = 0
     /// Body or current chunk bytes still to come.
     var remaining: Int = 0
     var chunked = false
     var contentLength = -1
-    var connectionClose = false
+    public private(set) var connectionClose = false
     /// Where the X-Real-Server value was found and whether it was counted.
     var countedServer = false
 
-    mutating func reset() { self = HTTPResponseParser() }
+    public init() {}
 
-    var isComplete: Bool { state == .done }
+    public mutating func reset() { self = HTTPResponseParser() }
+
+    public var isComplete: Bool { state == .done }
 
     /// Parses `count` bytes at `base`; returns how many were consumed. Unconsumed bytes are
     /// an incomplete line: pass them again, followed by more data. Throws on malformed input.
-    mutating func parse(_ base: UnsafePointer<UInt8>, _ count: Int, servers: inout ServerNameTable) throws -> Int {
+    public mutating func parse(_ base: UnsafePointer<UInt8>, _ count: Int, servers: inout ServerNameTable) throws -> Int {
         var pos = 0
         while pos < count {
             switch state {
@@ -54,7 +57,7 @@ struct HTTPResponseParser {
     }
 
     /// The peer closed the connection: completes a response delimited by the close.
-    mutating func endOfStream() -> Bool {
+    public mutating func endOfStream() -> Bool {
         if state == .untilClose { state = .done }
         return state == .done
     }
@@ -155,5 +158,6 @@ struct HTTPResponseParser {
         }
     }
 
-    struct ParseError: Error {}
+    /// The bytes are not an HTTP/1.x response.
+    public struct ParseError: Error {}
 }

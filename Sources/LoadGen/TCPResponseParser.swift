@@ -7,18 +7,18 @@ import Darwin
 /// Counts the bytes of one response of the lab responder (exactly `responseSize` bytes) and
 /// reads the real's name from its first line ("realK\n"). Until the name is known it
 /// consumes nothing, so the caller keeps the first bytes together; names are short.
-struct TCPResponseParser {
+public struct TCPResponseParser {
     /// A name longer than this is not a name: the response is counted without one.
     static let maxNameLength = 64
 
     var remaining: Int
     var nameDone = false
 
-    init(responseSize: Int) { remaining = responseSize }
+    public init(responseSize: Int) { remaining = responseSize }
 
-    var isComplete: Bool { remaining == 0 }
+    public var isComplete: Bool { remaining == 0 }
 
-    mutating func parse(_ base: UnsafePointer<UInt8>, _ count: Int, servers: inout ServerNameTable) -> Int {
+    public mutating func parse(_ base: UnsafePointer<UInt8>, _ count: Int, servers: inout ServerNameTable) -> Int {
         if !nameDone {
             let window = min(count, remaining, Self.maxNameLength + 1)
             if let nl = memchr(base, Int32(UInt8(ascii: "\n")), window) {
