@@ -31,8 +31,12 @@ extension Worker {
             settle(i)
             return
         }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // Nagle can only hold back a request that follows unacknowledged data: never the one
+        // request of a fresh connection when it fits a segment, so save the system call there.
+        if !closeEachRequest || requestLength > Self.smallRequest {
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         c.pointee.fd = fd
         c.pointee.phase = .connecting
         result.connectionsOpened &+= 1

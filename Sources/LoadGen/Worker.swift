@@ -16,6 +16,8 @@ final class Worker {
     /// IOSQE_CQE_SKIP_SUCCESS (a macro over an enum that Swift does not import as a constant).
     static let skipSuccess = UInt8(1 << IOSQE_CQE_SKIP_SUCCESS_BIT)
     static let link = UInt8(1 << IOSQE_IO_LINK_BIT)
+    /// A request that fits one TCP segment on any usual path (MTU 1500).
+    static let smallRequest = 1400
 
     let options: LoadOptions
     let ring: Ring
