@@ -15,6 +15,7 @@ extension Worker {
         c.pointee.mustClose = false
         c.pointee.sent = 0
         c.pointee.carry = 0
+        c.pointee.arrivalNs = 0
         if isTCP { c.pointee.tcp = TCPResponseParser(responseSize: options.responseSize) } else { c.pointee.http.reset() }
         active += 1
         if c.pointee.fd >= 0 {
@@ -37,6 +38,7 @@ extension Worker {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         }
+        if multishot { enableTimestamps(fd) }
         c.pointee.fd = fd
         c.pointee.phase = .connecting
         result.connectionsOpened &+= 1
@@ -162,7 +164,9 @@ extension Worker {
     /// The response is complete and the request sent: count it, start the next.
     func finish(_ i: Int) {
         let c = conns + i
-        result.recordResponse(latencyNs: now &- c.pointee.startNs, second: Int((now &- startNs) / 1_000_000_000))
+        // The kernel's arrival time when known; it can precede the batch's clock reading.
+        let end = c.pointee.arrivalNs > c.pointee.startNs && c.pointee.arrivalNs < now ? c.pointee.arrivalNs : now
+        result.recordResponse(latencyNs: end &- c.pointee.startNs, second: Int((now &- startNs) / 1_000_000_000))
         if !isTCP {
             result.recordStatus(c.pointee.http.status)
             if c.pointee.http.connectionClose { c.pointee.mustClose = true }
