@@ -15,10 +15,20 @@ extension Worker {
     /// Room for one SCM_TIMESTAMPNS control message: CMSG_SPACE(sizeof(struct timespec)).
     static let controlSpace = MemoryLayout<cmsghdr>.stride + MemoryLayout<timespec>.stride
 
-    /// Asks for receive timestamps on a new keep-alive socket.
+    /// Asks for receive timestamps on a new socket.
     func enableTimestamps(_ fd: Int32) {
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, Self.timestampOption, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Takes the receive timestamp from a control message, if it is one.
+    @inline(__always)
+    func noteArrival(_ i: Int, _ cmsg: UnsafePointer<cmsghdr>) {
+        guard cmsg.pointee.cmsg_len >= Self.controlSpace, cmsg.pointee.cmsg_level == SOL_SOCKET,
+              cmsg.pointee.cmsg_type == Self.timestampOption else { return }
+        let stamp = UnsafeRawPointer(cmsg + 1).loadUnaligned(as: timespec.self)
+        let real = UInt64(stamp.tv_sec) &* 1_000_000_000 &+ UInt64(stamp.tv_nsec)
+        conns[i].arrivalNs = real &- realtimeOffsetNs
     }
 
     func armRecv(_ i: Int) {
@@ -71,12 +81,7 @@ extension Worker {
             endOfStream(i, 0)
             return
         }
-        if let cmsg = io_uring_recvmsg_cmsg_firsthdr(out, messageHeader),
-           cmsg.pointee.cmsg_level == SOL_SOCKET, cmsg.pointee.cmsg_type == Self.timestampOption {
-            let stamp = UnsafeRawPointer(cmsg + 1).loadUnaligned(as: timespec.self)
-            let real = UInt64(stamp.tv_sec) &* 1_000_000_000 &+ UInt64(stamp.tv_nsec)
-            c.pointee.arrivalNs = real &- realtimeOffsetNs
-        }
+        if let cmsg = io_uring_recvmsg_cmsg_firsthdr(out, messageHeader) { noteArrival(i, cmsg) }
         result.bytesReceived &+= UInt64(length)
         let own = buffers + i * Self.bufferSize
         var base = io_uring_recvmsg_payload(out, messageHeader).assumingMemoryBound(to: UInt8.self)

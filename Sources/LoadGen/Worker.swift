@@ -43,6 +43,10 @@ final class Worker {
     var result: WorkerResult
     /// The msghdr multishot recvmsg takes its layout from: no name, room for a timestamp.
     let messageHeader: UnsafeMutablePointer<msghdr>
+    /// Single-shot receives (`--close`): a msghdr, iovec and control buffer per connection.
+    let messages: UnsafeMutablePointer<msghdr>
+    let iovecs: UnsafeMutablePointer<iovec>
+    let controls: UnsafeMutablePointer<UInt8>
     /// CLOCK_REALTIME minus CLOCK_MONOTONIC, refreshed each batch, to turn the kernel's
     /// receive timestamps into the monotonic clock every other time here is in.
     var realtimeOffsetNs: UInt64 = 0
@@ -71,6 +75,16 @@ final class Worker {
         messageHeader = .allocate(capacity: 1)
         messageHeader.initialize(to: msghdr())
         messageHeader.pointee.msg_controllen = Self.controlSpace
+        messages = .allocate(capacity: count)
+        messages.initialize(repeating: msghdr(), count: count)
+        iovecs = .allocate(capacity: count)
+        iovecs.initialize(repeating: iovec(), count: count)
+        controls = .allocate(capacity: count * Self.controlSpace)
+        for i in 0..<count {
+            messages[i].msg_iov = iovecs + i
+            messages[i].msg_iovlen = 1
+            messages[i].msg_control = UnsafeMutableRawPointer(controls + i * Self.controlSpace)
+        }
         address = .allocate(capacity: 1)
         address.initialize(to: options.target.socketAddress)
         isTCP = options.target.isTCP
@@ -100,6 +114,9 @@ final class Worker {
         request.deallocate()
         address.deallocate()
         messageHeader.deallocate()
+        messages.deallocate()
+        iovecs.deallocate()
+        controls.deallocate()
     }
 
     static func nextPowerOfTwo(_ n: Int) -> Int { var p = 1; while p < n { p <<= 1 }; return p }
@@ -145,7 +162,7 @@ final class Worker {
             // With kernel receive timestamps the thread may sleep until a few completions are
             // ready (at most `batchWaitNs`) without blurring latencies: fewer wake-ups per request.
             var waitFor: UInt32 = 1
-            if multishot, active >= 8 {
+            if active >= 8 {
                 waitFor = UInt32(min(8, active / 4))
                 if waitNs > Self.batchWaitNs {
                     ts.tv_sec = 0
@@ -154,7 +171,7 @@ final class Worker {
             }
             _ = io_uring_submit_and_wait_timeout(ring.ring, &cqe, waitFor, &ts, nil)
             now = Self.clock()
-            if multishot { realtimeOffsetNs = Self.clock(CLOCK_REALTIME) &- now }
+            realtimeOffsetNs = Self.clock(CLOCK_REALTIME) &- now
             while true {
                 let n = Int(io_uring_peek_batch_cqe(ring.ring, cqes, 256))
                 if n == 0 { break }
