@@ -1,1 +1,0 @@
-/// The Collector target; see its issue.
