@@ -22,8 +22,10 @@ public final class Collector: @unchecked Sendable {
 
     /// - Parameters:
     ///   - interval: seconds between samples, 0.1 (10 Hz) or more.
-    ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals.
-    public init(nodes: [any LabNode], interval: Double = 1, realCounters: RealCountersParser? = nil) throws {
+    ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals; nil
+    ///     skips that listing (one ipvsadm run less per sample).
+    public init(nodes: [any LabNode], interval: Double = 1,
+                realCounters: RealCountersParser? = RealCounters.statsListing) throws {
         guard interval.isFinite, interval >= Self.minimumInterval else {
             throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
         }

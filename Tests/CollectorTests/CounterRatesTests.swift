@@ -97,3 +97,14 @@ final class CounterRatesTests: XCTestCase {
         XCTAssertEqual(try TimeSeries.readJSONLines(data), series)
     }
 }
+
+final class StatsListingTests: XCTestCase {
+    func testPerRealCountersFromTheRecordedStatsListing() throws {
+        let reals = try RealCounters.statsListing(try Fixtures.text(Fixtures.guest, "ipvsadm-Ln-stats-exact"))
+        XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"],
+                       RealCounters(conns: 39, inPackets: 8571, outPackets: 8493, inBytes: 757056, outBytes: 1773702))
+        XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.6:80"]?.conns, 14)
+        XCTAssertEqual(reals["UDP 198.18.0.10:53 -> 198.18.1.2:53"]?.conns, 0)
+        XCTAssertEqual(reals.count, 5)
+    }
+}
