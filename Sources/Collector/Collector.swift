@@ -26,13 +26,18 @@ public final class Collector: @unchecked Sendable {
     ///     skips that listing (one ipvsadm run less per sample).
     public init(nodes: [any LabNode], interval: Double = 1,
                 realCounters: RealCountersParser? = RealCounters.statsListing) throws {
-        guard interval.isFinite, interval >= Self.minimumInterval else {
-            throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
-        }
+        try Self.checkInterval(interval)
         guard !nodes.isEmpty else { throw InvalidInput("no lab nodes to collect from: start a lab with `lvsbench lab up`") }
         self.nodes = nodes
         self.interval = interval
         self.realCounters = realCounters
+    }
+
+    /// Refuses intervals below 100 ms (and non-finite ones) with a one-line error.
+    public static func checkInterval(_ interval: Double) throws {
+        guard interval.isFinite, interval >= minimumInterval - 1e-9 else {
+            throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
+        }
     }
 
     /// Reads every node once, each on a thread of its own (one slow node, such as a UML
