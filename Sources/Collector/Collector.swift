@@ -44,7 +44,7 @@ public final class Collector: @unchecked Sendable {
     /// director, does not delay the others), and returns the sample. Plain threads rather
     /// than concurrentPerform: each read blocks in ProcessRunner, which itself needs the
     /// global dispatch queues to drain the child's pipes.
-    public func sampleOnce(elapsed: Double) -> Sample {
+    public func sampleOnce(elapsed: Double, timeouts: Bool = true) -> Sample {
         final class Results: @unchecked Sendable {
             let lock = NSLock()
             var samples: [NodeSample?]
@@ -55,7 +55,7 @@ public final class Collector: @unchecked Sendable {
         for (i, node) in nodes.enumerated() {
             let realCounters = self.realCounters
             Thread {
-                let s = NodeReading.read(node, realCounters: realCounters)
+                let s = NodeReading.read(node, realCounters: realCounters, timeouts: timeouts)
                 results.lock.lock()
                 results.samples[i] = s
                 results.lock.unlock()
@@ -99,9 +99,12 @@ public final class Collector: @unchecked Sendable {
     private func run() {
         let start = DispatchTime.now().uptimeNanoseconds
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var tick = 0
+        var tick = 0, taken = 0
+        // IPVS timeouts change only when someone runs `ipvsadm --set`: read about every 5 s.
+        let timeoutsEvery = max(1, Int((5 / interval).rounded()))
         while true {
-            let sample = sampleOnce(elapsed: now())
+            let sample = sampleOnce(elapsed: now(), timeouts: taken % timeoutsEvery == 0)
+            taken += 1
             lock.lock()
             samples.append(sample)
             let stop = stopping

@@ -14,7 +14,7 @@ final class CounterRatesTests: XCTestCase {
     /// A batch as the node's shell prints it, built from the guest fixtures.
     func batch(statsFile: String = "proc-net-ip_vs_stats", cpu: String? = nil) throws -> String {
         let m = NodeReading.marker
-        var out = ""
+        var out = "", timeoutSection = ""
         for (section, file) in [("/proc/net/snmp", "proc-net-snmp"), ("/proc/net/netstat", "proc-net-netstat"),
                                 ("/proc/net/softnet_stat", "proc-net-softnet_stat"), ("/proc/stat", "proc-stat"),
                                 ("/proc/net/dev", "proc-net-dev"),
@@ -23,9 +23,14 @@ final class CounterRatesTests: XCTestCase {
                                 ("/proc/net/ip_vs_conn", "proc-net-ip_vs_conn"), ("ipvsadm-timeout", "ipvsadm-L-timeout")] {
             var text = try Fixtures.text(Fixtures.guest, file)
             if section == "/proc/stat", let cpu { text = cpu }
-            out += "\(m) \(section)\n\(text)"
+            if section.hasPrefix("/") {
+                // As `grep -H ''` prints it.
+                out += text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "\(section):\($0)\n" }.joined()
+            } else {
+                timeoutSection = "\(m) \(section)\n\(text)"
+            }
         }
-        return out
+        return out + timeoutSection
     }
 
     func testBatchedOutputParsesIntoANodeSample() throws {
@@ -60,8 +65,10 @@ final class CounterRatesTests: XCTestCase {
         }
         let s = NodeReading.parse(try batch() + listing, node: "director", role: .director, realCounters: parser)
         XCTAssertEqual(s.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
-        XCTAssertTrue(NodeReading.script(director: true, statsListing: true).contains("--stats --exact"))
-        XCTAssertFalse(NodeReading.script(director: false, statsListing: true).contains("ipvs"))
+        XCTAssertTrue(NodeReading.argv(director: true, statsListing: true, timeouts: false).joined().contains("--stats --exact"))
+        XCTAssertFalse(NodeReading.argv(director: true, statsListing: true, timeouts: false).joined().contains("--timeout"))
+        XCTAssertEqual(NodeReading.argv(director: false, statsListing: true, timeouts: true).prefix(3), ["grep", "-H", ""])
+        XCTAssertFalse(NodeReading.argv(director: false, statsListing: true, timeouts: true).joined().contains("ipvs"))
     }
 
     /// Two real guest reads 2 s apart: rates and the summary come from their difference.
