@@ -92,7 +92,28 @@ final class LiveLabCollectionTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(outside.fromDirector.replies, 40 * 3, "and leave it toward the client")
             XCTAssertEqual(wire.total.ipip, 0)
             XCTAssertGreaterThan(wire.transit.matched, 40 * 6, "packets matched across the director")
+            try assertCtrlCStillWritesTheFile(lab)
         }
+    }
+
+    /// `lvsbench collect` without --duration, stopped by SIGINT: exit 130, file complete.
+    func assertCtrlCStillWritesTheFile(_ lab: RunningLab) throws {
+        let out = NSTemporaryDirectory() + "lvsbench-collect-\(getpid()).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["collect", "--name", lab.state.name, "--interval", "200ms", "--out", out]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 3)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        let series = try TimeSeries.readJSONLines(try Data(contentsOf: URL(fileURLWithPath: out)))
+        XCTAssertGreaterThanOrEqual(series.samples.count, 2)
+        XCTAssertNotNil(series.wire)
+        XCTAssertEqual(series.samples.first?.nodes.count, 3 + lab.reals.count)
     }
 
     func testDRRepliesBypassTheDirector() throws {
