@@ -72,18 +72,21 @@ enum NodeReading {
     static let marker = "==lvsbench-section=="
     static let commonFiles = ["/proc/net/snmp", "/proc/net/netstat", "/proc/net/softnet_stat", "/proc/stat",
                               "/proc/net/dev", "/proc/sys/net/netfilter/nf_conntrack_count"]
-    static let ipvsFiles = ["/proc/net/ip_vs_stats", "/proc/net/ip_vs", "/proc/net/ip_vs_conn"]
+    static let ipvsFiles = ["/proc/net/ip_vs_stats", "/proc/net/ip_vs"]
+    static let connSummary = "ip_vs_conn-summary"
 
     /// One process per node and sample where possible: `grep -H '' FILES` prints every
     /// line of every file prefixed by its path, so one `grep` reads them all. Process
     /// creation is what costs (inside a busy one-CPU UML guest each one takes tens of ms,
     /// and every command is a round trip through the guest's agent). The director adds
+    /// the connection table counted by state (awk: the table itself can be megabytes) and
     /// the ipvsadm listings after marker lines, through one constant `sh -c` (no lab name
     /// or path is interpolated into it).
     static func argv(director: Bool, statsListing: Bool, timeouts: Bool) -> [String] {
         let files = commonFiles + (director ? ipvsFiles : [])
         guard director else { return ["grep", "-H", ""] + files }
         var script = "grep -H '' \(files.joined(separator: " ")) 2>/dev/null"
+        script += "; echo '\(marker) \(connSummary)'; awk '\(IPVSConnTable.summaryAWK)' /proc/net/ip_vs_conn"
         if timeouts { script += "; echo '\(marker) ipvsadm-timeout'; ipvsadm -L --timeout 2>/dev/null" }
         if statsListing { script += "; echo '\(marker) ipvsadm-stats'; ipvsadm -Ln --stats --exact 2>/dev/null" }
         return ["sh", "-c", script + "; true"]
@@ -156,7 +159,7 @@ enum NodeReading {
         if role == .director,
            let stats = attempt(IPVSProcStats.source, IPVSProcStats.init(parsing:)),
            let table = attempt(IPVSProcTable.source, IPVSProcTable.init(parsing:)),
-           let conns = attempt(IPVSConnTable.source, IPVSConnTable.init(parsing:)) {
+           let conns = attempt(connSummary, IPVSConnTable.init(parsingSummary:)) {
             sample.ipvs = IPVSSample(stats: stats, table: table, connections: conns,
                                      timeouts: attempt("ipvsadm-timeout", optional: true, IPVSTimeouts.init(parsing:)),
                                      reals: realCounters.flatMap { attempt("ipvsadm-stats", $0) } ?? [:])

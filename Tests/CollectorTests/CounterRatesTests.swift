@@ -1,9 +1,30 @@
 import IPVSControl
 import Lab
+import SystemKit
 import XCTest
 @testable import Collector
 
 final class CounterRatesTests: XCTestCase {
+    /// The director's awk program run on the recorded connection table.
+    static func connSummary(_ text: String? = nil) throws -> String {
+        let file = NSTemporaryDirectory() + "ip_vs_conn-\(getpid())"
+        try (text ?? (try Fixtures.text(Fixtures.guest, "proc-net-ip_vs_conn"))).write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return try ProcessRunner.check(["awk", IPVSConnTable.summaryAWK, file]).stdout
+    }
+
+    func testConnectionSummaryAgreesWithTheFullTable() throws {
+        let full = try IPVSConnTable(parsing: try Fixtures.text(Fixtures.guest, "proc-net-ip_vs_conn"))
+        let summary = try Self.connSummary()
+        XCTAssertEqual(try IPVSConnTable(parsingSummary: summary), full)
+        XCTAssertEqual(try IPVSConnTable(parsingSummary: try Self.connSummary("")).total, 0)
+        let lines = summary.split(separator: "\n")
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: lines.dropLast().joined(separator: "\n")), "a line lost")
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: lines.dropFirst().joined(separator: "\n")), "no entries line")
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: summary + "state TIME_WAIT x\n"))
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: summary + "bogus 1\n"))
+    }
+
     func testDeltaHandlesWrapAndReset() {
         XCTAssertEqual(CounterRates.delta(100, 250), 150)
         XCTAssertEqual(CounterRates.delta(UInt64(UInt32.max) - 9, 5), 15, "32-bit wrap")
@@ -20,7 +41,7 @@ final class CounterRatesTests: XCTestCase {
                                 ("/proc/net/dev", "proc-net-dev"),
                                 ("/proc/sys/net/netfilter/nf_conntrack_count", "proc-sys-net-netfilter-nf_conntrack_count"),
                                 ("/proc/net/ip_vs_stats", statsFile), ("/proc/net/ip_vs", "proc-net-ip_vs"),
-                                ("/proc/net/ip_vs_conn", "proc-net-ip_vs_conn"), ("ipvsadm-timeout", "ipvsadm-L-timeout")] {
+                                ("ipvsadm-timeout", "ipvsadm-L-timeout")] {
             var text = try Fixtures.text(Fixtures.guest, file)
             if section == "/proc/stat", let cpu { text = cpu }
             if section.hasPrefix("/") {
@@ -30,7 +51,7 @@ final class CounterRatesTests: XCTestCase {
                 timeoutSection = "\(m) \(section)\n\(text)"
             }
         }
-        return out + timeoutSection
+        return out + timeoutSection + "\(m) \(NodeReading.connSummary)\n" + (try Self.connSummary())
     }
 
     func testBatchedOutputParsesIntoANodeSample() throws {
