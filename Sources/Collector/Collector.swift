@@ -1,1 +1,132 @@
-/// The Collector target; see its issue.
+import Foundation
+import Lab
+import SystemKit
+
+/// Samples the kernel counters of the lab's nodes at a fixed interval on a thread of its
+/// own while load runs: `start()`, run the load, `stop()` for the time series.
+public final class Collector: @unchecked Sendable {
+    /// 10 Hz: each sample costs one process per node (and a round trip through the agent
+    /// of a UML director); faster sampling would measure the collector itself.
+    public static let minimumInterval = 0.1
+
+    public let nodes: [any LabNode]
+    public let interval: Double
+    let realCounters: RealCountersParser?
+
+    private let lock = NSLock()
+    private var samples: [Sample] = []
+    private var missedTicks = 0
+    private var stopping = false
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// - Parameters:
+    ///   - interval: seconds between samples, 0.1 (10 Hz) or more.
+    ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals; nil
+    ///     skips that listing (one ipvsadm run less per sample).
+    public init(nodes: [any LabNode], interval: Double = 1,
+                realCounters: RealCountersParser? = RealCounters.statsListing) throws {
+        try Self.checkInterval(interval)
+        guard !nodes.isEmpty else { throw InvalidInput("no lab nodes to collect from: start a lab with `lvsbench lab up`") }
+        self.nodes = nodes
+        self.interval = interval
+        self.realCounters = realCounters
+    }
+
+    /// Refuses intervals below 100 ms (and non-finite ones) with a one-line error.
+    public static func checkInterval(_ interval: Double) throws {
+        guard interval.isFinite, interval >= minimumInterval - 1e-9 else {
+            throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
+        }
+    }
+
+    /// Reads every node once, each on a thread of its own (one slow node, such as a UML
+    /// director, does not delay the others), and returns the sample. Plain threads rather
+    /// than concurrentPerform: each read blocks in ProcessRunner, which itself needs the
+    /// global dispatch queues to drain the child's pipes.
+    public func sampleOnce(elapsed: Double, timeouts: Bool = true) -> Sample {
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var samples: [NodeSample?]
+            init(_ count: Int) { samples = Array(repeating: nil, count: count) }
+        }
+        let results = Results(nodes.count)
+        let done = DispatchSemaphore(value: 0)
+        for (i, node) in nodes.enumerated() {
+            let realCounters = self.realCounters
+            Thread {
+                let s = NodeReading.read(node, realCounters: realCounters, timeouts: timeouts)
+                results.lock.lock()
+                results.samples[i] = s
+                results.lock.unlock()
+                done.signal()
+            }.start()
+        }
+        for _ in nodes { done.wait() }
+        return Sample(elapsed: elapsed, time: Date(), nodes: results.samples.compactMap { $0 })
+    }
+
+    /// Starts sampling; the first sample is taken at once.
+    public func start() {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(thread == nil, "Collector.start() called twice")
+        let thread = Thread { [self] in run() }
+        thread.name = "lvsbench-collector"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops sampling, takes a last sample so the window ends now, and returns the series.
+    public func stop() -> TimeSeries {
+        lock.lock()
+        let mustWait = thread != nil && !stopping
+        stopping = true
+        lock.unlock()
+        if mustWait { finished.wait() }
+        lock.lock()
+        defer { lock.unlock() }
+        return TimeSeries(interval: interval, samples: samples, missedTicks: missedTicks)
+    }
+
+    /// Samples taken so far, for progress display.
+    public var sampleCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return samples.count
+    }
+
+    private func run() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var tick = 0, taken = 0
+        // IPVS timeouts change only when someone runs `ipvsadm --set`: read about every 5 s.
+        let timeoutsEvery = max(1, Int((5 / interval).rounded()))
+        while true {
+            let sample = sampleOnce(elapsed: now(), timeouts: taken % timeoutsEvery == 0)
+            taken += 1
+            lock.lock()
+            samples.append(sample)
+            let stop = stopping
+            lock.unlock()
+            if stop { break }
+            // Sleep to the next tick; ticks already past are skipped and counted.
+            tick += 1
+            let late = Int((now() / interval).rounded(.down)) - tick + 1
+            if late > 0 {
+                lock.lock()
+                missedTicks += late
+                lock.unlock()
+                tick += late
+            }
+            while now() < Double(tick) * interval {
+                lock.lock()
+                let stop = stopping
+                lock.unlock()
+                if stop { break }
+                usleep(UInt32(min(20_000, max(1_000, (Double(tick) * interval - now()) * 1e6))))
+            }
+        }
+        finished.signal()
+    }
+}
