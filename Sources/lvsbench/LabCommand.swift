@@ -46,8 +46,9 @@ struct LabUpCommand: ParsableCommand {
         discussion: """
         Example:
           lvsbench lab up --mode nat --reals 4 --scheduler wrr --weights 5,5,1,1
-        Modes: nat, dr, tun, mixed. Directors: auto (native where the host kernel has IPVS,
-        else uml), native, uml.
+
+        Modes: nat, dr, tun, mixed.
+        Directors: auto (native where the host kernel has IPVS, else uml), native, uml.
         """
     )
     @Option(help: "nat, dr, tun or mixed.") var mode = "nat"
