@@ -1,1 +1,0 @@
-/// The LoadGen target; see its issue.

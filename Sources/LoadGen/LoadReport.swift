@@ -1,0 +1,137 @@
+/// The result of one load run: the JSON document `lvsbench load --json` prints and the
+/// experiment runner parses. The key names are an interface (issue 3): change them only
+/// together with every reader.
+public struct LoadReport: Codable, Equatable, Sendable {
+    /// Failed requests by the step that failed. A request counts in exactly one kind.
+    public struct Errors: Codable, Equatable, Sendable {
+        /// The connection could not be opened (refused, unreachable, reset during connect).
+        public var connect: UInt64
+        /// Receiving failed or the peer closed before the response was complete.
+        public var read: UInt64
+        /// Sending the request failed.
+        public var write: UInt64
+        /// No complete response within `--timeout`.
+        public var timeout: UInt64
+        /// A complete HTTP response whose status was not 2xx or 3xx (still counted in `requests`).
+        public var status: UInt64
+
+        public init(connect: UInt64 = 0, read: UInt64 = 0, write: UInt64 = 0, timeout: UInt64 = 0, status: UInt64 = 0) {
+            self.connect = connect
+            self.read = read
+            self.write = write
+            self.timeout = timeout
+            self.status = status
+        }
+
+        /// Every failure except `status`: requests that got no usable response.
+        public var transport: UInt64 { connect + read + write + timeout }
+    }
+
+    /// Latency percentiles in microseconds. In open-loop runs (`--rate`) measured from the
+    /// intended send time, so a stalled server shows up in the tail (coordinated omission).
+    public struct Latency: Codable, Equatable, Sendable {
+        public var p50: UInt64
+        public var p90: UInt64
+        public var p99: UInt64
+        public var p999: UInt64
+        public var max: UInt64
+        public var mean: Double
+
+        public init(p50: UInt64, p90: UInt64, p99: UInt64, p999: UInt64, max: UInt64, mean: Double) {
+            self.p50 = p50
+            self.p90 = p90
+            self.p99 = p99
+            self.p999 = p999
+            self.max = max
+            self.mean = mean
+        }
+    }
+
+    /// Responses completed during second `t` (0-based, counted from the start of the run).
+    public struct TimelinePoint: Codable, Equatable, Sendable {
+        public var t: Int
+        public var requests: UInt64
+
+        public init(t: Int, requests: UInt64) {
+            self.t = t
+            self.requests = requests
+        }
+    }
+
+    /// Responses by HTTP status class; all zero in TCP mode.
+    public struct StatusClasses: Codable, Equatable, Sendable {
+        public var s1xx: UInt64 = 0
+        public var s2xx: UInt64 = 0
+        public var s3xx: UInt64 = 0
+        public var s4xx: UInt64 = 0
+        public var s5xx: UInt64 = 0
+
+        public init() {}
+
+        enum CodingKeys: String, CodingKey {
+            case s1xx = "1xx", s2xx = "2xx", s3xx = "3xx", s4xx = "4xx", s5xx = "5xx"
+        }
+    }
+
+    /// Completed responses (including those with an error status).
+    public var requests: UInt64
+    /// Wall time of the run in seconds, from the first request to the last response.
+    public var duration_s: Double
+    /// `requests / duration_s`.
+    public var rps: Double
+    public var connections_opened: UInt64
+    public var errors: Errors
+    public var latency_us: Latency
+    /// Responses per real server: the `X-Real-Server` header (HTTP) or the first response
+    /// line (TCP responder). Responses without one are not counted here.
+    public var per_server: [String: UInt64]
+    public var timeline: [TimelinePoint]
+
+    public var status_classes: StatusClasses
+    /// Response bytes received (headers and bodies) and request bytes sent.
+    public var bytes_received: UInt64
+    public var bytes_sent: UInt64
+    /// CPU time of the generator process (getrusage) during the run: the figure that says
+    /// whether the generator could have been the bottleneck.
+    public var cpu_user_s: Double
+    public var cpu_sys_s: Double
+    public var threads: Int
+    public var connections: Int
+    /// "http" or "tcp", then "keepalive" or "close", then "closed-loop" or "open-loop".
+    public var mode: String
+    public var target: String
+    /// Requested total rate in open-loop runs, nil for closed loop.
+    public var rate: Double?
+
+    public init(requests: UInt64, duration_s: Double, rps: Double, connections_opened: UInt64, errors: Errors,
+                latency_us: Latency, per_server: [String: UInt64], timeline: [TimelinePoint],
+                status_classes: StatusClasses, bytes_received: UInt64, bytes_sent: UInt64,
+                cpu_user_s: Double, cpu_sys_s: Double, threads: Int, connections: Int,
+                mode: String, target: String, rate: Double?) {
+        self.requests = requests
+        self.duration_s = duration_s
+        self.rps = rps
+        self.connections_opened = connections_opened
+        self.errors = errors
+        self.latency_us = latency_us
+        self.per_server = per_server
+        self.timeline = timeline
+        self.status_classes = status_classes
+        self.bytes_received = bytes_received
+        self.bytes_sent = bytes_sent
+        self.cpu_user_s = cpu_user_s
+        self.cpu_sys_s = cpu_sys_s
+        self.threads = threads
+        self.connections = connections
+        self.mode = mode
+        self.target = target
+        self.rate = rate
+    }
+
+    /// Requests per second of the generator's own CPU time (user + sys): the figure the
+    /// comparison with wrk is about.
+    public var requestsPerCPUSecond: Double {
+        let cpu = cpu_user_s + cpu_sys_s
+        return cpu > 0 ? Double(requests) / cpu : 0
+    }
+}
