@@ -1,0 +1,84 @@
+import Foundation
+import IPVSControl
+import Lab
+import LoadGen
+import SystemKit
+
+/// What the runner needs from a lab that is up: its nodes, where the load goes, and how to
+/// reconfigure the service between cells. `RunningLab` (the lab target) is adapted to it
+/// in `LabAdapter.swift`; tests use an in-memory lab.
+public protocol ExperimentLab: AnyObject {
+    var mode: RunMode { get }
+    /// "uml" or "native": where the director's IPVS runs.
+    var directorBackend: String { get }
+    var client: any LabNode { get }
+    var director: any LabNode { get }
+    var reals: [any LabNode] { get }
+    /// The virtual service: load through the director.
+    var serviceTarget: LoadTarget { get }
+    /// Real number `index` (0-based) by its own address: load that bypasses the director.
+    func directTarget(real index: Int) -> LoadTarget
+    /// Sets the service's scheduler and the reals' weights (0 quiesces a real).
+    func configure(scheduler: Scheduler, weights: [Int]) throws
+    /// Removes everything the lab created; called exactly once, also after errors.
+    func tearDown() throws
+}
+
+/// Builds one lab per mode (the runner never rebuilds a lab between cells).
+public protocol LabFactory {
+    func build(mode: RunMode, reals: Int) throws -> any ExperimentLab
+}
+
+/// Runs the load generator once; `LoadProbe` is the real one.
+public protocol LoadSource {
+    func measure(kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
+                 rate: Double?) throws -> LoadReport
+}
+
+extension LoadProbe: LoadSource {
+    public func measure(kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
+                        rate: Double?) throws -> LoadReport {
+        try run(kind: kind, target: target, connections: connections, duration: duration, rate: rate)
+    }
+}
+
+/// The director's and reals' counters over one measured window.
+public struct WindowCounters: Codable, Equatable, Sendable {
+    public var inPackets: Int
+    public var outPackets: Int
+    public var inBytes: Int
+    public var outBytes: Int
+    /// Percent of one director CPU in softirq over the window.
+    public var softirqPercent: Double
+    /// New connections IPVS sent to each real during the window, in real order.
+    public var realConnections: [Int]
+    /// The collector's samples for the window, one JSON object per sample, kept for the
+    /// result's time-series file.
+    public var samples: [String]
+
+    public init(inPackets: Int, outPackets: Int, inBytes: Int, outBytes: Int, softirqPercent: Double,
+                realConnections: [Int], samples: [String] = []) {
+        self.inPackets = inPackets
+        self.outPackets = outPackets
+        self.inBytes = inBytes
+        self.outBytes = outBytes
+        self.softirqPercent = softirqPercent
+        self.realConnections = realConnections
+        self.samples = samples
+    }
+}
+
+/// Watches the director during a measured window (the collector in production).
+public protocol WindowMeter {
+    func start(lab: any ExperimentLab) throws
+    func stop() throws -> WindowCounters
+    /// Stops without a result after an error or interruption; must not throw.
+    func abandon()
+}
+
+/// Applies a tuning profile to a running lab and puts everything back (the tuner).
+public protocol ProfileTuning {
+    func apply(profile: String, to lab: any ExperimentLab) throws
+    /// Restores what `apply` changed; safe to call when nothing is applied.
+    func restore() throws
+}

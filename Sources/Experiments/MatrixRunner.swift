@@ -1,0 +1,122 @@
+import Foundation
+import IPVSControl
+import Lab
+import LoadGen
+import SystemKit
+
+/// Runs a matrix: one lab per mode, reconfigured (profile, weights, scheduler) between its
+/// cells; per cell a warm-up, then `repeats` measured windows each followed by the same
+/// load on the direct path. Every finished cell goes to `onCell` at once, so the result on
+/// disk grows cell by cell and an interruption loses at most the running cell.
+///
+/// Cleanup is unconditional: tuning is restored and the lab torn down after an error or a
+/// signal too, before the error propagates.
+public struct MatrixRunner {
+    public var settings: RunSettings
+    public var labs: LabFactory
+    public var load: LoadSource
+    public var meter: WindowMeter
+    public var tuning: ProfileTuning
+    public var interruption: Interruption?
+    public var progress: ProgressLine
+
+    public init(settings: RunSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
+                tuning: ProfileTuning, interruption: Interruption?, progress: ProgressLine = ProgressLine()) {
+        self.settings = settings
+        self.labs = labs
+        self.load = load
+        self.meter = meter
+        self.tuning = tuning
+        self.interruption = interruption
+        self.progress = progress
+    }
+
+    /// Runs every cell; `onLab` learns each lab once it is up (for the backend and versions).
+    public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
+                    onCell: (CellMeasurement) throws -> Void) throws {
+        let matrix = Matrix(settings)
+        var index = 0
+        for group in matrix.groups {
+            try interruption?.check()
+            progress.show("building the \(group.mode.rawValue) lab with \(settings.reals) reals ...")
+            let lab = try labs.build(mode: group.mode, reals: settings.reals)
+            do {
+                try onLab(lab)
+                try runCells(group.cells, in: lab, startingAt: &index, of: matrix.count, onCell: onCell)
+            } catch {
+                cleanUp(lab)
+                throw error
+            }
+            try finish(lab)
+        }
+        progress.finish("\(matrix.count) cells measured")
+    }
+
+    private func runCells(_ cells: [CellSpec], in lab: any ExperimentLab, startingAt index: inout Int,
+                          of total: Int, onCell: (CellMeasurement) throws -> Void) throws {
+        var profile: String?
+        for cell in cells {
+            try interruption?.check()
+            index += 1
+            if cell.profile != profile {
+                try tuning.restore()
+                try tuning.apply(profile: cell.profile, to: lab)
+                profile = cell.profile
+            }
+            try lab.configure(scheduler: cell.scheduler, weights: cell.weights)
+            let label = "cell \(index)/\(total) \(cell.mode.rawValue) \(cell.scheduler.rawValue) \(cell.profile)"
+            progress.show("\(label): warm-up")
+            if settings.warmup > 0 {
+                _ = try load.measure(kind: cell.load, target: lab.serviceTarget, connections: settings.connections,
+                                     duration: settings.warmup, rate: settings.rate)
+            }
+            var repeats: [RepeatMeasurement] = []
+            for r in 1...settings.repeats {
+                progress.show("\(label): repeat \(r)/\(settings.repeats)\(rateSoFar(repeats))")
+                repeats.append(try measureOnce(cell, in: lab))
+            }
+            progress.finish("\(label): \(rateSoFar(repeats).dropFirst(2))")
+            try onCell(CellMeasurement(spec: cell, realNames: lab.reals.map(\.name),
+                                       windowSeconds: settings.duration, repeats: repeats))
+        }
+    }
+
+    private func measureOnce(_ cell: CellSpec, in lab: any ExperimentLab) throws -> RepeatMeasurement {
+        try meter.start(lab: lab)
+        let balanced: LoadReport
+        let counters: WindowCounters
+        do {
+            balanced = try load.measure(kind: cell.load, target: lab.serviceTarget,
+                                        connections: settings.connections, duration: settings.duration,
+                                        rate: settings.rate)
+            counters = try meter.stop()
+        } catch {
+            meter.abandon()
+            throw error
+        }
+        let direct = try load.measure(kind: cell.load, target: lab.directTarget(real: 0),
+                                      connections: settings.connections, duration: settings.duration,
+                                      rate: settings.rate)
+        return RepeatMeasurement(balanced: balanced, direct: direct, counters: counters)
+    }
+
+    private func rateSoFar(_ repeats: [RepeatMeasurement]) -> String {
+        guard let last = repeats.last else { return "" }
+        return String(format: ", %.0f req/s (direct %.0f)", last.balanced.rps, last.direct.rps)
+    }
+
+    private func finish(_ lab: any ExperimentLab) throws {
+        do { try tuning.restore() } catch {
+            try? lab.tearDown()
+            throw error
+        }
+        try lab.tearDown()
+    }
+
+    /// Best-effort cleanup on the error path: the original error is what the user must see.
+    private func cleanUp(_ lab: any ExperimentLab) {
+        meter.abandon()
+        try? tuning.restore()
+        try? lab.tearDown()
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import IPVSControl
+import Lab
+import LoadGen
+import SystemKit
+
+/// One point of a sweep: `reals` capped reals in the service, the load through the director.
+public struct SweepPoint: Codable, Equatable, Sendable {
+    public var reals: Int
+    public var load: LoadReport
+    public var counters: WindowCounters
+    public var windowSeconds: Double
+
+    public var rps: Double { load.rps }
+    /// Response bytes per second the client received.
+    public var bytesPerSecond: Double { load.duration_s > 0 ? Double(load.bytes_received) / load.duration_s : 0 }
+    public var connectionsPerSecond: Double {
+        load.duration_s > 0 ? Double(load.connections_opened) / load.duration_s : 0
+    }
+}
+
+/// A mode's sweep: its points in order of reals and where the knee is.
+public struct SweepCurve: Codable, Equatable, Sendable {
+    public var mode: RunMode
+    public var points: [SweepPoint]
+    /// Bytes per second each real was capped at (for --real-rps: the rate times the bytes a
+    /// response takes on the wire, measured in the lab).
+    public var capBytesPerSecond: Int
+    public var kneeReals: Int? {
+        KneeFinder.knee(points.map { KneeFinder.Point(reals: $0.reals, rps: $0.rps) })
+    }
+    /// The point with the highest throughput: where the director's capacity is read off.
+    public var saturation: SweepPoint? { points.max { $0.rps < $1.rps } }
+}
+
+/// Grows the number of capped reals behind one director per mode. The lab of a mode is
+/// built once with the largest N; a point sets weight 1 on its first N reals and 0 on the
+/// rest (rr skips weight-0 reals), so no lab is rebuilt between points.
+public struct SweepRunner {
+    public var settings: SweepSettings
+    public var labs: LabFactory
+    public var load: LoadSource
+    public var meter: WindowMeter
+    public var interruption: Interruption?
+    public var progress: ProgressLine
+    /// Caps a real; replaced in tests. Production: tc tbf through the real's node.
+    public var capReal: (any LabNode, Int) throws -> Void = { try RealCapper.cap($0, bytesPerSecond: $1) }
+    /// Bytes one response takes on the wire leaving a real, for --real-rps.
+    public var wireBytesPerResponse: (any ExperimentLab, LoadSource) throws -> Double = SweepRunner.measureWireBytes
+
+    public init(settings: SweepSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
+                interruption: Interruption?, progress: ProgressLine = ProgressLine()) {
+        self.settings = settings
+        self.labs = labs
+        self.load = load
+        self.meter = meter
+        self.interruption = interruption
+        self.progress = progress
+    }
+
+    public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
+                    onCurve: (SweepCurve) throws -> Void) throws {
+        for mode in settings.modes {
+            try interruption?.check()
+            progress.show("building the \(mode.rawValue) lab with \(settings.maxReals) reals ...")
+            let lab = try labs.build(mode: mode, reals: settings.maxReals)
+            let curve: SweepCurve
+            do {
+                try onLab(lab)
+                curve = try sweep(lab)
+            } catch {
+                meter.abandon()
+                try? lab.tearDown()
+                throw error
+            }
+            try lab.tearDown()
+            try onCurve(curve)
+            let knee = curve.kneeReals.map(String.init) ?? "not reached"
+            progress.finish("\(mode.rawValue): knee at \(knee) reals")
+        }
+    }
+
+    private func sweep(_ lab: any ExperimentLab) throws -> SweepCurve {
+        let cap: Int
+        switch settings.cap {
+        case .bytesPerSecond(let b): cap = b
+        case .requestsPerSecond(let r): cap = Int((Double(r) * (try wireBytesPerResponse(lab, load))).rounded())
+        }
+        for real in lab.reals { try capReal(real, cap) }
+        var points: [SweepPoint] = []
+        for n in settings.realCounts {
+            try interruption?.check()
+            let weights = (0..<lab.reals.count).map { $0 < n ? 1 : 0 }
+            try lab.configure(scheduler: .rr, weights: weights)
+            let c = settings.connections(forReals: n)
+            progress.show("\(lab.mode.rawValue): \(n) reals, warm-up")
+            _ = try load.measure(kind: .http, target: lab.serviceTarget, connections: c,
+                                 duration: settings.warmup, rate: nil)
+            progress.show("\(lab.mode.rawValue): \(n) reals, measuring")
+            try meter.start(lab: lab)
+            let report = try load.measure(kind: .http, target: lab.serviceTarget, connections: c,
+                                          duration: settings.duration, rate: nil)
+            let counters = try meter.stop()
+            points.append(SweepPoint(reals: n, load: report, counters: counters, windowSeconds: settings.duration))
+            progress.finish(String(format: "%@: %d reals: %.0f req/s", lab.mode.rawValue, n, report.rps))
+        }
+        return SweepCurve(mode: lab.mode, points: points, capBytesPerSecond: cap)
+    }
+
+    /// Sends a short uncapped load straight to the first real and divides the bytes its
+    /// links sent by the responses: headers, TCP/IP and Ethernet overhead included, which is
+    /// what a tbf on the link counts.
+    public static func measureWireBytes(_ lab: any ExperimentLab, _ load: LoadSource) throws -> Double {
+        let real = lab.reals[0]
+        let before = try RealCapper.transmittedBytes(real)
+        let report = try load.measure(kind: .http, target: lab.directTarget(real: 0), connections: 4,
+                                      duration: 1, rate: nil)
+        let sent = try RealCapper.transmittedBytes(real) - before
+        guard report.requests > 0, sent > 0 else {
+            throw RuntimeFailure("cannot size a response of \(real.name) for --real-rps: no response on the direct path")
+        }
+        return Double(sent) / Double(report.requests)
+    }
+}
