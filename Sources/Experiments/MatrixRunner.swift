@@ -74,6 +74,8 @@ public struct MatrixRunner {
             for r in 1...settings.repeats {
                 progress.show("\(label): repeat \(r)/\(settings.repeats)\(rateSoFar(repeats))")
                 repeats.append(try measureOnce(cell, in: lab))
+                // A window cut short by a signal is not a measurement: never report it.
+                try interruption?.check()
             }
             progress.finish("\(label): \(rateSoFar(repeats).dropFirst(2))")
             try onCell(CellMeasurement(spec: cell, realNames: lab.reals.map(\.name),
