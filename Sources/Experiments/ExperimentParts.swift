@@ -31,14 +31,15 @@ public protocol LabFactory {
 
 /// Runs the load generator once; `LoadProbe` is the real one.
 public protocol LoadSource {
-    func measure(kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
-                 rate: Double?) throws -> LoadReport
+    /// Runs the load from `client` (the lab's client node) to `target`.
+    func measure(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int,
+                 duration: Double, rate: Double?) throws -> LoadReport
 }
 
 extension LoadProbe: LoadSource {
-    public func measure(kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
-                        rate: Double?) throws -> LoadReport {
-        try run(kind: kind, target: target, connections: connections, duration: duration, rate: rate)
+    public func measure(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int,
+                        duration: Double, rate: Double?) throws -> LoadReport {
+        try run(from: client, kind: kind, target: target, connections: connections, duration: duration, rate: rate)
     }
 }
 

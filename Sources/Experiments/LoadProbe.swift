@@ -30,12 +30,10 @@ public struct LoadTarget: Equatable, Sendable {
 public struct LoadProbe: Sendable {
     /// The lvsbench binary that provides `load` (this one, when the CLI runs).
     public let executable: String
-    public let client: any LabNode
     public let interruption: Interruption?
 
-    public init(executable: String, client: any LabNode, interruption: Interruption?) {
+    public init(executable: String, interruption: Interruption?) {
         self.executable = executable
-        self.client = client
         self.interruption = interruption
     }
 
@@ -50,7 +48,7 @@ public struct LoadProbe: Sendable {
         return argv
     }
 
-    public func run(kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
+    public func run(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
                     rate: Double?) throws -> LoadReport {
         try interruption?.check()
         let argv = client.wrap(Self.arguments(executable: executable, kind: kind, target: target,

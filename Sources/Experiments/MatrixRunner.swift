@@ -67,8 +67,9 @@ public struct MatrixRunner {
             let label = "cell \(index)/\(total) \(cell.mode.rawValue) \(cell.scheduler.rawValue) \(cell.profile)"
             progress.show("\(label): warm-up")
             if settings.warmup > 0 {
-                _ = try load.measure(kind: cell.load, target: lab.serviceTarget, connections: settings.connections,
-                                     duration: settings.warmup, rate: settings.rate)
+                _ = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
+                                     connections: settings.connections, duration: settings.warmup,
+                                     rate: settings.rate)
             }
             var repeats: [RepeatMeasurement] = []
             for r in 1...settings.repeats {
@@ -88,7 +89,7 @@ public struct MatrixRunner {
         let balanced: LoadReport
         let counters: WindowCounters
         do {
-            balanced = try load.measure(kind: cell.load, target: lab.serviceTarget,
+            balanced = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
                                         connections: settings.connections, duration: settings.duration,
                                         rate: settings.rate)
             counters = try meter.stop()
@@ -96,7 +97,7 @@ public struct MatrixRunner {
             meter.abandon()
             throw error
         }
-        let direct = try load.measure(kind: cell.load, target: lab.directTarget(real: 0),
+        let direct = try load.measure(from: lab.client, kind: cell.load, target: lab.directTarget(real: 0),
                                       connections: settings.connections, duration: settings.duration,
                                       rate: settings.rate)
         return RepeatMeasurement(balanced: balanced, direct: direct, counters: counters)

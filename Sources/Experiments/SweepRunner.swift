@@ -94,12 +94,12 @@ public struct SweepRunner {
             try lab.configure(scheduler: .rr, weights: weights)
             let c = settings.connections(forReals: n)
             progress.show("\(lab.mode.rawValue): \(n) reals, warm-up")
-            _ = try load.measure(kind: .http, target: lab.serviceTarget, connections: c,
+            _ = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget, connections: c,
                                  duration: settings.warmup, rate: nil)
             progress.show("\(lab.mode.rawValue): \(n) reals, measuring")
             try meter.start(lab: lab)
-            let report = try load.measure(kind: .http, target: lab.serviceTarget, connections: c,
-                                          duration: settings.duration, rate: nil)
+            let report = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget,
+                                          connections: c, duration: settings.duration, rate: nil)
             let counters = try meter.stop()
             points.append(SweepPoint(reals: n, load: report, counters: counters, windowSeconds: settings.duration))
             progress.finish(String(format: "%@: %d reals: %.0f req/s", lab.mode.rawValue, n, report.rps))
@@ -113,8 +113,8 @@ public struct SweepRunner {
     public static func measureWireBytes(_ lab: any ExperimentLab, _ load: LoadSource) throws -> Double {
         let real = lab.reals[0]
         let before = try RealCapper.transmittedBytes(real)
-        let report = try load.measure(kind: .http, target: lab.directTarget(real: 0), connections: 4,
-                                      duration: 1, rate: nil)
+        let report = try load.measure(from: lab.client, kind: .http, target: lab.directTarget(real: 0),
+                                      connections: 4, duration: 1, rate: nil)
         let sent = try RealCapper.transmittedBytes(real) - before
         guard report.requests > 0, sent > 0 else {
             throw RuntimeFailure("cannot size a response of \(real.name) for --real-rps: no response on the direct path")

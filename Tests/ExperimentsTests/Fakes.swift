@@ -72,8 +72,8 @@ final class FakeLoad: LoadSource {
         self.labs = labs
     }
 
-    func measure(kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
-                 rate: Double?) throws -> LoadReport {
+    func measure(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int,
+                 duration: Double, rate: Double?) throws -> LoadReport {
         calls += 1
         onCall?(calls)
         journal.events.append("load \(target.address) \(Int(duration * 1000))ms")
