@@ -1,1 +1,109 @@
-/// The Collector target; see its issue.
+import Foundation
+import Lab
+import SystemKit
+
+/// Samples the kernel counters of the lab's nodes at a fixed interval on a thread of its
+/// own while load runs: `start()`, run the load, `stop()` for the time series.
+public final class Collector: @unchecked Sendable {
+    /// 10 Hz: each sample costs one process per node (and a round trip through the agent
+    /// of a UML director); faster sampling would measure the collector itself.
+    public static let minimumInterval = 0.1
+
+    public let nodes: [any LabNode]
+    public let interval: Double
+    let realCounters: RealCountersParser?
+
+    private let lock = NSLock()
+    private var samples: [Sample] = []
+    private var missedTicks = 0
+    private var stopping = false
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// - Parameters:
+    ///   - interval: seconds between samples, 0.1 (10 Hz) or more.
+    ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals.
+    public init(nodes: [any LabNode], interval: Double = 1, realCounters: RealCountersParser? = nil) throws {
+        guard interval.isFinite, interval >= Self.minimumInterval else {
+            throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
+        }
+        guard !nodes.isEmpty else { throw InvalidInput("no lab nodes to collect from: start a lab with `lvsbench lab up`") }
+        self.nodes = nodes
+        self.interval = interval
+        self.realCounters = realCounters
+    }
+
+    /// Reads every node once (concurrently) and returns the sample.
+    public func sampleOnce(elapsed: Double) -> Sample {
+        var results = [NodeSample?](repeating: nil, count: nodes.count)
+        let resultLock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: nodes.count) { i in
+            let s = NodeReading.read(nodes[i], realCounters: realCounters)
+            resultLock.lock()
+            results[i] = s
+            resultLock.unlock()
+        }
+        return Sample(elapsed: elapsed, time: Date(), nodes: results.compactMap { $0 })
+    }
+
+    /// Starts sampling; the first sample is taken at once.
+    public func start() {
+        lock.lock()
+        defer { lock.unlock() }
+        precondition(thread == nil, "Collector.start() called twice")
+        let thread = Thread { [self] in run() }
+        thread.name = "lvsbench-collector"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops sampling, takes a last sample so the window ends now, and returns the series.
+    public func stop() -> TimeSeries {
+        lock.lock()
+        let started = thread != nil
+        stopping = true
+        lock.unlock()
+        if started { finished.wait() }
+        lock.lock()
+        defer { lock.unlock() }
+        return TimeSeries(interval: interval, samples: samples, missedTicks: missedTicks)
+    }
+
+    /// Samples taken so far, for progress display.
+    public var sampleCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return samples.count
+    }
+
+    private func run() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        var tick = 0
+        while true {
+            let sample = sampleOnce(elapsed: now())
+            lock.lock()
+            samples.append(sample)
+            let stop = stopping
+            lock.unlock()
+            if stop { break }
+            // Sleep to the next tick; ticks already past are skipped and counted.
+            tick += 1
+            let late = Int((now() / interval).rounded(.down)) - tick + 1
+            if late > 0 {
+                lock.lock()
+                missedTicks += late
+                lock.unlock()
+                tick += late
+            }
+            while now() < Double(tick) * interval {
+                lock.lock()
+                let stop = stopping
+                lock.unlock()
+                if stop { break }
+                usleep(UInt32(min(20_000, max(1_000, (Double(tick) * interval - now()) * 1e6))))
+            }
+        }
+        finished.signal()
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import SystemKit
+
+/// The kernel settings something changed on a lab's nodes, with the values found before.
+/// The tuner writes it to `<lab dir>/tuning.json` before its first change; `lab down`
+/// (and `tune reset`) replay it, so the lab never needs to know about the tuner.
+public struct SysctlUndoLog: Codable, Equatable, Sendable {
+    /// Where an entry is written: inside the node, or in the host's initial namespace
+    /// (a host-wide sysctl the user allowed with --allow-global).
+    public enum Place: String, Codable, Sendable {
+        case node, host
+    }
+
+    public enum Kind: String, Codable, Sendable {
+        /// `key` is a dotted sysctl name.
+        case sysctl
+        /// `ipvsadm --set tcp tcpfin udp` on the node; values are "tcp tcpfin udp".
+        case ipvsTimeouts = "ipvs_timeouts"
+    }
+
+    public struct Entry: Codable, Equatable, Sendable {
+        public var node: String
+        public var kind: Kind
+        public var key: String
+        public var place: Place
+        /// The value found before the change: what restore writes back.
+        public var found: String
+        /// The value the change sets.
+        public var applied: String
+
+        public init(node: String, kind: Kind, key: String, place: Place, found: String, applied: String) {
+            self.node = node
+            self.kind = kind
+            self.key = key
+            self.place = place
+            self.found = found
+            self.applied = applied
+        }
+    }
+
+    /// What made the changes (a profile name), for `tune diff` and messages.
+    public var origin: String
+    public var createdAt: Date
+    /// In the order applied; restore goes backwards.
+    public var entries: [Entry]
+
+    public init(origin: String, createdAt: Date = Date(), entries: [Entry]) {
+        self.origin = origin
+        self.createdAt = createdAt
+        self.entries = entries
+    }
+
+    public static func path(labDirectory: String) -> String { labDirectory + "/tuning.json" }
+
+    /// The log of the lab in `labDirectory`, or nil if nothing is recorded.
+    public static func load(labDirectory: String) throws -> SysctlUndoLog? {
+        let path = path(labDirectory: labDirectory)
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        do {
+            return try JSONCoding.decode(SysctlUndoLog.self, from: data)
+        } catch {
+            throw RuntimeFailure("cannot read \(path): \(error); restore its values by hand or delete it")
+        }
+    }
+
+    public func save(labDirectory: String) throws {
+        try AtomicFile.writeJSON(self, to: Self.path(labDirectory: labDirectory))
+    }
+
+    /// The argv that sets `value` for `entry`, run inside the node or on the host.
+    public static func command(kind: Kind, key: String, value: String) -> [String] {
+        switch kind {
+        case .sysctl: return ["sysctl", "-q", "-w", "\(key)=\(value)"]
+        case .ipvsTimeouts: return ["ipvsadm", "--set"] + value.split(separator: " ").map(String.init)
+        }
+    }
+
+    /// Writes every `found` value back, last change first. Goes on past failures (a node
+    /// that is already gone) and returns them, one line each; an entry for a node not in
+    /// `nodes` counts as a failure unless it was a host entry.
+    public func restore(nodes: [any LabNode]) -> [String] {
+        var failures: [String] = []
+        for entry in entries.reversed() {
+            let argv = Self.command(kind: entry.kind, key: entry.key, value: entry.found)
+            do {
+                switch entry.place {
+                case .host:
+                    try ProcessRunner.check(argv, timeout: 30)
+                case .node:
+                    guard let node = nodes.first(where: { $0.name == entry.node }) else {
+                        failures.append("\(entry.key) on \(entry.node): node not found")
+                        continue
+                    }
+                    try node.check(argv, timeout: 30)
+                }
+            } catch {
+                failures.append("\(entry.key) on \(entry.node): \(error)")
+            }
+        }
+        return failures
+    }
+
+    /// The hook for `lab down`: restores and removes the lab's log if there is one. Returns
+    /// the entries that could not be restored (the log is kept then, for `tune reset`).
+    @discardableResult
+    public static func restoreAndRemove(labDirectory: String, nodes: [any LabNode]) throws -> [String] {
+        guard let log = try load(labDirectory: labDirectory) else { return [] }
+        let failures = log.restore(nodes: nodes)
+        if failures.isEmpty { try? FileManager.default.removeItem(atPath: path(labDirectory: labDirectory)) }
+        return failures
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// A director's capacity at saturation and how many capped reals it can serve, computed with
+/// the same arithmetic as the original LVS paper (see `LVSPaper2000`):
+/// capacity = average packet size / time per packet; reals = capacity / per-real rate.
+public struct DirectorCapacity: Codable, Equatable, Sendable {
+    /// Director packets per second at saturation, both directions.
+    public var packetsPerSecond: Double
+    /// Director bytes per second at saturation, both directions.
+    public var bytesPerSecond: Double
+    /// Client-side throughput at saturation (response payload), bytes per second.
+    public var servedBytesPerSecond: Double
+    public var connectionsPerSecond: Double
+    public var requestsPerSecond: Double
+    /// Director CPU busy at saturation, percent of one CPU.
+    public var cpuPct: Double
+    /// Average size of a packet through the director, bytes.
+    public var averagePacketBytes: Double
+    /// CPU time per forwarded packet, microseconds: busy fraction / packets per second.
+    /// The paper's "delay of rewriting a packet" measured the same way.
+    public var microsecondsPerPacket: Double
+    /// The per-real rate the reals were capped at, bytes per second (nil: capped by rps).
+    public var perRealBytesPerSecond: Double?
+    /// Reals the director can serve at that rate: served throughput / per-real rate.
+    public var realsAtPerRealRate: Double?
+
+    public init(packetsPerSecond: Double, bytesPerSecond: Double, servedBytesPerSecond: Double,
+                connectionsPerSecond: Double, requestsPerSecond: Double, cpuPct: Double,
+                perRealBytesPerSecond: Double?) {
+        self.packetsPerSecond = packetsPerSecond
+        self.bytesPerSecond = bytesPerSecond
+        self.servedBytesPerSecond = servedBytesPerSecond
+        self.connectionsPerSecond = connectionsPerSecond
+        self.requestsPerSecond = requestsPerSecond
+        self.cpuPct = cpuPct
+        self.averagePacketBytes = packetsPerSecond > 0 ? bytesPerSecond / packetsPerSecond : 0
+        let busy = Swift.min(Swift.max(cpuPct, 0), 100) / 100
+        self.microsecondsPerPacket = packetsPerSecond > 0 ? busy * 1_000_000 / packetsPerSecond : 0
+        self.perRealBytesPerSecond = perRealBytesPerSecond
+        if let rate = perRealBytesPerSecond, rate > 0 {
+            self.realsAtPerRealRate = servedBytesPerSecond / rate
+        } else {
+            self.realsAtPerRealRate = nil
+        }
+    }
+
+    /// The capacity at the sweep's best point at or beyond the knee (the saturated region).
+    public static func measured(points: [SweepPoint], kneeReals: Int,
+                                perRealBytesPerSecond: Double?) -> DirectorCapacity? {
+        guard let best = points.filter({ $0.reals >= kneeReals }).max(by: { $0.rps < $1.rps }) else { return nil }
+        return DirectorCapacity(packetsPerSecond: best.directorPPS, bytesPerSecond: best.directorBytesPerSecond,
+                                servedBytesPerSecond: best.bytesPerSecond, connectionsPerSecond: best.cps,
+                                requestsPerSecond: best.rps, cpuPct: best.directorCPUPct,
+                                perRealBytesPerSecond: perRealBytesPerSecond)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case packetsPerSecond = "packets_per_s", bytesPerSecond = "bytes_per_s"
+        case servedBytesPerSecond = "served_bytes_per_s", connectionsPerSecond = "conns_per_s"
+        case requestsPerSecond = "requests_per_s", cpuPct = "cpu_pct", averagePacketBytes = "avg_packet_bytes"
+        case microsecondsPerPacket = "us_per_packet", perRealBytesPerSecond = "per_real_bytes_per_s"
+        case realsAtPerRealRate = "reals_at_per_real_rate"
+    }
+}

@@ -1,1 +1,0 @@
-/// The Results target; see its issue.

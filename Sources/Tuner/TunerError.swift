@@ -1,0 +1,71 @@
+import Foundation
+import SystemKit
+
+/// Everything the tuner refuses or fails at; each description names the profile, file, node
+/// or key concerned and what would fix it.
+public enum TunerError: UserFacingError, Equatable {
+    case profileNotFound(name: String, directory: String)
+    case noProfilesDirectory(searched: [String])
+    case syntax(file: String, line: Int, problem: String)
+    case invalidProfile(file: String, line: Int, problem: String)
+    case inheritanceCycle(chain: [String])
+    case missingParent(profile: String, parent: String)
+    case missingKeys([MissingKey])
+    case badValue(node: String, key: String, problem: String)
+    case globalKeys(node: String, keys: [String])
+    case notTuned(labDirectory: String)
+    case applyFailed(step: String, cause: String, rolledBack: Bool, restoreFailures: [String])
+    case interrupted(rolledBack: Bool)
+
+    /// A key a node's kernel does not have.
+    public struct MissingKey: Codable, Equatable, Sendable {
+        public var node: String
+        public var key: String
+        public init(node: String, key: String) {
+            self.node = node
+            self.key = key
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .profileNotFound(name, directory):
+            return "profile '\(name)' not found: no \(directory)/\(name).yaml (see `lvsbench tune list`, or give a path)"
+        case let .noProfilesDirectory(searched):
+            return "no profiles/ directory found (looked in \(searched.joined(separator: ", "))): set LVSBENCH_PROFILES"
+        case let .syntax(file, line, problem):
+            return "\(file):\(line): YAML syntax error: \(problem)"
+        case let .invalidProfile(file, line, problem):
+            return "\(file):\(line): \(problem)"
+        case let .inheritanceCycle(chain):
+            return "profile '\(chain[0])' inherits from itself: \(chain.joined(separator: " -> ")); break the cycle"
+        case let .missingParent(profile, parent):
+            return "profile '\(profile)' inherits '\(parent)', which does not exist: fix its `inherits:`"
+        case let .missingKeys(keys):
+            let list = keys.map { "\($0.key) (\($0.node))" }.joined(separator: ", ")
+            return "this kernel lacks \(list): nothing was changed; pass --skip-missing to apply the rest"
+        case let .badValue(node, key, problem):
+            return "\(key) on \(node): \(problem); nothing was changed"
+        case let .globalKeys(node, keys):
+            return "\(keys.joined(separator: ", ")) on \(node) would change the whole host (not per network namespace): "
+                + "nothing was changed; pass --allow-global to allow it"
+        case let .notTuned(labDirectory):
+            return "no tuning recorded in \(labDirectory): apply a profile first with `lvsbench tune apply`"
+        case let .applyFailed(step, cause, rolledBack, failures):
+            let undo = rolledBack ? "everything applied before it was restored"
+                : "restoring failed for \(failures.joined(separator: "; ")): run `lvsbench tune reset`"
+            return "\(step) failed (\(cause)): \(undo)"
+        case let .interrupted(rolledBack):
+            return rolledBack ? "interrupted: every value changed so far was restored"
+                : "interrupted and restoring failed: run `lvsbench tune reset`"
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .applyFailed, .notTuned: return .failure
+        case .interrupted: return .interrupted
+        default: return .usage
+        }
+    }
+}
