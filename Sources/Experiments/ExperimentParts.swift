@@ -51,6 +51,8 @@ public struct WindowCounters: Codable, Equatable, Sendable {
     public var outBytes: Int
     /// Percent of one director CPU in softirq over the window.
     public var softirqPercent: Double
+    /// Percent of one director CPU not idle over the window (softirq, system, user).
+    public var busyPercent: Double
     /// New connections IPVS sent to each real during the window, in real order.
     public var realConnections: [Int]
     /// The collector's samples for the window, one JSON object per sample, kept for the
@@ -58,12 +60,13 @@ public struct WindowCounters: Codable, Equatable, Sendable {
     public var samples: [String]
 
     public init(inPackets: Int, outPackets: Int, inBytes: Int, outBytes: Int, softirqPercent: Double,
-                realConnections: [Int], samples: [String] = []) {
+                busyPercent: Double, realConnections: [Int], samples: [String] = []) {
         self.inPackets = inPackets
         self.outPackets = outPackets
         self.inBytes = inBytes
         self.outBytes = outBytes
         self.softirqPercent = softirqPercent
+        self.busyPercent = busyPercent
         self.realConnections = realConnections
         self.samples = samples
     }

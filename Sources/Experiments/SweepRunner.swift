@@ -2,10 +2,12 @@ import Foundation
 import IPVSControl
 import Lab
 import LoadGen
+import Results
 import SystemKit
 
-/// One point of a sweep: `reals` capped reals in the service, the load through the director.
-public struct SweepPoint: Codable, Equatable, Sendable {
+/// One measured point of a sweep: `reals` capped reals in the service, the load through the
+/// director and the director's counters (the summary's `SweepMeasurement` is derived from it).
+public struct SweepMeasurement: Codable, Equatable, Sendable {
     public var reals: Int
     public var load: LoadReport
     public var counters: WindowCounters
@@ -22,15 +24,29 @@ public struct SweepPoint: Codable, Equatable, Sendable {
 /// A mode's sweep: its points in order of reals and where the knee is.
 public struct SweepCurve: Codable, Equatable, Sendable {
     public var mode: RunMode
-    public var points: [SweepPoint]
+    public var points: [SweepMeasurement]
     /// Bytes per second each real was capped at (for --real-rps: the rate times the bytes a
     /// response takes on the wire, measured in the lab).
     public var capBytesPerSecond: Int
-    public var kneeReals: Int? {
-        KneeFinder.knee(points.map { KneeFinder.Point(reals: $0.reals, rps: $0.rps) })
+    public var kneeReals: Int? { KneeFinder.knee(of: summaryPoints) }
+
+    /// The points as the summary states them.
+    public var summaryPoints: [SweepPoint] {
+        points.map { m in
+            let c = m.counters
+            let seconds = m.windowSeconds > 0 ? m.windowSeconds : 1
+            return SweepPoint(reals: m.reals, rps: m.rps, bytesPerSecond: m.bytesPerSecond,
+                              cps: m.connectionsPerSecond, p99US: Double(m.load.latency_us.p99),
+                              directorPPS: Double(c.inPackets + c.outPackets) / seconds,
+                              directorBytesPerSecond: Double(c.inBytes + c.outBytes) / seconds,
+                              directorCPUPct: c.busyPercent)
+        }
     }
-    /// The point with the highest throughput: where the director's capacity is read off.
-    public var saturation: SweepPoint? { points.max { $0.rps < $1.rps } }
+
+    /// The summary's sweep section for this mode: points, knee and capacity model.
+    public var modeSweep: ModeSweep {
+        ModeSweep(points: summaryPoints, perRealBytesPerSecond: Double(capBytesPerSecond))
+    }
 }
 
 /// Grows the number of capped reals behind one director per mode. The lab of a mode is
@@ -87,7 +103,7 @@ public struct SweepRunner {
         case .requestsPerSecond(let r): cap = Int((Double(r) * (try wireBytesPerResponse(lab, load))).rounded())
         }
         for real in lab.reals { try capReal(real, cap) }
-        var points: [SweepPoint] = []
+        var points: [SweepMeasurement] = []
         for n in settings.realCounts {
             try interruption?.check()
             let weights = (0..<lab.reals.count).map { $0 < n ? 1 : 0 }
@@ -101,7 +117,7 @@ public struct SweepRunner {
             let report = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget,
                                           connections: c, duration: settings.duration, rate: nil)
             let counters = try meter.stop()
-            points.append(SweepPoint(reals: n, load: report, counters: counters, windowSeconds: settings.duration))
+            points.append(SweepMeasurement(reals: n, load: report, counters: counters, windowSeconds: settings.duration))
             progress.finish(String(format: "%@: %d reals: %.0f req/s", lab.mode.rawValue, n, report.rps))
         }
         return SweepCurve(mode: lab.mode, points: points, capBytesPerSecond: cap)

@@ -116,7 +116,7 @@ final class FakeMeter: WindowMeter {
     func stop() throws -> WindowCounters {
         journal.events.append("meter stop")
         return WindowCounters(inPackets: 100, outPackets: outPackets, inBytes: 6400, outBytes: 9000,
-                              softirqPercent: 12.5, realConnections: [4, 4, 1, 1])
+                              softirqPercent: 12.5, busyPercent: 30, realConnections: [4, 4, 1, 1])
     }
     func abandon() { journal.events.append("meter abandon") }
 }

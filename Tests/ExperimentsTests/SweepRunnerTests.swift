@@ -27,7 +27,9 @@ final class SweepRunnerTests: XCTestCase {
         XCTAssertEqual(curves[0].points.map(\.rps), [400, 800, 1600, 3000, 3000])
         // 4 -> 8 adds 350 per real (>= 200), 8 -> 12 adds nothing: the knee is 8.
         XCTAssertEqual(curves[0].kneeReals, 8)
-        XCTAssertEqual(curves[0].saturation?.reals, 8)
+        XCTAssertEqual(curves[0].modeSweep.kneeReals, 8)
+        XCTAssertEqual(curves[0].modeSweep.capacity?.requestsPerSecond, 3000)
+        XCTAssertEqual(curves[0].summaryPoints[0].directorPPS, 55, "110 packets over a 2 s window")
     }
 
     func testRequestRateCapUsesMeasuredWireBytes() throws {
