@@ -1,0 +1,50 @@
+import SystemKit
+
+/// `ipvsadm -Ln`: services with scheduler and flags, reals with Forward, Weight, ActiveConn,
+/// InActConn.
+public struct IPVSListing: Codable, Equatable, Sendable {
+    public struct Real: Codable, Equatable, Sendable {
+        public var address: String
+        public var port: Int
+        public var forwarding: ForwardingMethod?
+        public var weight: Int
+        public var activeConnections: Int
+        public var inactiveConnections: Int
+    }
+
+    public struct Service: Codable, Equatable, Sendable {
+        public var proto: String
+        public var service: VirtualService
+        public var scheduler: String
+        /// The rest of the service line, e.g. "persistent 60".
+        public var flags: String
+        public var reals: [Real]
+    }
+
+    public var services: [Service]
+
+    public func service(_ s: VirtualService) -> Service? { services.first { $0.service == s } }
+
+    public static func parse(_ text: String) throws -> IPVSListing {
+        var services: [Service] = []
+        for raw in text.split(separator: "\n") {
+            let f = raw.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard let first = f.first else { continue }
+            if ["TCP", "UDP", "SCTP"].contains(first), f.count >= 3 {
+                let (addr, port) = try IPVSStatsListing.splitEndpoint(f[1], line: String(raw))
+                services.append(Service(proto: first, service: VirtualService(address: addr, port: port),
+                                        scheduler: f[2], flags: f.dropFirst(3).joined(separator: " "), reals: []))
+            } else if first == "->", f.count >= 6, f[1] != "RemoteAddress:Port" {
+                guard !services.isEmpty else { throw InvalidInput("ipvsadm -Ln output has a real before any service: \(raw)") }
+                let (addr, port) = try IPVSStatsListing.splitEndpoint(f[1], line: String(raw))
+                guard let w = Int(f[3]), let a = Int(f[4]), let i = Int(f[5]) else {
+                    throw InvalidInput("cannot read ipvsadm -Ln real line: \(raw)")
+                }
+                services[services.count - 1].reals.append(
+                    Real(address: addr, port: port, forwarding: ForwardingMethod(ipvsadmForwardName: f[2]),
+                         weight: w, activeConnections: a, inactiveConnections: i))
+            }
+        }
+        return IPVSListing(services: services)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import SystemKit
+
+/// The tc-BPF IPIP decapsulator for TUN reals on a host kernel without `ipip`: at the real's
+/// ingress it strips the outer IPv4 header of protocol-4 packets so the inner packet (to
+/// the VIP on the real's lo) is delivered as usual. Compiled from source at first use with
+/// the toolchain's clang; never committed as a binary.
+public enum DecapProgram {
+    public static let source = """
+    #include <linux/bpf.h>
+    #include <linux/pkt_cls.h>
+    #include <linux/if_ether.h>
+    #include <linux/ip.h>
+    #include <linux/in.h>
+
+    static long (*bpf_skb_adjust_room)(struct __sk_buff *, int, unsigned int, unsigned long long) =
+        (void *)BPF_FUNC_skb_adjust_room;
+
+    __attribute__((section("tc"), used))
+    int decap(struct __sk_buff *skb) {
+        void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+        struct ethhdr *eth = data;
+        if ((void *)(eth + 1) > end || eth->h_proto != __builtin_bswap16(ETH_P_IP)) return TC_ACT_OK;
+        struct iphdr *ip = (void *)(eth + 1);
+        if ((void *)(ip + 1) > end || ip->protocol != IPPROTO_IPIP || ip->ihl != 5) return TC_ACT_OK;
+        if (bpf_skb_adjust_room(skb, -20, BPF_ADJ_ROOM_MAC, 0)) return TC_ACT_SHOT;
+        return TC_ACT_OK;
+    }
+
+    char _license[] __attribute__((section("license"), used)) = "GPL";
+
+    """
+
+    /// Whether the host kernel decapsulates IPIP itself (then reals use `tunl0`).
+    public static var hostHasIPIP: Bool {
+        FileManager.default.fileExists(atPath: "/sys/module/ipip") ||
+            ((try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8))?.contains("tunl0") ?? false)
+    }
+
+    public static func clang() -> String? {
+        ToolLocator.find("/opt/swift/usr/bin/clang") ?? ToolLocator.find("clang")
+    }
+
+    /// The object file, compiled into `directory` if not already there.
+    public static func object(in directory: String) throws -> String {
+        let obj = directory + "/decap.o", src = directory + "/decap.c"
+        if FileManager.default.fileExists(atPath: obj) { return obj }
+        guard let clang = clang() else {
+            throw MissingTool(tool: "clang", package: "clang")
+        }
+        try AtomicFile.write(source, to: src)
+        try ProcessRunner.check([clang, "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
+                                 "-c", src, "-o", obj + ".tmp"])
+        guard rename(obj + ".tmp", obj) == 0 else { throw RuntimeFailure("cannot write \(obj)") }
+        return obj
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import IPVSControl
+import SystemKit
+
+/// Executes a `LabPlan` step by step, keeping `state` (and its file) ahead of the host: a
+/// namespace or process is recorded before it is created, so whatever happens, `down`
+/// finds it.
+final class LabBuilder {
+    let plan: LabPlan
+    let directory: String
+    let progress: (String) -> Void
+    private(set) var state: LabState
+
+    init(plan: LabPlan, directory: String, progress: @escaping (String) -> Void) {
+        self.plan = plan
+        self.directory = directory
+        self.progress = progress
+        let nodes = plan.nodes.map { n in
+            NodeState(name: n.name, role: n.role, namespace: n.namespace ?? plan.switchNamespace,
+                      addresses: n.interfaces.filter { $0.name != "vec0" }.flatMap(\.addresses),
+                      loopbackAddresses: n.loopbackAddresses)
+        }
+        let reals = plan.reals.enumerated().map { i, r in
+            RealState(index: i + 1, name: "real\(i + 1)", address: r.address, weight: r.weight, forwarding: r.forwarding)
+        }
+        state = LabState(spec: plan.spec, name: plan.spec.name, prefix: plan.prefix, mode: plan.spec.mode,
+                         backend: plan.backend, vip: plan.vip, httpPort: plan.httpPort, tcpPort: plan.tcpPort,
+                         scheduler: plan.spec.scheduler, persistence: plan.spec.persistence, nodes: nodes, reals: reals,
+                         directorLinks: plan.directorLinks, directAddress: plan.directAddress,
+                         directClientAddress: plan.directClientAddress, switchNamespace: plan.switchNamespace,
+                         agentAddress: plan.guest.map { "\($0.agentHost):\($0.agentPort)" }, labDirectory: directory,
+                         namespaces: [], processes: [], complete: false, ownerPid: getpid(), createdAt: Date(),
+                         hostSysctlsTouched: false)
+    }
+
+    func build() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try LabStore.save(state)
+        progress("creating \(plan.namespaces.count) namespaces")
+        for ns in plan.namespaces {
+            try SignalTrap.check()
+            state.namespaces.append(ns)
+            try LabStore.save(state)
+            try ip(["netns", "add", ns])
+            try ip(["-n", ns, "link", "set", "lo", "up"])
+        }
+        try wire()
+        try configureNodes()
+        if plan.backend == .uml { try bootGuest() }
+        try configureIPVS()
+        try startServers()
+        try waitForVIP()
+        state.complete = true
+        try LabStore.save(state)
+    }
+
+    private func ip(_ args: [String]) throws {
+        try ProcessRunner.check(["ip"] + args, timeout: 30)
+    }
+
+    private func wire() throws {
+        for b in plan.bridges {
+            try ip(["-n", b.namespace, "link", "add", b.name, "type", "bridge"])
+            try ip(["-n", b.namespace, "link", "set", b.name, "up"])
+        }
+        for v in plan.veths {
+            try SignalTrap.check()
+            try ip(["-n", v.aNamespace, "link", "add", v.aName, "type", "veth", "peer", "name", v.bName, "netns", v.bNamespace])
+            if let bridge = v.bridge { try ip(["-n", v.bNamespace, "link", "set", v.bName, "master", bridge]) }
+            try ip(["-n", v.aNamespace, "link", "set", v.aName, "up"])
+            try ip(["-n", v.bNamespace, "link", "set", v.bName, "up"])
+        }
+        for t in plan.guest?.taps ?? [] {
+            try ip(["-n", t.namespace, "tuntap", "add", t.name, "mode", "tap"])
+            if let bridge = t.bridge { try ip(["-n", t.namespace, "link", "set", t.name, "master", bridge]) }
+            if let address = t.address { try ip(["-n", t.namespace, "addr", "add", address, "dev", t.name]) }
+            try ip(["-n", t.namespace, "link", "set", t.name, "up"])
+        }
+    }
+
+    private func configureNodes() throws {
+        progress("configuring addresses, routes and sysctls")
+        var decapObject: String?
+        for node in plan.nodes {
+            guard let ns = node.namespace else { continue }
+            try SignalTrap.check()
+            for s in node.sysctls {
+                try ProcessRunner.check(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "\(s.key)=\(s.value)"])
+            }
+            for iface in node.interfaces {
+                for a in iface.addresses { try ip(["-n", ns, "addr", "add", a, "dev", iface.name]) }
+            }
+            for a in node.loopbackAddresses { try ip(["-n", ns, "addr", "add", a, "dev", "lo"]) }
+            for r in node.routes { try ip(["-n", ns, "route", "add", r.destination, "via", r.via]) }
+            for iface in node.decapInterfaces {
+                if decapObject == nil { decapObject = try DecapProgram.object(in: directory) }
+                try ProcessRunner.check(["tc", "-n", ns, "qdisc", "add", "dev", iface, "clsact"])
+                try ProcessRunner.check(["tc", "-n", ns, "filter", "add", "dev", iface, "ingress",
+                                         "bpf", "da", "obj", decapObject!, "sec", "tc"])
+            }
+        }
+    }
+
+    private func bootGuest() throws {
+        progress("booting the user-mode Linux director")
+        let modroot = directory + "/modroot/lib/modules"
+        try FileManager.default.createDirectory(atPath: modroot, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: modroot + "/" + GuestInit.kernelRelease,
+                                                   withDestinationPath: GuestInit.moduleSource + "/" + GuestInit.kernelRelease)
+        try FileManager.default.createDirectory(atPath: directory + "/uml", withIntermediateDirectories: true)
+        let initPath = directory + "/guest-init"
+        try AtomicFile.write(GuestInit.script(plan: plan, labDirectory: directory, executable: LabEnvironment.executable),
+                             to: initPath)
+        chmod(initPath, 0o755)
+        let umid = "\(plan.prefix)-\(plan.spec.name)"
+        try spawn(GuestInit.bootCommand(plan: plan, labDirectory: directory, umid: umid),
+                  label: "uml director", marker: "umid=\(umid)", log: directory + "/guest-console.log")
+        let guest = plan.guest!
+        let deadline = Date().addingTimeInterval(90)
+        var lastError: Error?
+        while Date() < deadline {
+            try SignalTrap.check()
+            do {
+                _ = try GuestAgent.call(["true"], address: "\(guest.agentHost):\(guest.agentPort)",
+                                        namespace: plan.switchNamespace, timeout: 10, connectTimeout: 1)
+                return
+            } catch { lastError = error }
+            guard DetachedProcess.isAlive(state.processes.last!.pid) else {
+                throw RuntimeFailure("the UML director exited during boot: see \(directory)/guest-console.log")
+            }
+            usleep(200_000)
+        }
+        throw RuntimeFailure("the UML director's agent did not answer within 90 s (\(lastError.map { "\($0)" } ?? "")): see \(directory)/guest-console.log")
+    }
+
+    private func configureIPVS() throws {
+        progress("configuring IPVS on the director")
+        let director = RunningLab(state: state).director
+        for s in plan.services {
+            let service = VirtualService(address: s.address, port: s.port)
+            try director.check(IPVSCommand.addService(service, scheduler: plan.spec.scheduler,
+                                                      persistence: plan.spec.persistence))
+            for r in plan.reals {
+                try director.check(IPVSCommand.addReal(service, real: r.address, port: s.port,
+                                                       forwarding: r.forwarding, weight: r.weight))
+            }
+        }
+    }
+
+    private func startServers() throws {
+        progress("starting nginx and the TCP responder on \(plan.reals.count) reals")
+        for node in plan.nodes where node.role == .real {
+            try SignalTrap.check()
+            let ns = node.namespace!, dir = directory + "/" + node.name
+            try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+            let address = node.interfaces[0].addresses[0].split(separator: "/")[0]
+            try AtomicFile.write(RealServers.nginxConfig(name: node.name, address: String(address), directory: dir,
+                                                         port: plan.httpPort), to: dir + "/nginx.conf")
+            try spawn(RealServers.nginxCommand(namespace: ns, directory: dir), label: "nginx \(node.name)",
+                      marker: dir + "/nginx.conf", log: dir + "/nginx.log")
+            try spawn(RealServers.responderCommand(namespace: ns, name: node.name, port: plan.tcpPort),
+                      label: "responder \(node.name)", marker: "--name \(node.name)", log: dir + "/responder.log")
+        }
+    }
+
+    /// Records the process (pid 0 as intent) before spawning, then its pid right after.
+    private func spawn(_ argv: [String], label: String, marker: String, log: String) throws {
+        state.processes.append(ProcessRecord(pid: 0, label: label, marker: marker, group: true))
+        try LabStore.save(state)
+        let pid = try DetachedProcess.spawn(argv, log: log)
+        state.processes[state.processes.count - 1].pid = pid
+        try LabStore.save(state)
+    }
+
+    private func waitForVIP() throws {
+        progress("waiting for the VIP to answer from the client")
+        let client = NamespaceNode(name: "client", role: .client, namespace: state.node(named: "client")!.namespace)
+        let url = "http://\(plan.vip):\(plan.httpPort)/"
+        let ports = [plan.httpPort, plan.tcpPort]
+        let deadline = Date().addingTimeInterval(30)
+        var last = ""
+        while Date() < deadline {
+            try SignalTrap.check()
+            let r = try client.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2", url], timeout: 5)
+            last = r.stdout
+            if r.stdout == "200" && responderReady(ports[1]) { return }
+            usleep(200_000)
+        }
+        throw RuntimeFailure("the VIP \(url) did not answer 200 from the client within 30 s (last: '\(last)'): see the logs in \(directory)")
+    }
+
+    /// Whether every real's responder accepts connections (checked in its own namespace).
+    private func responderReady(_ port: Int) -> Bool {
+        plan.nodes.filter { $0.role == .real }.allSatisfy { node in
+            (try? Socket.connect("127.0.0.1:\(port)", namespace: node.namespace, timeout: 1)).map { $0.close(); return true } ?? false
+        }
+    }
+}

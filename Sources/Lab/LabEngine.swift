@@ -1,0 +1,152 @@
+import Foundation
+import IPVSControl
+import SystemKit
+
+/// Builds, opens and removes labs. `up` validates everything before touching the host,
+/// records each namespace and process in the state before creating it, and tears down what
+/// it built when any step fails or a signal arrives.
+public enum LabEngine {
+    /// Picks the director backend: native needs kernel IPVS on the host.
+    public static func resolveBackend(_ choice: DirectorChoice) throws -> DirectorBackend {
+        switch choice {
+        case .uml: return .uml
+        case .native:
+            guard hostHasIPVS(tryLoading: true) else {
+                throw InvalidInput("the host kernel has no IPVS (no /proc/net/ip_vs, modprobe ip_vs fails): use --director uml")
+            }
+            return .native
+        case .auto: return hostHasIPVS(tryLoading: true) ? .native : .uml
+        }
+    }
+
+    /// Whether /proc/net/ip_vs exists, optionally after `modprobe ip_vs`.
+    public static func hostHasIPVS(tryLoading: Bool) -> Bool {
+        if FileManager.default.fileExists(atPath: "/proc/net/ip_vs") { return true }
+        guard tryLoading, ToolLocator.find("modprobe") != nil,
+              (try? ProcessRunner.run(["modprobe", "ip_vs"], timeout: 10))?.succeeded == true else { return false }
+        return FileManager.default.fileExists(atPath: "/proc/net/ip_vs")
+    }
+
+    /// Builds the lab; returns once the VIP answers HTTP from the client.
+    public static func up(_ spec: LabSpec, progress: @escaping (String) -> Void = { _ in }) throws -> RunningLab {
+        try Privileges.requireRoot(for: "lab up")
+        try spec.validate()
+        let prefix = LabEnvironment.prefix
+        if FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(spec.name)) {
+            throw InvalidInput("lab name '\(spec.name)' is already in use: pick another --name or run `lvsbench lab down --name \(spec.name)`")
+        }
+        let backend = try resolveBackend(spec.director)
+        let plan = Topology.plan(spec, backend: backend, prefix: prefix)
+        let existing = Set(try listNamespaces())
+        if let clash = plan.namespaces.first(where: existing.contains) {
+            throw InvalidInput("namespace \(clash) already exists: run `lvsbench lab down --all` or pick another --name")
+        }
+        try requireTools(plan)
+        SignalTrap.install()
+        let builder = LabBuilder(plan: plan, directory: LabEnvironment.labDirectory(spec.name), progress: progress)
+        do {
+            try builder.build()
+        } catch {
+            progress("lab up failed, tearing down: \(error)")
+            try? down(state: builder.state)
+            throw error
+        }
+        return RunningLab(state: builder.state)
+    }
+
+    /// The lab `name` made by an earlier process.
+    public static func open(name: String) throws -> RunningLab {
+        try LabSpec.validateName(name)
+        let state = try LabStore.load(name)
+        guard state.complete else {
+            throw RuntimeFailure("lab \(name) did not finish coming up: remove it with `lvsbench lab down --name \(name)`")
+        }
+        return RunningLab(state: state)
+    }
+
+    /// Removes lab `name`; succeeds when there is no such lab (idempotent).
+    public static func down(name: String) throws {
+        try LabSpec.validateName(name)
+        try Privileges.requireRoot(for: "lab down")
+        guard FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(name)) else { return }
+        if let state = try? LabStore.load(name) { try down(state: state) } else {
+            try FileManager.default.removeItem(atPath: LabEnvironment.labDirectory(name))
+        }
+    }
+
+    /// Removes every lab under this run directory, then reaps namespaces `<prefix>-*` whose
+    /// state is gone (a `lab up` killed before it wrote its first record).
+    public static func downAll() throws {
+        try Privileges.requireRoot(for: "lab down --all")
+        let dirs = (try? FileManager.default.contentsOfDirectory(atPath: LabEnvironment.labsDirectory)) ?? []
+        for name in dirs.sorted() {
+            if let state = try? LabStore.load(name) { try down(state: state) } else {
+                try? FileManager.default.removeItem(atPath: LabEnvironment.labDirectory(name))
+            }
+        }
+        let prefix = LabEnvironment.prefix + "-"
+        for ns in try listNamespaces() where ns.hasPrefix(prefix) {
+            stopProcesses(inNamespace: ns)
+            _ = try? ProcessRunner.run(["ip", "netns", "delete", ns], timeout: 30)
+        }
+    }
+
+    /// Stops what the state records, then deletes its namespaces (taking every link, tap and
+    /// bridge with them) and its directory.
+    public static func down(state: LabState) throws {
+        if state.backend == .uml, let agent = state.agentAddress,
+           let uml = state.processes.first(where: { $0.label == "uml director" }), DetachedProcess.isAlive(uml.pid) {
+            _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
+                                     timeout: 5, connectTimeout: 1)
+            let deadline = Date().addingTimeInterval(3)
+            while DetachedProcess.isAlive(uml.pid) && Date() < deadline { usleep(20_000) }
+        }
+        var survivors: [String] = []
+        for p in state.processes.reversed()
+        where !DetachedProcess.stop(p.pid, marker: p.marker, group: p.group) { survivors.append("\(p.label) (pid \(p.pid))") }
+        for ns in state.namespaces.reversed() {
+            stopProcesses(inNamespace: ns)
+            let r = try ProcessRunner.run(["ip", "netns", "delete", ns], timeout: 30)
+            if !r.succeeded && !r.stderr.contains("No such file") {
+                throw CommandFailed(argv: ["ip", "netns", "delete", ns], result: r)
+            }
+        }
+        try? FileManager.default.removeItem(atPath: state.labDirectory)
+        if !survivors.isEmpty {
+            throw RuntimeFailure("lab \(state.name): could not stop \(survivors.joined(separator: ", "))")
+        }
+    }
+
+    /// Kills processes still inside a lab namespace that this run directory started (their
+    /// command line names it): what a killed `lab up` spawned but had not yet recorded.
+    static func stopProcesses(inNamespace ns: String) {
+        guard let r = try? ProcessRunner.run(["ip", "netns", "pids", ns], timeout: 10), r.succeeded else { return }
+        let runDir = LabEnvironment.runDirectory
+        for pid in r.stdout.split(separator: "\n").compactMap({ Int32($0) }) where pid != getpid() {
+            if let cmd = DetachedProcess.commandLine(of: pid),
+               cmd.contains(runDir) || cmd.contains(" lab responder ") || cmd.contains(" lab agent ") {
+                DetachedProcess.stop(pid, marker: cmd, group: getpgid(pid) == pid)
+            }
+        }
+    }
+
+    public static func listNamespaces() throws -> [String] {
+        let r = try ProcessRunner.check(["ip", "netns", "list"])
+        return r.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
+    }
+
+    static func requireTools(_ plan: LabPlan) throws {
+        for tool in ["ip", "nginx", "curl", "sysctl", "ipvsadm"] { _ = try ToolLocator.require(tool) }
+        if plan.backend == .uml {
+            _ = try ToolLocator.require("linux.uml")
+            let modules = GuestInit.moduleSource + "/" + GuestInit.kernelRelease
+            guard FileManager.default.fileExists(atPath: modules) else {
+                throw MissingTool(tool: modules, package: "user-mode-linux")
+            }
+        }
+        if plan.nodes.contains(where: { !$0.decapInterfaces.isEmpty }) && !DecapProgram.hostHasIPIP {
+            _ = try ToolLocator.require("tc")
+            guard DecapProgram.clang() != nil else { throw MissingTool(tool: "clang", package: "clang") }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import IPVSControl
+import SystemKit
+
+/// The lab as data: everything `lab up` needs, validated before anything touches the host.
+public struct LabSpec: Codable, Equatable, Sendable {
+    public static let defaultName = "default"
+    public static let realsRange: ClosedRange<Int> = 1...64
+
+    public var name: String
+    public var mode: LabMode
+    public var reals: Int
+    public var scheduler: Scheduler
+    /// One weight per real, each in `Weights.range`.
+    public var weights: [Int]
+    /// `ipvsadm -p` seconds; nil for no persistence.
+    public var persistence: Int?
+    public var director: DirectorChoice
+
+    public init(name: String = LabSpec.defaultName, mode: LabMode = .nat, reals: Int = 2,
+                scheduler: Scheduler = .wrr, weights: [Int]? = nil, persistence: Int? = nil,
+                director: DirectorChoice = .auto) {
+        self.name = name
+        self.mode = mode
+        self.reals = reals
+        self.scheduler = scheduler
+        self.weights = weights ?? Array(repeating: 1, count: max(reals, 0))
+        self.persistence = persistence
+        self.director = director
+    }
+
+    /// Builds a spec from command-line words; every error is `InvalidInput` (exit 2).
+    public static func parse(name: String?, mode: String, reals: Int, scheduler: String,
+                             weights: String?, persistence: Int?, director: String) throws -> LabSpec {
+        let spec = LabSpec(name: name ?? defaultName, mode: try LabMode(parsing: mode), reals: reals,
+                           scheduler: try Scheduler(parsing: scheduler),
+                           weights: realsRange.contains(reals) ? try Weights.parse(weights, reals: reals) : [],
+                           persistence: persistence, director: try DirectorChoice(parsing: director))
+        try spec.validate()
+        return spec
+    }
+
+    /// Throws `InvalidInput` naming the first thing wrong with this spec.
+    public func validate() throws {
+        try LabSpec.validateName(name)
+        guard LabSpec.realsRange.contains(reals) else {
+            throw InvalidInput("\(reals) reals requested: a lab has 1 to \(LabSpec.realsRange.upperBound) reals")
+        }
+        guard weights.count == reals else {
+            throw InvalidInput("\(weights.count) weights given for \(reals) reals: give one weight per real")
+        }
+        if let bad = weights.first(where: { !Weights.range.contains($0) }) {
+            throw InvalidInput("weight \(bad) is out of range: IPVS weights are 0 to 65535")
+        }
+        if let persistence, persistence < 1 || persistence > 31_536_000 {
+            throw InvalidInput("persistence \(persistence) s is out of range: give 1 to 31536000 seconds")
+        }
+    }
+
+    /// Lab names become part of namespace and directory names: short, lower-case, no dots.
+    public static func validateName(_ name: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        guard !name.isEmpty, name.count <= 12, name.allSatisfy({ allowed.contains($0) }),
+              name.first != "-" else {
+            throw InvalidInput("lab name '\(name)' is not valid: use 1 to 12 characters a-z, 0-9 and '-'")
+        }
+    }
+}

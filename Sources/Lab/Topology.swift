@@ -1,0 +1,161 @@
+import IPVSControl
+
+/// Turns a spec into a complete plan of namespaces, links, addresses, routes, sysctls and
+/// IPVS configuration. Pure (no I/O), so every mode's wiring is unit-tested without root.
+///
+/// Address plan (all inside 198.18.0.0/15, RFC 2544):
+/// - client net 198.18.0.0/24: router .1, client .2 (a veth pair, no bridge);
+/// - nat/mixed outside 198.18.1.0/24: router .1, director .2, VIP .100 on the director;
+/// - reals' net 198.18.2.0/24: realK .(10+K); nat: director DIP .1 is the reals' gateway;
+///   dr/tun: router .1 is the gateway, director .2, VIP .100; mixed: router .254 is the
+///   gateway of the DR/TUN reals;
+/// - direct path 198.19.255.0/30: client .1, real1 .2; guest management 198.19.254.0/30.
+public enum Topology {
+    public static let clientNet = "198.18.0"
+    public static let outsideNet = "198.18.1"
+    public static let realsNet = "198.18.2"
+    public static let httpPort = 80
+    public static let tcpPort = 9000
+    public static let agentPort = 7070
+
+    /// The namespace of `node` in lab `name`.
+    public static func namespace(prefix: String, lab name: String, node: String) -> String {
+        "\(prefix)-\(name)-\(node)"
+    }
+
+    /// The address of real `index` (1-based) on the reals' net.
+    public static func realAddress(_ index: Int) -> String { "\(realsNet).\(10 + index)" }
+
+    public static func vip(for mode: LabMode) -> String {
+        mode.twoArmed ? "\(outsideNet).100" : "\(realsNet).100"
+    }
+
+    public static func plan(_ spec: LabSpec, backend: DirectorBackend, prefix: String) -> LabPlan {
+        let ns = { (node: String) in namespace(prefix: prefix, lab: spec.name, node: node) }
+        let sw = ns("sw"), mode = spec.mode, vip = vip(for: mode)
+        let outside = "bout", lan = "blan"
+        var bridges = [BridgePlan(namespace: sw, name: lan)]
+        if mode.twoArmed { bridges.insert(BridgePlan(namespace: sw, name: outside), at: 0) }
+        var veths: [VethPlan] = []
+        var nodes: [NodePlan] = []
+        var namespaces = [sw, ns("client"), ns("router")]
+
+        // Client: its net toward the router, and the direct path to real1.
+        veths.append(VethPlan(aNamespace: ns("client"), aName: "eth0", bNamespace: ns("router"), bName: "cli0", bridge: nil))
+        veths.append(VethPlan(aNamespace: ns("client"), aName: "direct0", bNamespace: ns("real1"), bName: "direct0", bridge: nil))
+        nodes.append(NodePlan(name: "client", role: .client, namespace: ns("client"),
+                              interfaces: [InterfacePlan(name: "eth0", addresses: ["\(clientNet).2/24"]),
+                                           InterfacePlan(name: "direct0", addresses: ["198.19.255.1/30"])],
+                              loopbackAddresses: [], routes: [RoutePlan(destination: "default", via: "\(clientNet).1")],
+                              sysctls: [], decapInterfaces: []))
+
+        // Router: forwards between the client net and the director's (or the reals') net.
+        var routerIfs = [InterfacePlan(name: "cli0", addresses: ["\(clientNet).1/24"])]
+        var routerSysctls = [SysctlPlan(key: "net.ipv4.ip_forward", value: "1")]
+        if mode.twoArmed {
+            veths.append(VethPlan(aNamespace: ns("router"), aName: "out0", bNamespace: sw, bName: "rt-out", bridge: outside))
+            routerIfs.append(InterfacePlan(name: "out0", addresses: ["\(outsideNet).1/24"]))
+        }
+        if mode != .nat {
+            let routerLan = mode == .mixed ? "\(realsNet).254/24" : "\(realsNet).1/24"
+            veths.append(VethPlan(aNamespace: ns("router"), aName: "lan0", bNamespace: sw, bName: "rt-lan", bridge: lan))
+            routerIfs.append(InterfacePlan(name: "lan0", addresses: [routerLan]))
+        }
+        if mode == .mixed {
+            // DR/TUN replies carry the VIP (an outside address) as source into lan0.
+            routerSysctls += ["all", "lan0", "out0"].map { SysctlPlan(key: "net.ipv4.conf.\($0).rp_filter", value: "0") }
+        }
+        nodes.append(NodePlan(name: "router", role: .router, namespace: ns("router"), interfaces: routerIfs,
+                              loopbackAddresses: [], routes: [], sysctls: routerSysctls, decapInterfaces: []))
+
+        // Director.
+        let (director, guest, links) = directorPlan(mode: mode, backend: backend, sw: sw, ns: ns("director"),
+                                                    outside: outside, lan: lan, vip: vip)
+        if backend == .native {
+            namespaces.append(ns("director"))
+            for iface in director.interfaces {
+                veths.append(VethPlan(aNamespace: ns("director"), aName: iface.name, bNamespace: sw,
+                                      bName: "d-" + iface.name.dropLast(1), bridge: iface.name == "out0" ? outside : lan))
+            }
+        }
+        nodes.append(director)
+
+        // Reals.
+        var reals: [IPVSRealPlan] = []
+        for k in 1...spec.reals {
+            let name = "real\(k)", fwd = mode.forwarding(ofReal: k)
+            namespaces.append(ns(name))
+            veths.append(VethPlan(aNamespace: ns(name), aName: "eth0", bNamespace: sw, bName: "r\(k)", bridge: lan))
+            var ifs = [InterfacePlan(name: "eth0", addresses: ["\(realAddress(k))/24"])]
+            if k == 1 { ifs.append(InterfacePlan(name: "direct0", addresses: ["198.19.255.2/30"])) }
+            let gateway: String
+            switch (mode, fwd) {
+            case (_, .nat): gateway = "\(realsNet).1"
+            case (.mixed, _): gateway = "\(realsNet).254"
+            default: gateway = "\(realsNet).1"
+            }
+            var sysctls: [SysctlPlan] = []
+            var loopback: [String] = []
+            var decap: [String] = []
+            if fwd != .nat {
+                loopback = ["\(vip)/32"]
+                for scope in ["all", "eth0"] {
+                    sysctls.append(SysctlPlan(key: "net.ipv4.conf.\(scope).arp_ignore", value: "1"))
+                    sysctls.append(SysctlPlan(key: "net.ipv4.conf.\(scope).arp_announce", value: "2"))
+                }
+            }
+            if fwd == .tun {
+                sysctls += ["all", "eth0", "lo"].map { SysctlPlan(key: "net.ipv4.conf.\($0).rp_filter", value: "0") }
+                decap = ["eth0"]
+            }
+            nodes.append(NodePlan(name: name, role: .real, namespace: ns(name), interfaces: ifs,
+                                  loopbackAddresses: loopback, routes: [RoutePlan(destination: "default", via: gateway)],
+                                  sysctls: sysctls, decapInterfaces: decap))
+            reals.append(IPVSRealPlan(address: realAddress(k), weight: spec.weights[k - 1], forwarding: fwd))
+        }
+
+        return LabPlan(spec: spec, backend: backend, prefix: prefix, vip: vip, httpPort: httpPort, tcpPort: tcpPort,
+                       namespaces: namespaces, switchNamespace: sw, bridges: bridges, veths: veths, guest: guest,
+                       nodes: nodes,
+                       services: [IPVSServicePlan(address: vip, port: httpPort), IPVSServicePlan(address: vip, port: tcpPort)],
+                       reals: reals, directorLinks: links, directAddress: "198.19.255.2",
+                       directClientAddress: "198.19.255.1")
+    }
+
+    /// The director's interfaces (guest `vecN` names for uml, veth names for native), its
+    /// taps for uml, and the links a capture watches from the switch namespace.
+    static func directorPlan(mode: LabMode, backend: DirectorBackend, sw: String, ns: String,
+                             outside: String, lan: String, vip: String)
+        -> (NodePlan, GuestPlan?, [CaptureLink]) {
+        var ifs: [InterfacePlan]
+        var routes: [RoutePlan]
+        var sysctls: [SysctlPlan] = []
+        var sides: [(bridge: String, side: CaptureSide, swName: String)]
+        if mode.twoArmed {
+            ifs = [InterfacePlan(name: "out0", addresses: ["\(outsideNet).2/24", "\(vip)/32"]),
+                   InterfacePlan(name: "in0", addresses: ["\(realsNet).1/24"])]
+            routes = [RoutePlan(destination: "\(clientNet).0/24", via: "\(outsideNet).1")]
+            sysctls = [SysctlPlan(key: "net.ipv4.ip_forward", value: "1")]
+            sides = [(outside, .outside, "out"), (lan, .inside, "in")]
+        } else {
+            ifs = [InterfacePlan(name: "lan0", addresses: ["\(realsNet).2/24", "\(vip)/32"])]
+            routes = [RoutePlan(destination: "default", via: "\(realsNet).1")]
+            sides = [(lan, .lan, "lan")]
+        }
+        switch backend {
+        case .native:
+            let links = sides.map { CaptureLink(namespace: sw, interface: "d-\($0.swName)", side: $0.side) }
+            return (NodePlan(name: "director", role: .director, namespace: ns, interfaces: ifs, loopbackAddresses: [],
+                             routes: routes, sysctls: sysctls, decapInterfaces: []), nil, links)
+        case .uml:
+            var taps = [TapPlan(namespace: sw, name: "t-mgmt", bridge: nil, address: "198.19.254.1/30")]
+            taps += sides.map { TapPlan(namespace: sw, name: "t-\($0.swName)", bridge: $0.bridge, address: nil) }
+            var guestIfs = [InterfacePlan(name: "vec0", addresses: ["198.19.254.2/30"])]
+            for (i, iface) in ifs.enumerated() { guestIfs.append(InterfacePlan(name: "vec\(i + 1)", addresses: iface.addresses)) }
+            let links = sides.map { CaptureLink(namespace: sw, interface: "t-\($0.swName)", side: $0.side) }
+            return (NodePlan(name: "director", role: .director, namespace: nil, interfaces: guestIfs, loopbackAddresses: [],
+                             routes: routes, sysctls: sysctls, decapInterfaces: []),
+                    GuestPlan(taps: taps, agentHost: "198.19.254.2", agentPort: agentPort), links)
+        }
+    }
+}

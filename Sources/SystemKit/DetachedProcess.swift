@@ -1,0 +1,62 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts long-running servers (nginx, the responder, a UML guest) in a session of their
+/// own, so a Ctrl-C at the terminal does not reach them and they outlive the starting
+/// process; the returned pid is the session and process-group id, so the whole group can
+/// be stopped later.
+public enum DetachedProcess {
+    /// Spawns argv with stdin from /dev/null and stdout+stderr appended to `log`.
+    public static func spawn(_ argv: [String], log: String) throws -> Int32 {
+        precondition(!argv.isEmpty, "empty argv")
+        let path = try ToolLocator.require(argv[0])
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // POSIX_SPAWN_SETSID (glibc 2.26+): setsid() in the child before exec.
+        posix_spawnattr_setflags(&attr, Int16(0x80))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let cArgs = ([path] + argv.dropFirst()).map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attr, cArgs, environ)
+        guard rc == 0 else {
+            throw RuntimeFailure("cannot start \(argv[0]): \(String(cString: strerror(rc)))")
+        }
+        return pid
+    }
+
+    /// The command line of `pid` with NULs as spaces, or nil when it is gone.
+    public static func commandLine(of pid: Int32) -> String? {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+        return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Whether `pid` exists and is not a zombie (reaping it when it is our own child).
+    public static func isAlive(_ pid: Int32) -> Bool {
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
+    }
+
+    /// SIGKILLs `pid` (its process group when `group`), but only while its command line
+    /// still contains `marker`; waits up to `wait` seconds for it to go. Returns whether it is gone.
+    @discardableResult
+    public static func stop(_ pid: Int32, marker: String, group: Bool, wait: Double = 5) -> Bool {
+        guard pid > 1, let cmdline = commandLine(of: pid), cmdline.contains(marker) else { return !isAlive(pid) }
+        kill(group ? -pid : pid, SIGKILL)
+        let deadline = Date().addingTimeInterval(wait)
+        while isAlive(pid) && Date() < deadline { usleep(10_000) }
+        return !isAlive(pid)
+    }
+}

@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import IPVSControl
+import Lab
+import SystemKit
+
+/// `lvsbench lab ...`: build, inspect, change and remove labs.
+struct LabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lab",
+        abstract: "Build and manage a lab: client, router, IPVS director and real servers.",
+        discussion: """
+        Example:
+          lvsbench lab up --mode dr --reals 4 --scheduler wrr --weights 5,5,1,1
+          lvsbench lab exec director -- ipvsadm -Ln --stats
+          lvsbench lab down
+        """,
+        subcommands: [LabUpCommand.self, LabStatusCommand.self, LabExecCommand.self, LabSetCommand.self,
+                      LabDownCommand.self, LabAgentCommand.self, LabAgentCallCommand.self, LabResponderCommand.self]
+    )
+}
+
+/// Progress lines go to stderr only when it is a terminal.
+func labProgress(_ line: String) {
+    if isatty(2) != 0 { FileHandle.standardError.write(Data("lab: \(line)\n".utf8)) }
+}
+
+func printLab(_ state: LabState) {
+    print("lab \(state.name): mode \(state.mode.rawValue), director \(state.backend.rawValue), scheduler \(state.scheduler.rawValue)")
+    print("VIP \(state.vip) (http :\(state.httpPort), tcp responder :\(state.tcpPort))")
+    for node in state.nodes {
+        var line = "  \(node.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.namespace.padding(toLength: 22, withPad: " ", startingAt: 0)) \(node.addresses.joined(separator: " "))"
+        if !node.loopbackAddresses.isEmpty { line += "  lo: " + node.loopbackAddresses.joined(separator: " ") }
+        if let real = state.reals.first(where: { $0.name == node.name }) {
+            line += "  [\(real.forwarding.rawValue), weight \(real.weight)]"
+        }
+        print(line)
+    }
+    print("direct path: client \(state.directClientAddress) -> real1 \(state.directAddress)")
+}
+
+struct LabUpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Build a lab and wait until its VIP answers from the client.",
+        discussion: """
+        Example:
+          lvsbench lab up --mode nat --reals 4 --scheduler wrr --weights 5,5,1,1
+        Modes: nat, dr, tun, mixed. Directors: auto (native where the host kernel has IPVS,
+        else uml), native, uml.
+        """
+    )
+    @Option(help: "nat, dr, tun or mixed.") var mode = "nat"
+    @Option(help: "Number of real servers (1-64).") var reals = 2
+    @Option(help: "IPVS scheduler: rr, wrr, lc, wlc, sh, dh, sed, nq, lblc, lblcr, mh, fo, ovf.") var scheduler = "wrr"
+    @Option(help: "One weight per real, e.g. 5,5,1,1 (0-65535; default 1 each).") var weights: String?
+    @Option(help: "Persistence timeout in seconds (ipvsadm -p).") var persistence: Int?
+    @Option(help: "auto, native or uml.") var director = "auto"
+    @Option(help: "Lab name ([a-z0-9-], at most 12 characters).") var name: String?
+    @Flag(help: "Print the lab state as JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            try Privileges.requireRoot(for: "lab up")
+            let spec = try LabSpec.parse(name: name, mode: mode, reals: reals, scheduler: scheduler, weights: weights,
+                                         persistence: persistence, director: director)
+            let lab = try LabEngine.up(spec, progress: labProgress)
+            if json { print(String(decoding: try JSONCoding.encode(lab.state), as: UTF8.self), terminator: "") } else { printLab(lab.state) }
+        }
+    }
+}
+
+struct LabStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a lab's nodes, addresses and VIP.",
+        discussion: "Example:\n  lvsbench lab status --json"
+    )
+    @Option(help: "Lab name.") var name = LabSpec.defaultName
+    @Flag(help: "Print the lab state as JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            try Privileges.requireRoot(for: "lab status")
+            try LabSpec.validateName(name)
+            let state = try LabStore.load(name)
+            if json { print(String(decoding: try JSONCoding.encode(state), as: UTF8.self), terminator: "") } else {
+                printLab(state)
+                if !state.complete { print("(incomplete: remove it with `lvsbench lab down --name \(name)`)") }
+            }
+        }
+    }
+}
+
+struct LabExecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exec",
+        abstract: "Run a command in a lab node, passing its output and exit code through.",
+        discussion: "Example:\n  lvsbench lab exec director -- ipvsadm -Ln --stats\n  lvsbench lab exec client -- curl -s http://198.18.1.100/"
+    )
+    @Option(help: "Lab name.") var name = LabSpec.defaultName
+    @Argument(help: "client, router, director, real1 ... realN.") var node: String
+    @Argument(parsing: .captureForPassthrough, help: "The command, after --.") var command: [String] = []
+
+    func run() throws {
+        var status: Int32 = 0
+        try reportingErrors {
+            try Privileges.requireRoot(for: "lab exec")
+            let argv = command.first == "--" ? Array(command.dropFirst()) : command
+            guard !argv.isEmpty else { throw InvalidInput("no command given: e.g. lvsbench lab exec director -- ipvsadm -Ln") }
+            let target = try LabEngine.open(name: name).node(named: node)
+            if target is NamespaceNode {
+                status = try ProcessRunner.passthrough(target.wrap(argv))
+            } else {
+                let r = try target.run(argv, timeout: nil)
+                FileHandle.standardOutput.write(Data(r.stdout.utf8))
+                FileHandle.standardError.write(Data(r.stderr.utf8))
+                status = r.status
+            }
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct LabSetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Change the scheduler and weights of a running lab (no rebuild).",
+        discussion: "Example:\n  lvsbench lab set --scheduler wlc --weights 3,1\n  lvsbench lab set --real 2 --weight 0"
+    )
+    @Option(help: "Lab name.") var name = LabSpec.defaultName
+    @Option(help: "New scheduler.") var scheduler: String?
+    @Option(help: "One weight per real, e.g. 5,5,1,1.") var weights: String?
+    @Option(help: "Change only this real's weight (with --weight).") var real: Int?
+    @Option(help: "The weight for --real.") var weight: Int?
+
+    func run() throws {
+        try reportingErrors {
+            try Privileges.requireRoot(for: "lab set")
+            let lab = try LabEngine.open(name: name)
+            if let real {
+                guard let weight else { throw InvalidInput("--real needs --weight, e.g. --real 2 --weight 0") }
+                try lab.setWeight(real: real, weight: weight)
+            } else if real == nil && weight != nil {
+                throw InvalidInput("--weight needs --real, or give --weights for every real")
+            }
+            let parsedWeights = try weights.map { try Weights.parse($0, reals: lab.state.reals.count) }
+            if scheduler != nil || parsedWeights != nil {
+                let s = try scheduler.map(Scheduler.init(parsing:)) ?? lab.state.scheduler
+                try lab.setScheduler(s, weights: parsedWeights)
+            } else if real == nil {
+                throw InvalidInput("nothing to change: give --scheduler, --weights or --real N --weight W")
+            }
+            printLab(try LabStore.load(name))
+        }
+    }
+}
+
+struct LabDownCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down",
+        abstract: "Remove a lab (idempotent); --all removes every lab and leftovers of killed runs.",
+        discussion: "Example:\n  lvsbench lab down\n  lvsbench lab down --all"
+    )
+    @Option(help: "Lab name.") var name: String?
+    @Flag(help: "Remove every lab under LVSBENCH_RUN_DIR and namespaces with this LVSBENCH_PREFIX.") var all = false
+
+    func run() throws {
+        try reportingErrors {
+            try Privileges.requireRoot(for: "lab down")
+            if all {
+                guard name == nil else { throw InvalidInput("give either --name or --all, not both") }
+                try LabEngine.downAll()
+            } else {
+                try LabEngine.down(name: name ?? LabSpec.defaultName)
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Lab
+import SystemKit
+
+/// The command agent inside a UML director's guest (started by the guest's init).
+struct LabAgentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent", abstract: "Run the director guest's command agent (internal).",
+        discussion: "Example (inside the guest):\n  lvsbench lab agent --listen 198.19.254.2:7070", shouldDisplay: false)
+    @Option(help: "host:port to listen on.") var listen: String
+
+    func run() throws {
+        try reportingErrors { try GuestAgent.serve(listen: listen) }
+    }
+}
+
+/// Runs one command through a guest agent; what `GuestNode.wrap` returns.
+struct LabAgentCallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent-call", abstract: "Run a command through a director guest's agent (internal).",
+        discussion: "Example:\n  lvsbench lab agent-call --namespace lvsb-default-sw --connect 198.19.254.2:7070 -- ipvsadm -Ln",
+        shouldDisplay: false)
+    @Option(help: "Namespace the agent is reachable from.") var namespace: String
+    @Option(help: "Agent host:port.") var connect: String
+    @Argument(parsing: .captureForPassthrough) var command: [String] = []
+
+    func run() throws {
+        var status: Int32 = 0
+        try reportingErrors {
+            let argv = command.first == "--" ? Array(command.dropFirst()) : command
+            guard !argv.isEmpty else { throw InvalidInput("no command given after --") }
+            let r = try GuestAgent.call(argv, address: connect, namespace: namespace, timeout: nil)
+            FileHandle.standardOutput.write(Data(r.stdout.utf8))
+            FileHandle.standardError.write(Data(r.stderr.utf8))
+            status = r.status
+        }
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// The TCP responder each real runs (see ResponderProtocol).
+struct LabResponderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "responder", abstract: "Serve the lab's TCP request/response protocol (internal).",
+        discussion: "Example:\n  lvsbench lab responder --listen 0.0.0.0:9000 --name real1", shouldDisplay: false)
+    @Option(help: "host:port to listen on.") var listen: String
+    @Option(help: "The name written at the start of every response.") var name: String
+
+    func run() throws {
+        try reportingErrors { try Responder.serve(listen: listen, name: name) }
+    }
+}
