@@ -30,11 +30,13 @@ public struct LoadTarget: Equatable, Sendable {
 public struct LoadProbe: Sendable {
     /// The lvsbench binary that provides `load` (this one, when the CLI runs).
     public let executable: String
-    public let interruption: Interruption?
+    /// Polled while the generator runs; when it turns true the generator is stopped at once
+    /// (SIGTERM by pid) and `Interrupted` is thrown.
+    public let interrupted: @Sendable () -> Bool
 
-    public init(executable: String, interruption: Interruption?) {
+    public init(executable: String, interrupted: @escaping @Sendable () -> Bool = { SignalTrap.interrupted }) {
         self.executable = executable
-        self.interruption = interruption
+        self.interrupted = interrupted
     }
 
     /// The generator's argv before wrapping into the client's node.
@@ -50,7 +52,7 @@ public struct LoadProbe: Sendable {
 
     public func run(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
                     rate: Double?) throws -> LoadReport {
-        try interruption?.check()
+        if interrupted() { throw Interrupted() }
         let argv = client.wrap(Self.arguments(executable: executable, kind: kind, target: target,
                                               connections: connections, duration: duration, rate: rate))
         let process = Process()
@@ -61,7 +63,6 @@ public struct LoadProbe: Sendable {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        interruption?.track(child: process.processIdentifier)
         let outData = DataBox(), errData = DataBox()
         let group = DispatchGroup()
         group.enter()
@@ -71,13 +72,19 @@ public struct LoadProbe: Sendable {
         // A generator that hangs (a lab gone wrong) must not hang the run: it gets its
         // duration plus a generous margin for connection timeouts.
         let deadline = Date().addingTimeInterval(duration + 30)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
+        var stopped = false
+        while process.isRunning && Date() < deadline {
+            if !stopped && interrupted() {
+                kill(process.processIdentifier, SIGTERM)
+                stopped = true
+            }
+            usleep(20_000)
+        }
         let hung = process.isRunning
         if hung { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         group.wait()
-        interruption?.track(child: nil)
-        try interruption?.check()
+        if stopped || interrupted() { throw Interrupted() }
         let stderr = String(decoding: errData.data, as: UTF8.self)
         let lastLine = stderr.split(separator: "\n").last.map(String.init) ?? ""
         if hung {

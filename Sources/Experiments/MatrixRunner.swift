@@ -17,17 +17,18 @@ public struct MatrixRunner {
     public var load: LoadSource
     public var meter: WindowMeter
     public var tuning: ProfileTuning
-    public var interruption: Interruption?
+    /// Polled between steps; true stops the run with `Interrupted` after cleanup.
+    public var interrupted: () -> Bool
     public var progress: ProgressLine
 
     public init(settings: RunSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
-                tuning: ProfileTuning, interruption: Interruption?, progress: ProgressLine = ProgressLine()) {
+                tuning: ProfileTuning, interrupted: @escaping () -> Bool = { SignalTrap.interrupted }, progress: ProgressLine = ProgressLine()) {
         self.settings = settings
         self.labs = labs
         self.load = load
         self.meter = meter
         self.tuning = tuning
-        self.interruption = interruption
+        self.interrupted = interrupted
         self.progress = progress
     }
 
@@ -37,7 +38,7 @@ public struct MatrixRunner {
         let matrix = Matrix(settings)
         var index = 0
         for group in matrix.groups {
-            try interruption?.check()
+            try checkInterrupted()
             progress.show("building the \(group.mode.rawValue) lab with \(settings.reals) reals ...")
             let lab = try labs.build(mode: group.mode, reals: settings.reals)
             do {
@@ -56,7 +57,7 @@ public struct MatrixRunner {
                           of total: Int, onCell: (CellMeasurement) throws -> Void) throws {
         var profile: String?
         for cell in cells {
-            try interruption?.check()
+            try checkInterrupted()
             index += 1
             if cell.profile != profile {
                 try tuning.restore()
@@ -76,7 +77,7 @@ public struct MatrixRunner {
                 progress.show("\(label): repeat \(r)/\(settings.repeats)\(rateSoFar(repeats))")
                 repeats.append(try measureOnce(cell, in: lab))
                 // A window cut short by a signal is not a measurement: never report it.
-                try interruption?.check()
+                try checkInterrupted()
             }
             progress.finish("\(label): \(rateSoFar(repeats).dropFirst(2))")
             try onCell(CellMeasurement(spec: cell, realNames: lab.reals.map(\.name),
@@ -121,5 +122,11 @@ public struct MatrixRunner {
         meter.abandon()
         try? tuning.restore()
         try? lab.tearDown()
+    }
+}
+
+extension MatrixRunner {
+    func checkInterrupted() throws {
+        if interrupted() { throw Interrupted() }
     }
 }

@@ -57,7 +57,8 @@ public struct SweepRunner {
     public var labs: LabFactory
     public var load: LoadSource
     public var meter: WindowMeter
-    public var interruption: Interruption?
+    /// Polled between steps; true stops the run with `Interrupted` after cleanup.
+    public var interrupted: () -> Bool
     public var progress: ProgressLine
     /// Caps a real; replaced in tests. Production: tc tbf through the real's node.
     public var capReal: (any LabNode, Int) throws -> Void = { try RealCapper.cap($0, bytesPerSecond: $1) }
@@ -65,19 +66,19 @@ public struct SweepRunner {
     public var wireBytesPerResponse: (any ExperimentLab, LoadSource) throws -> Double = SweepRunner.measureWireBytes
 
     public init(settings: SweepSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
-                interruption: Interruption?, progress: ProgressLine = ProgressLine()) {
+                interrupted: @escaping () -> Bool = { SignalTrap.interrupted }, progress: ProgressLine = ProgressLine()) {
         self.settings = settings
         self.labs = labs
         self.load = load
         self.meter = meter
-        self.interruption = interruption
+        self.interrupted = interrupted
         self.progress = progress
     }
 
     public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
                     onCurve: (SweepCurve) throws -> Void) throws {
         for mode in settings.modes {
-            try interruption?.check()
+            try checkInterrupted()
             progress.show("building the \(mode.rawValue) lab with \(settings.maxReals) reals ...")
             let lab = try labs.build(mode: mode, reals: settings.maxReals)
             let curve: SweepCurve
@@ -105,7 +106,7 @@ public struct SweepRunner {
         for real in lab.reals { try capReal(real, cap) }
         var points: [SweepMeasurement] = []
         for n in settings.realCounts {
-            try interruption?.check()
+            try checkInterrupted()
             let weights = (0..<lab.reals.count).map { $0 < n ? 1 : 0 }
             try lab.configure(scheduler: .rr, weights: weights)
             let c = settings.connections(forReals: n)
@@ -136,5 +137,11 @@ public struct SweepRunner {
             throw RuntimeFailure("cannot size a response of \(real.name) for --real-rps: no response on the direct path")
         }
         return Double(sent) / Double(report.requests)
+    }
+}
+
+extension SweepRunner {
+    func checkInterrupted() throws {
+        if interrupted() { throw Interrupted() }
     }
 }

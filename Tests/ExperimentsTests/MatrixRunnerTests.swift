@@ -11,12 +11,12 @@ final class MatrixRunnerTests: XCTestCase {
                     outDir: "results", name: "t")
     }
 
-    private func runner(_ s: RunSettings, _ journal: Journal, interruption: Interruption? = nil)
+    private func runner(_ s: RunSettings, _ journal: Journal, interrupted: @escaping () -> Bool = { false })
         -> (MatrixRunner, FakeLabs, FakeLoad) {
         let labs = FakeLabs(journal: journal)
         let load = FakeLoad(journal: journal, labs: labs)
         let r = MatrixRunner(settings: s, labs: labs, load: load, meter: FakeMeter(journal: journal),
-                             tuning: FakeTuning(journal: journal), interruption: interruption,
+                             tuning: FakeTuning(journal: journal), interrupted: interrupted,
                              progress: ProgressLine(enabled: false))
         return (r, labs, load)
     }
@@ -68,9 +68,9 @@ final class MatrixRunnerTests: XCTestCase {
 
     func testInterruptionStopsBeforeTheNextStepAndCleansUp() {
         let journal = Journal()
-        let interruption = Interruption()
-        let (r, _, load) = runner(settings(), journal, interruption: interruption)
-        load.onCall = { if $0 == 2 { interruption.deliver(SIGINT) } }
+        var signalled = false
+        let (r, _, load) = runner(settings(), journal, interrupted: { signalled })
+        load.onCall = { if $0 == 2 { signalled = true } }
         XCTAssertThrowsError(try r.run { _ in XCTFail("no cell completes") }) { error in
             XCTAssertEqual((error as? Interrupted)?.exitStatus, .interrupted)
         }

@@ -13,7 +13,7 @@ final class SweepRunnerTests: XCTestCase {
         let settings = SweepSettings(modes: [.nat, .dr], realCounts: [1, 2, 4, 8, 12], cap: .bytesPerSecond(409_600),
                                      connections: nil, duration: 2, warmup: 1, outDir: "results", name: "s")
         var runner = SweepRunner(settings: settings, labs: labs, load: load, meter: FakeMeter(journal: journal),
-                                 interruption: nil, progress: ProgressLine(enabled: false))
+                                 interrupted: { false }, progress: ProgressLine(enabled: false))
         var capped: [String] = []
         runner.capReal = { node, bytes in capped.append("\(node.name)@\(bytes)") }
         var curves: [SweepCurve] = []
@@ -39,7 +39,7 @@ final class SweepRunnerTests: XCTestCase {
         let settings = SweepSettings(modes: [.tun], realCounts: [1, 2], cap: .requestsPerSecond(100),
                                      connections: 4, duration: 1, warmup: 1, outDir: "results", name: "s")
         var runner = SweepRunner(settings: settings, labs: labs, load: load, meter: FakeMeter(journal: journal),
-                                 interruption: nil, progress: ProgressLine(enabled: false))
+                                 interrupted: { false }, progress: ProgressLine(enabled: false))
         var caps: Set<Int> = []
         runner.capReal = { _, bytes in caps.insert(bytes) }
         runner.wireBytesPerResponse = { _, _ in 1000.5 }
