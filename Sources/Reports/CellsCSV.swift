@@ -1,0 +1,47 @@
+import Foundation
+import Results
+
+/// `cells.csv`: one row per cell for spreadsheets and scripts. RFC 4180: CRLF line ends,
+/// a header row, fields quoted when they hold a comma, a quote or a line break.
+public enum CellsCSV {
+    public static let header = [
+        "mode", "scheduler", "profile", "reals", "load", "rps", "rps_min", "rps_max", "repeats", "cps",
+        "bytes_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "errors", "direct_rps",
+        "lb_overhead_ratio", "director_in_pkts", "director_out_pkts", "director_in_bytes",
+        "director_out_bytes", "director_cpu_softirq_pct", "shares_observed", "shares_expected",
+    ]
+
+    public static func render(_ summary: Summary) -> String {
+        var rows = [header]
+        for c in summary.cells {
+            rows.append([
+                c.mode, c.scheduler, c.profile, String(c.reals), c.load, num(c.rps), num(c.repeats.rps.min),
+                num(c.repeats.rps.max), String(c.repeats.count), num(c.cps), num(c.bytesPerSecond),
+                num(c.latencyUS.p50), num(c.latencyUS.p90), num(c.latencyUS.p99), num(c.latencyUS.p999),
+                num(c.latencyUS.max), String(c.errors.total), num(c.directRPS), num(c.lbOverheadRatio),
+                String(c.director.inPkts), String(c.director.outPkts), String(c.director.inBytes),
+                String(c.director.outBytes), num(c.director.cpuSoftirqPct),
+                c.perReal.map { "\($0.name)=\(num($0.observedShare))" }.joined(separator: ","),
+                c.perReal.map { "\($0.name)=\(num($0.expectedShare))" }.joined(separator: ","),
+            ])
+        }
+        return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One RFC 4180 field.
+    public static func field(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+            return s
+        }
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Plain decimal, no grouping, at most 4 decimals: what a spreadsheet parses.
+    static func num(_ x: Double) -> String {
+        guard x.isFinite else { return "" }
+        if x == x.rounded() && abs(x) < 1e15 { return String(Int64(x)) }
+        var s = String(format: "%.4f", x)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+}

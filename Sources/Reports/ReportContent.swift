@@ -1,0 +1,172 @@
+import Foundation
+import Results
+
+/// A plain table: a header and rows of already formatted cells.
+public struct Table: Equatable {
+    public var header: [String]
+    public var rows: [[String]]
+    /// Columns holding numbers, right-aligned by both renderers.
+    public var numeric: Set<Int>
+
+    public init(header: [String], rows: [[String]], numeric: Set<Int> = []) {
+        self.header = header
+        self.rows = rows
+        self.numeric = numeric
+    }
+}
+
+/// One part of a report: a heading, some paragraphs, tables and (HTML only) charts.
+public struct Section {
+    public enum Block {
+        case paragraph(String)
+        case bullets([String])
+        case table(Table)
+        case chart(String)
+    }
+
+    public var title: String
+    public var blocks: [Block]
+}
+
+/// What the report says, independent of Markdown or HTML: both renderers walk these sections,
+/// so the two files never disagree. Figures are formatted here, once.
+public enum ReportContent {
+    public static func sections(for s: Summary) -> [Section] {
+        var out = [question(s), setup(s)]
+        if !s.cells.isEmpty {
+            out.append(cells(s))
+            out.append(ReportSections.shares(s))
+            out.append(ReportSections.director(s))
+        }
+        if let sweep = s.sweep, !sweep.isEmpty {
+            out.append(ReportSections.sweep(s, sweep))
+            out.append(ReportSections.capacity(s, sweep))
+        }
+        out.append(caveats(s))
+        return out
+    }
+
+    public static func title(for s: Summary) -> String { "lvsbench report: \(s.name)" }
+
+    /// One line on whether the numbers are the whole run.
+    public static func status(for s: Summary) -> String {
+        if s.complete {
+            let end = s.finishedAt.map { " to \(Format.date($0))" } ?? ""
+            return "Complete run, \(Format.date(s.startedAt))\(end), \(s.cells.count) cells."
+        }
+        return "INCOMPLETE: this run was interrupted or is still going (started \(Format.date(s.startedAt))); "
+            + "only the \(s.cells.count) cells below were measured."
+    }
+
+    static func question(_ s: Summary) -> Section {
+        var blocks: [Section.Block] = [.paragraph(status(for: s))]
+        if s.sweep != nil {
+            blocks.append(.paragraph("Is the director the bottleneck as real servers are added? Each real is capped, "
+                + "so total throughput should grow with the number of reals until the director saturates; "
+                + "the knee shows where, per forwarding mode, and the capacity model turns it into "
+                + "\"how many reals can one director serve\", next to the original LVS paper's estimate."))
+        }
+        if !s.cells.isEmpty {
+            blocks.append(.paragraph("What does the director cost, per forwarding mode and scheduler? Each cell "
+                + "measures requests through the director and, in the same lab and run, straight to one real "
+                + "(direct path); the LB overhead ratio (rps / direct rps) is the figure that holds on a noisy "
+                + "machine. Shares show whether the scheduler splits connections as the weights say."))
+        }
+        return Section(title: "The question", blocks: blocks)
+    }
+
+    static func setup(_ s: Summary) -> Section {
+        let tv = s.toolVersions
+        var rows: [[String]] = [
+            ["Forwarding modes", s.lab.modes.joined(separator: ", ")],
+            ["Reals", s.lab.reals.map(String.init).joined(separator: ", ")],
+            ["Weights", s.lab.weights.isEmpty ? "1 each" : s.lab.weights.map(String.init).joined(separator: ", ")],
+            ["Director backend", s.directorBackend],
+            ["Director kernel", tv.directorKernel ?? "unknown"],
+            ["Host", "\(s.host.hostname), kernel \(s.host.kernel), \(s.host.cpus) CPUs"],
+            ["Tuning profile", s.lab.profiles.joined(separator: ", ")],
+            ["Load", s.lab.loads.joined(separator: ", ")],
+        ]
+        if let rate = s.lab.realRateBytesPerSecond { rows.append(["Per-real cap", Format.byteRate(rate)]) }
+        if let rps = s.lab.realRPS { rows.append(["Per-real cap", "\(Format.count(rps)) req/s"]) }
+        if let c = s.cells.first {
+            rows.append(["Measured window", "\(Format.count(c.durationSeconds)) s × \(c.repeats.count) repeats per cell"])
+        }
+        var tools = ["lvsbench \(tv.lvsbench)"]
+        if let v = tv.ipvsadm { tools.append("ipvsadm \(v)") }
+        if let v = tv.nginx { tools.append("nginx \(v)") }
+        if let v = tv.swift { tools.append("Swift \(v)") }
+        tools += tv.other.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        rows.append(["Tools", tools.joined(separator: ", ")])
+        rows.append(["Command line", s.commandLine.joined(separator: " ")])
+        return Section(title: "Setup", blocks: [.table(Table(header: ["", ""], rows: rows))])
+    }
+
+    /// A short, unique label for a cell in charts: only the coordinates that vary.
+    static func labels(_ cells: [Cell]) -> [String] {
+        func varies<T: Hashable>(_ f: (Cell) -> T) -> Bool { Set(cells.map(f)).count > 1 }
+        let parts: [(Cell) -> String] = [
+            { $0.mode }, { $0.scheduler }, { $0.profile }, { "\($0.reals)r" }, { $0.load },
+        ]
+        let used = [varies { $0.mode }, varies { $0.scheduler }, varies { $0.profile }, varies { $0.reals },
+                    varies { $0.load }]
+        return cells.map { c in
+            let l = zip(parts, used).filter { $0.1 }.map { $0.0(c) }.joined(separator: "/")
+            return l.isEmpty ? "\(c.mode)/\(c.scheduler)" : l
+        }
+    }
+
+    static func cells(_ s: Summary) -> Section {
+        let rows = s.cells.map { c -> [String] in
+            let spread = c.repeats.count > 1
+                ? " (\(Format.count(c.repeats.rps.min))–\(Format.count(c.repeats.rps.max)))" : ""
+            return [c.mode, c.scheduler, c.profile, String(c.reals), c.load, Format.count(c.rps) + spread,
+                    Format.count(c.cps), Format.micros(c.latencyUS.p50), Format.micros(c.latencyUS.p99),
+                    errorText(c.errors), Format.count(c.directRPS), Format.ratio(c.lbOverheadRatio)]
+        }
+        let table = Table(header: ["mode", "sched", "profile", "reals", "load", "req/s (min–max)", "conn/s",
+                                   "p50", "p99", "errors", "direct req/s", "LB ratio"],
+                          rows: rows, numeric: [3, 5, 6, 7, 8, 9, 10, 11])
+        let labels = labels(s.cells)
+        let throughput = BarChart(
+            title: "Throughput per cell: through the director vs direct path (bars: median; whiskers: min–max of repeats)",
+            yLabel: "requests per second", categories: labels,
+            series: [
+                .init(name: "through director", values: s.cells.map(\.rps),
+                      ranges: s.cells.map { $0.repeats.count > 1 ? $0.repeats.rps.range : nil }),
+                .init(name: "direct to one real (same run)", values: s.cells.map(\.directRPS),
+                      ranges: s.cells.map { $0.repeats.count > 1 ? $0.repeats.directRPS.range : nil }),
+            ], valueLabel: { SVG.short($0) })
+        let latency = BarChart(
+            title: "Latency per cell (p50 and p99)", yLabel: "microseconds", categories: labels,
+            series: [.init(name: "p50", values: s.cells.map(\.latencyUS.p50)),
+                     .init(name: "p99", values: s.cells.map(\.latencyUS.p99))],
+            valueLabel: { SVG.short($0) })
+        return Section(title: "Results per cell", blocks: [
+            .paragraph("Medians over the repeats; the range in brackets is min–max of the repeats. "
+                + "LB ratio = req/s through the director ÷ req/s direct to one real, measured in the same run."),
+            .table(table), .chart(throughput.svg()), .chart(latency.svg()),
+        ])
+    }
+
+    static func errorText(_ e: ErrorCounts) -> String {
+        guard e.total > 0 else { return "0" }
+        let kinds = e.byKind.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        return kinds.isEmpty ? String(e.total) : "\(e.total) (\(kinds.joined(separator: ", ")))"
+    }
+
+    static func caveats(_ s: Summary) -> Section {
+        var bullets = [
+            "Trust the ratios (LB overhead ratio, shares) more than raw req/s: they are measured side by side "
+                + "in the same run, so a busy moment of the machine moves both terms alike.",
+            "The machine is shared and small: raw throughput varies from run to run; compare raw figures only "
+                + "between runs on the same host, and look at the min–max range before calling a change real.",
+        ]
+        if s.directorBackend.lowercased().contains("uml") {
+            bullets.insert("The director is a user-mode Linux guest with one CPU: it saturates long before a real "
+                + "director box would. Its absolute capacity is a floor, not a prediction for hardware.", at: 0)
+        }
+        if !s.complete { bullets.insert("This run is incomplete: cells that were not reached are missing.", at: 0) }
+        return Section(title: "Caveats", blocks: [.bullets(bullets)])
+    }
+}

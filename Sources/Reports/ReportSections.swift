@@ -1,0 +1,161 @@
+import Foundation
+import Results
+
+/// The report's sections about shares, the director's packets, the sweep and the capacity model.
+enum ReportSections {
+    static func shares(_ s: Summary) -> Section {
+        var rows: [[String]] = []
+        for c in s.cells {
+            for r in c.perReal {
+                let diff = (r.observedShare - r.expectedShare) * 100
+                rows.append(["\(c.mode)/\(c.scheduler)/\(c.profile)/\(c.load)", r.name, String(r.weight),
+                             Format.percent(r.expectedShare), Format.percent(r.observedShare),
+                             String(format: "%+.1f", diff), Format.grouped(r.ipvsConns)])
+            }
+        }
+        let worst = s.cells.flatMap { c in c.perReal.map { ($0, c) } }
+            .max { abs($0.0.observedShare - $0.0.expectedShare) < abs($1.0.observedShare - $1.0.expectedShare) }
+        var blocks: [Section.Block] = []
+        if let (r, c) = worst {
+            blocks.append(.paragraph(String(format: "Largest deviation from the weights: %.1f points (%@ in %@/%@).",
+                                            abs(r.observedShare - r.expectedShare) * 100, r.name, c.mode, c.scheduler)))
+        }
+        blocks.append(.table(Table(header: ["cell", "real", "weight", "expected", "observed", "Δ points", "IPVS conns"],
+                                   rows: rows, numeric: [2, 3, 4, 5, 6])))
+        let withReals = s.cells.filter { !$0.perReal.isEmpty }
+        let names = withReals.flatMap { c -> [String] in c.perReal.map(\.name) }.uniqued()
+        if !withReals.isEmpty {
+            let series = names.map { name in
+                BarChart.Series(name: name,
+                                values: withReals.map { c in c.perReal.first { $0.name == name }?.observedShare ?? .nan }
+                                    .map { $0 * 100 },
+                                targets: withReals.map { c in c.perReal.first { $0.name == name }.map { $0.expectedShare * 100 } })
+            }
+            blocks.append(.chart(BarChart(title: "Share of connections per real against its weight",
+                                          yLabel: "share of connections, %", categories: ReportContent.labels(withReals),
+                                          series: series, valueLabel: nil,
+                                          targetLegend: "share the weight promises").svg()))
+        }
+        return Section(title: "Shares per real vs weight", blocks: blocks)
+    }
+
+    static func director(_ s: Summary) -> Section {
+        let rows = s.cells.map { c -> [String] in
+            let d = c.director, w = max(d.windowSeconds, 1e-9)
+            return ["\(c.mode)/\(c.scheduler)/\(c.profile)/\(c.load)", Format.count(Double(d.inPkts) / w),
+                    Format.count(Double(d.outPkts) / w), Format.byteRate(Double(d.inBytes) / w),
+                    Format.byteRate(Double(d.outBytes) / w), String(format: "%.0f%%", d.cpuSoftirqPct),
+                    d.repliesCrossedDirector ? "yes" : "no"]
+        }
+        var lines: [String] = []
+        for mode in s.cells.map(\.mode).uniqued() {
+            let cells = s.cells.filter { $0.mode == mode }
+            let crossed = cells.filter { $0.director.repliesCrossedDirector }.count
+            if crossed == 0 {
+                lines.append("\(mode): replies did not cross the director (out packets 0 in every cell): "
+                    + "the reals answered the clients directly.")
+            } else if crossed == cells.count {
+                lines.append("\(mode): replies crossed the director (out packets > 0 in every cell): "
+                    + "it carries both directions.")
+            } else {
+                lines.append("\(mode): replies crossed the director in \(crossed) of \(cells.count) cells.")
+            }
+        }
+        let labels = ReportContent.labels(s.cells)
+        let rate = { (c: Cell, v: Int) in Double(v) / max(c.director.windowSeconds, 1e-9) }
+        let pkts = BarChart(title: "Director packets per second by direction (IPVS counters)",
+                            yLabel: "packets per second", categories: labels,
+                            series: [.init(name: "in: client → real", values: s.cells.map { rate($0, $0.director.inPkts) }),
+                                     .init(name: "out: real → client", values: s.cells.map { rate($0, $0.director.outPkts) })],
+                            valueLabel: { SVG.short($0) })
+        let bytes = BarChart(title: "Director bytes per second by direction (IPVS counters)",
+                             yLabel: "bytes per second", categories: labels,
+                             series: [.init(name: "in: client → real", values: s.cells.map { rate($0, $0.director.inBytes) }),
+                                      .init(name: "out: real → client", values: s.cells.map { rate($0, $0.director.outBytes) })],
+                             valueLabel: { SVG.short($0) })
+        return Section(title: "Director packets per direction", blocks: [
+            .bullets(lines),
+            .table(Table(header: ["cell", "in pkts/s", "out pkts/s", "in bytes/s", "out bytes/s", "softirq CPU",
+                                  "replies via director"], rows: rows, numeric: [1, 2, 3, 4, 5])),
+            .chart(pkts.svg()), .chart(bytes.svg()),
+        ])
+    }
+
+    static func sweep(_ s: Summary, _ sweep: [String: ModeSweep]) -> Section {
+        var blocks: [Section.Block] = []
+        let modes = sweep.keys.sorted()
+        var knees: [String] = []
+        for mode in modes {
+            let m = sweep[mode]!
+            let range = "\(m.points.first?.reals ?? 0)–\(m.points.last?.reals ?? 0)"
+            knees.append(m.kneeReals.map { "\(mode): knee at \($0) reals — adding reals beyond it adds little throughput." }
+                ?? "\(mode): no knee within \(range) reals — the director did not saturate in this range.")
+        }
+        blocks.append(.bullets(knees))
+        for mode in modes {
+            let rows = sweep[mode]!.points.map { p in
+                [String(p.reals), Format.count(p.rps), Format.byteRate(p.bytesPerSecond), Format.count(p.cps),
+                 Format.micros(p.p99US), Format.count(p.directorPPS), String(format: "%.0f%%", p.directorCPUPct)]
+            }
+            blocks.append(.paragraph("\(mode):"))
+            blocks.append(.table(Table(header: ["reals", "req/s", "served bytes/s", "conn/s", "p99", "director pkts/s",
+                                                "director CPU"], rows: rows, numeric: [0, 1, 2, 3, 4, 5, 6])))
+        }
+        var series: [LineChart.Series] = []
+        for mode in modes {
+            let m = sweep[mode]!
+            series.append(.init(name: mode, points: m.points.map { (Double($0.reals), $0.rps) },
+                                mark: m.kneeReals.map { (Double($0), "\(mode) knee: \($0) reals") }))
+        }
+        if let first = modes.compactMap({ sweep[$0]?.points.first }).first, first.reals > 0 {
+            let perReal = first.rps / Double(first.reals)
+            let maxReals = modes.compactMap { sweep[$0]?.points.last?.reals }.max() ?? first.reals
+            series.append(.init(name: "linear growth (\(Format.count(perReal)) req/s per real)",
+                                points: [(0, 0), (Double(maxReals), perReal * Double(maxReals))], isReference: true))
+        }
+        blocks.append(.chart(LineChart(title: "Sweep: total throughput as reals are added (knee marked)",
+                                       xLabel: "number of reals", yLabel: "requests per second", series: series).svg()))
+        return Section(title: "Sweep: where the director saturates", blocks: blocks)
+    }
+
+    static func capacity(_ s: Summary, _ sweep: [String: ModeSweep]) -> Section {
+        let rate = s.lab.realRateBytesPerSecond
+        var rows: [[String]] = []
+        for mode in sweep.keys.sorted() {
+            guard let c = sweep[mode]?.capacity else {
+                rows.append(["\(mode), this run", "–", "–", "–", "–", "–", "–", "no knee: capacity not reached"])
+                continue
+            }
+            rows.append(["\(mode), this run", Format.count(c.averagePacketBytes), String(format: "%.1f", c.microsecondsPerPacket),
+                         Format.count(c.packetsPerSecond), Format.byteRate(c.bytesPerSecond), Format.count(c.connectionsPerSecond),
+                         String(format: "%.0f%%", c.cpuPct),
+                         c.realsAtPerRealRate.map { String(format: "%.1f at %@", $0, Format.byteRate(c.perRealBytesPerSecond ?? 0)) } ?? "–"])
+        }
+        let p = LVSPaper2000.self
+        var paperReals = String(format: "%.1f at %@ (paper says %d)", p.natReals(perRealBytesPerSecond: p.perRealBytesPerSecond),
+                                Format.byteRate(p.perRealBytesPerSecond), p.natRealsStated)
+        if let rate, rate != p.perRealBytesPerSecond {
+            paperReals += String(format: "; %.1f at %@", p.natReals(perRealBytesPerSecond: rate), Format.byteRate(rate))
+        }
+        rows.append(["nat, LVS paper 2000 (Pentium)", Format.count(p.averagePacketBytes), String(format: "%.0f", p.microsecondsPerPacket),
+                     Format.count(p.natPacketsPerSecond), Format.byteRate(p.natBytesPerSecond), "–", "100% (assumed)", paperReals])
+        rows.append(["dr/tun, LVS paper 2000", "–", "–", "–", "–", "–", "–", "over \(p.tunDrRealsStated) (stated)"])
+        return Section(title: "Capacity model, next to the original LVS paper", blocks: [
+            .paragraph("Same arithmetic for both: capacity = average packet size ÷ CPU time per packet "
+                + "(here: director CPU busy ÷ packets per second at saturation); reals served = throughput at "
+                + "saturation ÷ per-real rate. The paper assumed 536-byte packets and 60 µs per packet rewrite on a "
+                + "Pentium, so 8.93 MB/s, and 400 kB/s per real, so 22 reals for VS/NAT."),
+            .table(Table(header: ["director", "avg packet B", "µs/packet", "pkts/s", "bytes/s", "conn/s", "CPU",
+                                  "reals at per-real rate"], rows: rows, numeric: [1, 2, 3, 4, 5, 6])),
+            .paragraph("Source: \(p.citation)."),
+        ])
+    }
+}
+
+extension Array where Element: Hashable {
+    /// The elements in first-seen order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

@@ -1,1 +1,0 @@
-/// The Reports target; see its issue.
