@@ -1,0 +1,66 @@
+import Foundation
+import SystemKit
+
+/// A validated description of one load run; building one is where bad input is rejected.
+public struct LoadOptions: Equatable, Sendable {
+    public var target: LoadTarget
+    public var connections: Int
+    /// Seconds of load; in-flight requests are then allowed `timeout` to finish.
+    public var duration: Double
+    public var threads: Int
+    /// Total requests per second over all connections (open loop), nil for closed loop.
+    public var rate: Double?
+    /// A new connection per request (HTTP `Connection: close`, TCP_CRR).
+    public var close: Bool
+    /// TCP mode only: request and response sizes in bytes (each at least 8).
+    public var requestSize: Int
+    public var responseSize: Int
+    /// Seconds a request (connect included in --close mode) may take before it counts as a timeout.
+    public var timeout: Double
+
+    /// The default thread count: two, or one on a one-CPU machine.
+    public static var defaultThreads: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
+
+    public init(target: LoadTarget, connections: Int = 10, duration: Double = 10, threads: Int? = nil,
+                rate: Double? = nil, close: Bool = false, requestSize: Int = 64, responseSize: Int = 64,
+                timeout: Double = 2) throws {
+        guard connections > 0 else { throw InvalidInput("connections must be above zero, e.g. -c 50") }
+        guard duration > 0, duration.isFinite else { throw InvalidInput("duration must be above zero, e.g. -d 10s") }
+        guard timeout > 0, timeout.isFinite else { throw InvalidInput("timeout must be above zero, e.g. --timeout 2s") }
+        let threads = threads ?? Self.defaultThreads
+        guard threads > 0, threads <= 256 else { throw InvalidInput("threads must be between 1 and 256, e.g. --threads 2") }
+        if let rate { guard rate > 0, rate.isFinite else { throw InvalidInput("rate must be above zero requests/s, e.g. --rate 1000") } }
+        guard requestSize >= 8, responseSize >= 8, requestSize <= 1 << 30, responseSize <= 1 << 30 else {
+            throw InvalidInput("request and response sizes must be between 8 bytes and 1 GiB (the responder's header is 8 bytes)")
+        }
+        self.target = target
+        self.connections = connections
+        self.duration = duration
+        self.threads = min(threads, connections)
+        self.rate = rate
+        self.close = close
+        self.requestSize = requestSize
+        self.responseSize = responseSize
+        self.timeout = timeout
+    }
+
+    /// "http-keepalive-closed-loop" and the like, for reports.
+    public var mode: String {
+        "\(target.isTCP ? "tcp" : "http")-\(close ? "close" : "keepalive")-\(rate == nil ? "closed-loop" : "open-loop")"
+    }
+
+    /// The bytes of one request, built once and sent by every connection.
+    var requestBytes: [UInt8] {
+        switch target {
+        case let .http(_, _, path, authority):
+            var text = "GET \(path) HTTP/1.1\r\nHost: \(authority)\r\n"
+            if close { text += "Connection: close\r\n" }
+            return Array((text + "\r\n").utf8)
+        case .tcp:
+            var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: requestSize)
+            withUnsafeBytes(of: UInt32(requestSize).bigEndian) { bytes.replaceSubrange(0..<4, with: $0) }
+            withUnsafeBytes(of: UInt32(responseSize).bigEndian) { bytes.replaceSubrange(4..<8, with: $0) }
+            return bytes
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// Interns the few distinct real-server names a run sees, so the hot path counts a response
+/// with one byte comparison per known name and allocates only when a new name first appears.
+public struct ServerNameTable {
+    /// More names than this are lumped together: a lab has a handful of reals, and an
+    /// unbounded table would let a misbehaving server grow memory per response.
+    static let capacity = 256
+    static let overflowName = "(other)"
+
+    private(set) var names: [[UInt8]] = []
+    private(set) var counts: [UInt64] = []
+    private var overflow: UInt64 = 0
+
+    /// Counts one response from the server named by `count` bytes at `base`.
+    public init() {}
+
+    public mutating func count(_ base: UnsafePointer<UInt8>, _ count: Int) {
+        for i in 0..<names.count where names[i].count == count {
+            let same = names[i].withUnsafeBufferPointer { memcmp($0.baseAddress!, base, count) == 0 }
+            if same {
+                counts[i] &+= 1
+                return
+            }
+        }
+        guard names.count < Self.capacity else {
+            overflow &+= 1
+            return
+        }
+        names.append(Array(UnsafeBufferPointer(start: base, count: count)))
+        counts.append(1)
+    }
+
+    /// Counts by name (names decoded as UTF-8, invalid bytes replaced).
+    public var dictionary: [String: UInt64] {
+        var result: [String: UInt64] = [:]
+        for (name, n) in zip(names, counts) { result[String(decoding: name, as: UTF8.self), default: 0] += n }
+        if overflow > 0 { result[Self.overflowName, default: 0] += overflow }
+        return result
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

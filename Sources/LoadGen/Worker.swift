@@ -1,0 +1,176 @@
+import CLiburing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One thread's share of the connections, driven by one io_uring. The loop submits every
+/// queued operation and waits in a single `io_uring_submit_and_wait_timeout`, then reaps the
+/// completions in batches; per request it allocates nothing and takes one clock reading
+/// per batch of completions.
+final class Worker {
+    enum Op: UInt64 { case connect = 1, send, recv, cancel, close }
+    static let bufferSize = 16 * 1024
+    /// Pause before reconnecting after a failed connect, so a server that is down is not
+    /// hammered in a busy loop.
+    static let retryDelayNs: UInt64 = 10_000_000
+    /// IOSQE_CQE_SKIP_SUCCESS (a macro over an enum that Swift does not import as a constant).
+    static let skipSuccess = UInt8(1 << IOSQE_CQE_SKIP_SUCCESS_BIT)
+    static let link = UInt8(1 << IOSQE_IO_LINK_BIT)
+
+    let options: LoadOptions
+    let ring: Ring
+    let conns: UnsafeMutablePointer<Connection>
+    let count: Int
+    let buffers: UnsafeMutablePointer<UInt8>
+    let request: UnsafeMutablePointer<UInt8>
+    let requestLength: Int
+    let address: UnsafeMutablePointer<sockaddr_in>
+    let isTCP: Bool
+    let closeEachRequest: Bool
+    let startNs: UInt64
+    let endNs: UInt64
+    let timeoutNs: UInt64
+    /// Open loop: nanoseconds between two requests of one connection; 0 for closed loop.
+    let intervalNs: UInt64
+    var result: WorkerResult
+
+    var now: UInt64 = 0
+    var stopping = false
+    /// Connections with a request (or a failed one) in progress.
+    var active = 0
+    var waiting = 0
+    var nextWakeNs: UInt64 = .max
+
+    /// - Parameters:
+    ///   - firstIndex, totalConnections: this worker's connections are numbers
+    ///     firstIndex..<firstIndex+count of all; open-loop send times are staggered by them.
+    init(options: LoadOptions, count: Int, firstIndex: Int, startNs: UInt64) throws {
+        self.options = options
+        self.count = count
+        ring = try Ring(entries: UInt32(min(4096, max(64, Self.nextPowerOfTwo(count * 3)))))
+        conns = .allocate(capacity: count)
+        conns.initialize(repeating: Connection(), count: count)
+        buffers = .allocate(capacity: count * Self.bufferSize)
+        let bytes = options.requestBytes
+        requestLength = bytes.count
+        request = .allocate(capacity: bytes.count)
+        request.initialize(from: bytes, count: bytes.count)
+        address = .allocate(capacity: 1)
+        address.initialize(to: options.target.socketAddress)
+        isTCP = options.target.isTCP
+        closeEachRequest = options.close
+        self.startNs = startNs
+        endNs = startNs + UInt64(options.duration * 1e9)
+        timeoutNs = UInt64(options.timeout * 1e9)
+        let seconds = Int(options.duration.rounded(.up) + options.timeout.rounded(.up)) + 2
+        result = WorkerResult(seconds: seconds)
+        if let rate = options.rate {
+            let interval = Double(options.connections) / rate * 1e9
+            intervalNs = UInt64(max(1, interval))
+            let step = 1e9 / rate
+            for i in 0..<count { conns[i].nextSendNs = startNs + UInt64(Double(firstIndex + i) * step) }
+        } else {
+            intervalNs = 0
+        }
+    }
+
+    deinit {
+        for i in 0..<count where conns[i].fd >= 0 { close(conns[i].fd) }
+        conns.deinitialize(count: count)
+        conns.deallocate()
+        buffers.deallocate()
+        request.deallocate()
+        address.deallocate()
+    }
+
+    static func nextPowerOfTwo(_ n: Int) -> Int { var p = 1; while p < n { p <<= 1 }; return p }
+
+    @inline(__always) static func clock() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+
+    /// Runs until the duration is over and every request in flight has finished or timed out.
+    func run() {
+        now = Self.clock()
+        if startNs > now {
+            var delay = timespec(tv_sec: Int((startNs - now) / 1_000_000_000), tv_nsec: Int((startNs - now) % 1_000_000_000))
+            nanosleep(&delay, nil)
+        }
+        now = Self.clock()
+        for i in 0..<count {
+            if intervalNs == 0 { begin(i) } else { park(i, until: conns[i].nextSendNs) }
+        }
+        let tickNs = min(timeoutNs / 4, 50_000_000)
+        var nextScanNs = now + tickNs
+        let hardStopNs = endNs + timeoutNs + 1_000_000_000
+        let cqes = UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>.allocate(capacity: 256)
+        defer { cqes.deallocate() }
+        var ts = __kernel_timespec()
+        var cqe: UnsafeMutablePointer<io_uring_cqe>?
+        while true {
+            if !stopping, now >= endNs { stop() }
+            if stopping, active == 0 || now >= hardStopNs { break }
+            if waiting > 0, now >= nextWakeNs { wakeDue() }
+            if now >= nextScanNs {
+                scanTimeouts()
+                nextScanNs = now + tickNs
+            }
+            var target = nextScanNs
+            if !stopping { target = min(target, endNs) }
+            if waiting > 0 { target = min(target, nextWakeNs) }
+            let waitNs = target > now ? target - now : 0
+            ts.tv_sec = Int64(waitNs / 1_000_000_000)
+            ts.tv_nsec = Int64(waitNs % 1_000_000_000)
+            _ = io_uring_submit_and_wait_timeout(ring.ring, &cqe, 1, &ts, nil)
+            now = Self.clock()
+            while true {
+                let n = Int(io_uring_peek_batch_cqe(ring.ring, cqes, 256))
+                if n == 0 { break }
+                for k in 0..<n {
+                    let c = cqes[k]!
+                    handle(c.pointee.user_data, c.pointee.res)
+                }
+                io_uring_cq_advance(ring.ring, UInt32(n))
+            }
+        }
+        result.endNs = now
+    }
+
+    private func stop() {
+        stopping = true
+        for i in 0..<count where conns[i].phase == .waiting { conns[i].phase = .idle }
+        waiting = 0
+    }
+
+    private func wakeDue() {
+        nextWakeNs = .max
+        for i in 0..<count where conns[i].phase == .waiting {
+            if conns[i].wakeNs <= now {
+                conns[i].phase = .idle
+                waiting -= 1
+                begin(i)
+            } else {
+                nextWakeNs = min(nextWakeNs, conns[i].wakeNs)
+            }
+        }
+    }
+
+    private func scanTimeouts() {
+        for i in 0..<count where !conns[i].failed && (conns[i].phase == .connecting || conns[i].phase == .requesting) {
+            if now &- conns[i].opStartNs > timeoutNs { fail(i, \.timeout) }
+        }
+    }
+
+    @inline(__always)
+    func park(_ i: Int, until wakeNs: UInt64) {
+        conns[i].phase = .waiting
+        conns[i].wakeNs = wakeNs
+        waiting += 1
+        nextWakeNs = min(nextWakeNs, wakeNs)
+    }
+
+    @inline(__always)
+    func userData(_ i: Int, _ op: Op) -> UInt64 { UInt64(i) << 3 | op.rawValue }
+}
