@@ -15,9 +15,9 @@ public protocol ExperimentLab: AnyObject {
     var director: any LabNode { get }
     var reals: [any LabNode] { get }
     /// The virtual service: load through the director.
-    var serviceTarget: LoadTarget { get }
+    var serviceTarget: LoadEndpoint { get }
     /// Real number `index` (0-based) by its own address: load that bypasses the director.
-    func directTarget(real index: Int) -> LoadTarget
+    func directTarget(real index: Int) -> LoadEndpoint
     /// Sets the service's scheduler and the reals' weights (0 quiesces a real).
     func configure(scheduler: Scheduler, weights: [Int]) throws
     /// Removes everything the lab created; called exactly once, also after errors.
@@ -32,12 +32,12 @@ public protocol LabFactory {
 /// Runs the load generator once; `LoadProbe` is the real one.
 public protocol LoadSource {
     /// Runs the load from `client` (the lab's client node) to `target`.
-    func measure(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int,
+    func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
                  duration: Double, rate: Double?) throws -> LoadReport
 }
 
 extension LoadProbe: LoadSource {
-    public func measure(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int,
+    public func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
                         duration: Double, rate: Double?) throws -> LoadReport {
         try run(from: client, kind: kind, target: target, connections: connections, duration: duration, rate: rate)
     }

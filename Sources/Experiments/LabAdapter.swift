@@ -19,15 +19,15 @@ public final class EngineLab: ExperimentLab {
     public var client: any LabNode { lab.client }
     public var director: any LabNode { lab.director }
     public var reals: [any LabNode] { lab.reals }
-    public var serviceTarget: LoadTarget {
-        LoadTarget(address: lab.vip, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
+    public var serviceTarget: LoadEndpoint {
+        LoadEndpoint(address: lab.vip, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
     }
 
     /// The lab has one direct client-to-real path, to real1; other reals are reached only
     /// through the director.
-    public func directTarget(real index: Int) -> LoadTarget {
+    public func directTarget(real index: Int) -> LoadEndpoint {
         precondition(index == 0, "the lab has a direct path to real1 only")
-        return LoadTarget(address: lab.directAddress, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
+        return LoadEndpoint(address: lab.directAddress, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
     }
 
     public func configure(scheduler: Scheduler, weights: [Int]) throws {

@@ -8,7 +8,7 @@ import Glibc
 
 /// Where the load goes: the VIP (through the director) or one real's own address (the
 /// direct path). HTTP loads use the reals' nginx, TCP loads the reals' responder.
-public struct LoadTarget: Equatable, Sendable {
+public struct LoadEndpoint: Equatable, Sendable {
     public var address: String
     public var httpPort: Int
     public var tcpPort: Int
@@ -40,7 +40,7 @@ public struct LoadProbe: Sendable {
     }
 
     /// The generator's argv before wrapping into the client's node.
-    public static func arguments(executable: String, kind: LoadKind, target: LoadTarget, connections: Int,
+    public static func arguments(executable: String, kind: LoadKind, target: LoadEndpoint, connections: Int,
                                  duration: Double, rate: Double?) -> [String] {
         var argv = [executable, "load", target.url(for: kind), "-c", String(connections),
                     "-d", Self.seconds(duration)]
@@ -50,7 +50,7 @@ public struct LoadProbe: Sendable {
         return argv
     }
 
-    public func run(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int, duration: Double,
+    public func run(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int, duration: Double,
                     rate: Double?) throws -> LoadReport {
         if interrupted() { throw Interrupted() }
         let argv = client.wrap(Self.arguments(executable: executable, kind: kind, target: target,

@@ -35,8 +35,8 @@ final class FakeLab: ExperimentLab {
         self.journal = journal
         self.reals = (1...reals).map { FakeNode(name: "real\($0)", role: .real) }
     }
-    var serviceTarget: LoadTarget { LoadTarget(address: "198.18.0.100") }
-    func directTarget(real index: Int) -> LoadTarget { LoadTarget(address: "198.18.1.\(index + 1)") }
+    var serviceTarget: LoadEndpoint { LoadEndpoint(address: "198.18.0.100") }
+    func directTarget(real index: Int) -> LoadEndpoint { LoadEndpoint(address: "198.18.1.\(index + 1)") }
     func configure(scheduler: Scheduler, weights: [Int]) throws {
         self.weights = weights
         journal.events.append("configure \(scheduler.rawValue) \(weights.map(String.init).joined(separator: ","))")
@@ -72,7 +72,7 @@ final class FakeLoad: LoadSource {
         self.labs = labs
     }
 
-    func measure(from client: any LabNode, kind: LoadKind, target: LoadTarget, connections: Int,
+    func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
                  duration: Double, rate: Double?) throws -> LoadReport {
         calls += 1
         onCall?(calls)

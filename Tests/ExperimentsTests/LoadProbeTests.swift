@@ -3,7 +3,7 @@ import XCTest
 
 final class LoadProbeTests: XCTestCase {
     func testArgumentsPerLoadKind() {
-        let vip = LoadTarget(address: "198.18.0.100", httpPort: 80, tcpPort: 9000)
+        let vip = LoadEndpoint(address: "198.18.0.100", httpPort: 80, tcpPort: 9000)
         XCTAssertEqual(LoadProbe.arguments(executable: "/x/lvsbench", kind: .http, target: vip, connections: 16,
                                            duration: 3, rate: nil),
                        ["/x/lvsbench", "load", "http://198.18.0.100:80/", "-c", "16", "-d", "3s", "--json"])
