@@ -46,7 +46,8 @@ public enum GuestAgent {
 
     /// Runs argv in the guest whose agent listens at `address`, reached from `namespace`.
     public static func call(_ argv: [String], address: String, namespace: String,
-                            timeout: Double?, connectTimeout: Double = 5) throws -> ProcessResult {
+                            timeout: Double?, connectTimeout: Double = 5,
+                            replyTimeout: Double? = nil) throws -> ProcessResult {
         let conn = try Socket.connect(address, namespace: namespace, timeout: connectTimeout)
         defer { conn.close() }
         var data = try JSONEncoder().encode(Request(argv: argv, timeout: timeout))
@@ -54,7 +55,7 @@ public enum GuestAgent {
         guard conn.writeAll([UInt8](data)) else {
             throw RuntimeFailure("the director's agent at \(address) closed the connection: is the guest still running?")
         }
-        conn.setReceiveTimeout(timeout.map { $0 + 10 } ?? 0)
+        conn.setReceiveTimeout(replyTimeout ?? timeout.map { $0 + 10 } ?? 0)
         guard let line = conn.readLine() else {
             throw RuntimeFailure("no answer from the director's agent at \(address) for `\(argv.joined(separator: " "))`")
         }

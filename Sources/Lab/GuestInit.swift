@@ -20,11 +20,13 @@ public enum GuestInit {
             "mount -t proc proc /proc",
             "mount -t sysfs sys /sys",
             "mount -t tmpfs tmpfs /tmp",
-            "mount -t tmpfs tmpfs /run",
             "mount -t tmpfs tmpfs /var/tmp",
             "mount -t devtmpfs dev /dev 2>/dev/null",
         ]
         lines += modules.map { "modprobe -d \(labDirectory)/modroot \($0) || echo guest-init: modprobe \($0) failed" }
+        // After modprobe: the modules are found through the lab directory under /run, which
+        // this tmpfs then hides from the guest (the guest writes nothing into the host's /run).
+        lines.append("mount -t tmpfs tmpfs /run")
         lines.append("ip link set lo up")
         for s in director.sysctls { lines.append("sysctl -q -w \(s.key)=\(s.value)") }
         for iface in director.interfaces {

@@ -48,6 +48,7 @@ public enum LabEngine {
             try builder.build()
         } catch {
             progress("lab up failed, tearing down: \(error)")
+            keepLogs(of: builder.state)
             try? down(state: builder.state)
             throw error
         }
@@ -62,6 +63,19 @@ public enum LabEngine {
             throw RuntimeFailure("lab \(name) did not finish coming up: remove it with `lvsbench lab down --name \(name)`")
         }
         return RunningLab(state: state)
+    }
+
+    /// Copies a failed lab's logs to `$LVSBENCH_RUN_DIR/failed-<name>/` before teardown
+    /// removes its directory, so the error message's "see the logs" still holds.
+    static func keepLogs(of state: LabState) {
+        let target = LabEnvironment.runDirectory + "/failed-" + state.name
+        try? FileManager.default.removeItem(atPath: target)
+        try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        guard let files = FileManager.default.enumerator(atPath: state.labDirectory) else { return }
+        for case let file as String in files where file.hasSuffix(".log") || file.hasSuffix("guest-init") {
+            let flat = file.replacingOccurrences(of: "/", with: "-")
+            try? FileManager.default.copyItem(atPath: state.labDirectory + "/" + file, toPath: target + "/" + flat)
+        }
     }
 
     /// Removes lab `name`; succeeds when there is no such lab (idempotent).
@@ -97,8 +111,8 @@ public enum LabEngine {
         if state.backend == .uml, let agent = state.agentAddress,
            let uml = state.processes.first(where: { $0.label == "uml director" }), DetachedProcess.isAlive(uml.pid) {
             _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
-                                     timeout: 5, connectTimeout: 1)
-            let deadline = Date().addingTimeInterval(3)
+                                     timeout: 5, connectTimeout: 1, replyTimeout: 0.5)
+            let deadline = Date().addingTimeInterval(5)
             while DetachedProcess.isAlive(uml.pid) && Date() < deadline { usleep(20_000) }
         }
         var survivors: [String] = []
