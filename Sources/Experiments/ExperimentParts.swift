@@ -73,8 +73,19 @@ public struct WindowCounters: Codable, Equatable, Sendable {
 }
 
 /// Watches the director during a measured window (the collector in production).
+///
+/// The kernel folds IPVS's packet, byte and connection counters into what it reports
+/// (`/proc/net/ip_vs_stats`, `ipvsadm --stats`) only every 2 seconds (the rate estimator's
+/// tick), so counters are read before the window once the director has been quiet for
+/// `settleSeconds`, and again `settleSeconds` after the window: `endWindow` marks the end
+/// (CPU is measured up to there), the runner measures the direct path meanwhile (which
+/// does not cross the director), and `stop` waits out what is left and reads the counters.
 public protocol WindowMeter {
+    /// How long the director must see no traffic before its counters are current.
+    var settleSeconds: Double { get }
     func start(lab: any ExperimentLab) throws
+    /// The balanced load has ended: CPU figures cover the window up to here.
+    func endWindow() throws
     func stop() throws -> WindowCounters
     /// Stops without a result after an error or interruption; must not throw.
     func abandon()

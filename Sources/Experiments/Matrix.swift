@@ -8,6 +8,8 @@ public struct CellSpec: Codable, Equatable, Sendable {
     public var profile: String
     public var weights: [Int]
     public var load: LoadKind
+    /// Load generator connections in this cell (the user's -c, or fitted to the weights).
+    public var connections: Int
 
     /// A stable, file-name-safe label, e.g. `nat-wrr-default-w5.5.1.1`.
     public var id: String {
@@ -33,8 +35,9 @@ public struct Matrix: Equatable, Sendable {
             for profile in settings.profiles {
                 for weights in settings.weightSets {
                     for scheduler in settings.schedulers {
-                        cells.append(CellSpec(mode: mode, scheduler: scheduler, profile: profile,
-                                              weights: weights, load: settings.load))
+                        let connections = settings.connections ?? RunSettings.autoConnections(weights: weights)
+                        cells.append(CellSpec(mode: mode, scheduler: scheduler, profile: profile, weights: weights,
+                                              load: settings.load, connections: connections))
                     }
                 }
             }

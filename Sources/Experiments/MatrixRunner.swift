@@ -69,9 +69,12 @@ public struct MatrixRunner {
             progress.show("\(label): warm-up")
             if settings.warmup > 0 {
                 _ = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
-                                     connections: settings.connections, duration: settings.warmup,
+                                     connections: cell.connections, duration: settings.warmup,
                                      rate: settings.rate)
             }
+            // The warm-up's (or the reconfiguration's) traffic must reach the director's
+            // counters before the window's first reading.
+            try pause(meter.settleSeconds)
             var repeats: [RepeatMeasurement] = []
             for r in 1...settings.repeats {
                 progress.show("\(label): repeat \(r)/\(settings.repeats)\(rateSoFar(repeats))")
@@ -87,21 +90,29 @@ public struct MatrixRunner {
 
     private func measureOnce(_ cell: CellSpec, in lab: any ExperimentLab) throws -> RepeatMeasurement {
         try meter.start(lab: lab)
-        let balanced: LoadReport
-        let counters: WindowCounters
         do {
-            balanced = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
-                                        connections: settings.connections, duration: settings.duration,
-                                        rate: settings.rate)
-            counters = try meter.stop()
+            let balanced = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
+                                            connections: cell.connections, duration: settings.duration,
+                                            rate: settings.rate)
+            try meter.endWindow()
+            let direct = try load.measure(from: lab.client, kind: cell.load, target: lab.directTarget(real: 0),
+                                          connections: cell.connections, duration: settings.duration,
+                                          rate: settings.rate)
+            let counters = try meter.stop()
+            return RepeatMeasurement(balanced: balanced, direct: direct, counters: counters)
         } catch {
             meter.abandon()
             throw error
         }
-        let direct = try load.measure(from: lab.client, kind: cell.load, target: lab.directTarget(real: 0),
-                                      connections: settings.connections, duration: settings.duration,
-                                      rate: settings.rate)
-        return RepeatMeasurement(balanced: balanced, direct: direct, counters: counters)
+    }
+
+    /// Sleeps in short steps so a signal is noticed at once.
+    private func pause(_ seconds: Double) throws {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            try checkInterrupted()
+            usleep(50_000)
+        }
     }
 
     private func rateSoFar(_ repeats: [RepeatMeasurement]) -> String {

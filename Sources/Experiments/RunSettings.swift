@@ -32,7 +32,8 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var reals: Int
     public var weightSets: [[Int]]
     public var load: LoadKind
-    public var connections: Int
+    /// Connections of the load generator; nil picks them per weight set (`autoConnections`).
+    public var connections: Int?
     /// Total requests per second the generator paces to; nil runs closed-loop (as fast as it can).
     public var rate: Double?
     public var duration: Double
@@ -50,13 +51,29 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public static let tutorialWeights = [5, 5, 1, 1]
     public static let defaultDuration = 3.0
     public static let defaultWarmup = 1.0
-    public static let defaultConnections = 16
+    public static let minimumAutoConnections = 16
     public static let maxReals = 64
 
     /// The tutorial's 5,5,1,1 pattern repeated to `reals` entries, so weighted schedulers
     /// have something to show for any number of reals when the user gives no weights.
     public static func defaultWeights(reals: Int) -> [Int] {
         (0..<reals).map { tutorialWeights[$0 % tutorialWeights.count] }
+    }
+
+    /// Connections for a weight set when the user gave none. With keep-alive, IPVS
+    /// schedules connections, not requests, so the number of connections must split exactly
+    /// by the weights (and evenly over the reals, for unweighted schedulers) or the observed
+    /// shares are off by the rounding: the smallest multiple of lcm(sum of weights, reals
+    /// taking traffic) that is at least 16 (24 for 5,5,1,1). Very uneven weights would need
+    /// hundreds of connections; they get 64 and a visible rounding.
+    public static func autoConnections(weights: [Int]) -> Int {
+        let active = weights.filter { $0 > 0 }
+        guard !active.isEmpty else { return minimumAutoConnections }
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        let sum = active.reduce(0, +)
+        let unit = sum / gcd(sum, active.count) * active.count
+        guard unit <= 256 else { return 64 }
+        return unit * max(1, (minimumAutoConnections + unit - 1) / unit)
     }
 
     /// Checks `request`; `knownProfiles` (nil: accept any name) comes from the tuner.
@@ -86,8 +103,8 @@ public struct RunSettings: Codable, Equatable, Sendable {
         }
         if weightSets.isEmpty { weightSets = [defaultWeights(reals: reals)] }
         let load = try request.load.map(LoadKind.init(parsing:)) ?? .http
-        let connections = request.connections ?? defaultConnections
-        guard connections >= 1 else { throw InvalidInput("-c \(connections) must be at least 1 connection") }
+        let connections = request.connections
+        if let c = connections, c < 1 { throw InvalidInput("-c \(c) must be at least 1 connection") }
         if let rate = request.rate, !(rate.isFinite && rate > 0) {
             throw InvalidInput("--rate \(rate) must be above zero requests per second (or leave it out)")
         }

@@ -114,10 +114,19 @@ public struct SweepRunner {
             _ = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget, connections: c,
                                  duration: settings.warmup, rate: nil)
             progress.show("\(lab.mode.rawValue): \(n) reals, measuring")
+            try pause(meter.settleSeconds)
             try meter.start(lab: lab)
-            let report = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget,
+            let report: LoadReport
+            let counters: WindowCounters
+            do {
+                report = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget,
                                           connections: c, duration: settings.duration, rate: nil)
-            let counters = try meter.stop()
+                try meter.endWindow()
+                counters = try meter.stop()
+            } catch {
+                meter.abandon()
+                throw error
+            }
             points.append(SweepMeasurement(reals: n, load: report, counters: counters, windowSeconds: settings.duration))
             progress.finish(String(format: "%@: %d reals: %.0f req/s", lab.mode.rawValue, n, report.rps))
         }
@@ -141,6 +150,15 @@ public struct SweepRunner {
 }
 
 extension SweepRunner {
+    /// Sleeps in short steps so a signal is noticed at once.
+    func pause(_ seconds: Double) throws {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            try checkInterrupted()
+            usleep(50_000)
+        }
+    }
+
     func checkInterrupted() throws {
         if interrupted() { throw Interrupted() }
     }

@@ -15,7 +15,8 @@ final class CellSummarizerTests: XCTestCase {
     }
 
     func testMediansSharesAndDirectorSums() throws {
-        let spec = CellSpec(mode: .dr, scheduler: .wrr, profile: "default", weights: [5, 5, 1, 1], load: .http)
+        let spec = CellSpec(mode: .dr, scheduler: .wrr, profile: "default", weights: [5, 5, 1, 1], load: .http,
+                            connections: 24)
         let counts: [String: UInt64] = ["real1": 500, "real2": 500, "real3": 100, "real4": 100]
         let m = CellMeasurement(spec: spec, realNames: ["real1", "real2", "real3", "real4"], windowSeconds: 2,
                                 repeats: [repeatWith(rps: 1000, direct: 4000, counts: counts, conns: [5, 5, 1, 1]),

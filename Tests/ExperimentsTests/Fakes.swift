@@ -111,8 +111,10 @@ final class FakeLoad: LoadSource {
 final class FakeMeter: WindowMeter {
     let journal: Journal
     var outPackets = 10
+    let settleSeconds = 0.0
     init(journal: Journal) { self.journal = journal }
     func start(lab: any ExperimentLab) throws { journal.events.append("meter start") }
+    func endWindow() throws { journal.events.append("meter end") }
     func stop() throws -> WindowCounters {
         journal.events.append("meter stop")
         return WindowCounters(inPackets: 100, outPackets: outPackets, inBytes: 6400, outBytes: 9000,

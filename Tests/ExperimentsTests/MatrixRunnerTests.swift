@@ -7,7 +7,7 @@ final class MatrixRunnerTests: XCTestCase {
     private func settings(modes: [RunMode] = [.nat, .dr], schedulers: [Scheduler] = [.rr, .wrr],
                           profiles: [String] = ["default"], repeats: Int = 1) -> RunSettings {
         RunSettings(modes: modes, schedulers: schedulers, profiles: profiles, reals: 4, weightSets: [[5, 5, 1, 1]],
-                    load: .http, connections: 8, rate: nil, duration: 2, warmup: 1, repeats: repeats,
+                    load: .http, connections: nil, rate: nil, duration: 2, warmup: 1, repeats: repeats,
                     outDir: "results", name: "t")
     }
 
@@ -33,9 +33,9 @@ final class MatrixRunnerTests: XCTestCase {
         XCTAssertEqual(nat, [
             "up nat 4", "restore", "tune default",
             "configure rr 5,5,1,1", "load 198.18.0.100 1000ms",
-            "meter start", "load 198.18.0.100 2000ms", "meter stop", "load 198.18.1.1 2000ms",
+            "meter start", "load 198.18.0.100 2000ms", "meter end", "load 198.18.1.1 2000ms", "meter stop",
             "configure wrr 5,5,1,1", "load 198.18.0.100 1000ms",
-            "meter start", "load 198.18.0.100 2000ms", "meter stop", "load 198.18.1.1 2000ms",
+            "meter start", "load 198.18.0.100 2000ms", "meter end", "load 198.18.1.1 2000ms", "meter stop",
             "restore",
         ])
         XCTAssertEqual(journal.events.filter { $0.hasPrefix("up") }.count, 2)

@@ -29,3 +29,18 @@ final class MatrixTests: XCTestCase {
         XCTAssertEqual(m.cells[3].id, "nat-wrr-a-w3.1.1.1")
     }
 }
+
+final class AutoConnectionsTests: XCTestCase {
+    func testConnectionsSplitExactlyByWeights() {
+        XCTAssertEqual(RunSettings.autoConnections(weights: [5, 5, 1, 1]), 24)
+        XCTAssertEqual(RunSettings.autoConnections(weights: [1, 1, 1, 1]), 16)
+        XCTAssertEqual(RunSettings.autoConnections(weights: [3, 0, 1]), 16)
+        XCTAssertEqual(RunSettings.autoConnections(weights: [2, 1, 1]), 24, "lcm(4, 3) = 12")
+        XCTAssertEqual(RunSettings.autoConnections(weights: [1, 1, 1]), 18)
+        XCTAssertEqual(RunSettings.autoConnections(weights: [1000, 1]), 64)
+        let m = Matrix(RunSettings(modes: [.nat], schedulers: [.wrr], profiles: ["default"], reals: 4,
+                                   weightSets: [[5, 5, 1, 1], [1, 1, 1, 1]], load: .http, connections: nil, rate: nil,
+                                   duration: 2, warmup: 1, repeats: 1, outDir: "results", name: "t"))
+        XCTAssertEqual(m.cells.map(\.connections), [24, 16])
+    }
+}
