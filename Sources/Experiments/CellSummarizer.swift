@@ -32,18 +32,26 @@ public enum CellSummarizer {
             ?? weights.map { _ in 0 }
     }
 
+    /// Observed shares are shares of new connections as IPVS counted them: the scheduler
+    /// decides per connection, and with keep-alive the requests a connection carries depend
+    /// on how fast the client and that real happen to run on a shared machine, not on the
+    /// scheduler. Where IPVS counted none (counters unreadable), the load generator's
+    /// per-server request counts stand in.
     static func shares(_ m: CellMeasurement) -> [RealShare] {
+        let conns = m.realNames.indices.map { i in
+            m.repeats.reduce(0) { $0 + ($1.counters.realConnections.indices.contains(i)
+                ? $1.counters.realConnections[i] : 0) }
+        }
         var counts: [String: Int] = [:]
         for r in m.repeats { for (name, n) in r.balanced.per_server { counts[name, default: 0] += Int(n) } }
-        let observed = ExpectedShares.observed(counts: counts, names: m.realNames)
-            ?? m.realNames.map { _ in 0 }
+        let totalConns = conns.reduce(0, +)
+        let observed = totalConns > 0 ? conns.map { Double($0) / Double(totalConns) }
+            : ExpectedShares.observed(counts: counts, names: m.realNames) ?? m.realNames.map { _ in 0 }
         let expected = expectedShares(scheduler: m.spec.scheduler, weights: m.spec.weights)
         return m.realNames.indices.map { i in
-            let conns = m.repeats.reduce(0) { $0 + ($1.counters.realConnections.indices.contains(i)
-                ? $1.counters.realConnections[i] : 0) }
-            return RealShare(name: m.realNames[i], weight: m.spec.weights.indices.contains(i) ? m.spec.weights[i] : 0,
-                             expectedShare: expected.indices.contains(i) ? expected[i] : 0,
-                             observedShare: observed[i], ipvsConns: conns)
+            RealShare(name: m.realNames[i], weight: m.spec.weights.indices.contains(i) ? m.spec.weights[i] : 0,
+                      expectedShare: expected.indices.contains(i) ? expected[i] : 0,
+                      observedShare: observed[i], ipvsConns: conns[i])
         }
     }
 

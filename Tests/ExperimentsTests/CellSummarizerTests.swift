@@ -34,11 +34,24 @@ final class CellSummarizerTests: XCTestCase {
         XCTAssertEqual(cell.perReal[0].expectedShare, 5.0 / 12, accuracy: 1e-9)
         XCTAssertEqual(cell.perReal[0].observedShare, 5.0 / 12, accuracy: 1e-9)
         XCTAssertEqual(cell.perReal.map(\.ipvsConns), [15, 15, 3, 3])
+        XCTAssertEqual(cell.perReal[3].observedShare, 3.0 / 36, accuracy: 1e-9, "connections, not requests")
         XCTAssertEqual(cell.director.inPkts, 3000)
         XCTAssertEqual(cell.director.outPkts, 0)
         XCTAssertEqual(cell.director.windowSeconds, 6)
         XCTAssertEqual(cell.director.cpuSoftirqPct, 20)
         XCTAssertEqual(cell.errors.total, 0)
+    }
+
+    func testRequestCountsStandInWhenIPVSCountedNoConnections() throws {
+        let spec = CellSpec(mode: .nat, scheduler: .rr, profile: "default", weights: [1, 1], load: .http,
+                            connections: 16)
+        let m = CellMeasurement(spec: spec, realNames: ["real1", "real2"], windowSeconds: 2,
+                                repeats: [repeatWith(rps: 100, direct: 400, counts: ["real1": 150, "real2": 50],
+                                                     conns: [0, 0], outPackets: 900)])
+        let cell = CellSummarizer.cell(m)
+        XCTAssertEqual(cell.perReal.map(\.observedShare), [0.75, 0.25])
+        XCTAssertEqual(cell.perReal.map(\.expectedShare), [0.5, 0.5])
+        XCTAssertEqual(cell.director.outPkts, 900)
     }
 
     func testHashingSchedulersGetTheirNominalSplit() {
