@@ -21,6 +21,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The schema test validates summary.json with python3's jsonschema package.
+if ! python3 -c 'import jsonschema' 2>/dev/null; then
+  echo "setup: installing python3 jsonschema" >&2
+  pip install -q jsonschema 2>/dev/null \
+    || { [ "$(id -u)" -eq 0 ] && apt-get install -y -qq --no-install-recommends python3-jsonschema >/dev/null; } \
+    || echo "setup: could not install jsonschema; the schema test will skip" >&2
+fi
 if ! command -v swift >/dev/null 2>&1; then
   for d in /opt/swift/usr/bin /usr/share/swift/usr/bin; do
     [ -x "$d/swift" ] && export PATH="$d:$PATH"

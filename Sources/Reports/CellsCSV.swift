@@ -5,7 +5,7 @@ import Results
 /// a header row, fields quoted when they hold a comma, a quote or a line break.
 public enum CellsCSV {
     public static let header = [
-        "mode", "scheduler", "profile", "reals", "load", "rps", "rps_min", "rps_max", "repeats", "cps",
+        "mode", "scheduler", "profile", "reals", "load", "weights", "rps", "rps_min", "rps_max", "repeats", "cps",
         "bytes_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "errors", "direct_rps",
         "lb_overhead_ratio", "director_in_pkts", "director_out_pkts", "director_in_bytes",
         "director_out_bytes", "director_cpu_softirq_pct", "shares_observed", "shares_expected",
@@ -15,7 +15,8 @@ public enum CellsCSV {
         var rows = [header]
         for c in summary.cells {
             rows.append([
-                c.mode, c.scheduler, c.profile, String(c.reals), c.load, num(c.rps), num(c.repeats.rps.min),
+                c.mode, c.scheduler, c.profile, String(c.reals), c.load,
+                c.perReal.map { String($0.weight) }.joined(separator: ","), num(c.rps), num(c.repeats.rps.min),
                 num(c.repeats.rps.max), String(c.repeats.count), num(c.cps), num(c.bytesPerSecond),
                 num(c.latencyUS.p50), num(c.latencyUS.p90), num(c.latencyUS.p99), num(c.latencyUS.p999),
                 num(c.latencyUS.max), String(c.errors.total), num(c.directRPS), num(c.lbOverheadRatio),

@@ -102,7 +102,7 @@ public struct Comparison: Codable, Equatable, Sendable {
         let newCells = Dictionary(new.cells.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let baseKeys = Set(base.cells.map(\.key))
         var first: [Change] = [], raw: [Change] = [], missing: [String] = []
-        for b in base.cells.sorted(by: { $0.key < $1.key }) {
+        for b in base.cells {
             guard let n = newCells[b.key] else { missing.append(b.key.description); continue }
             let judged = CellJudge(base: b, new: n, threshold: threshold)
             first += judged.sameRunChanges()

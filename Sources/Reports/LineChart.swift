@@ -49,7 +49,7 @@ public struct LineChart {
         }
         let legendY = top + plotH + 56
         let legend = SVG.legend(colored.map { (name: $0.0.name, color: $0.1, dashed: $0.0.isReference) },
-                                x: left, y: legendY, maxWidth: plotW)
+                                x: left, y: legendY, maxWidth: plotW, lines: true)
         let height = legendY + legend.height
 
         var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 \(SVG.n(width)) \(SVG.n(height))\" "

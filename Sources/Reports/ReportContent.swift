@@ -107,9 +107,10 @@ public enum ReportContent {
         func varies<T: Hashable>(_ f: (Cell) -> T) -> Bool { Set(cells.map(f)).count > 1 }
         let parts: [(Cell) -> String] = [
             { $0.mode }, { $0.scheduler }, { $0.profile }, { "\($0.reals)r" }, { $0.load },
+            { "w" + $0.perReal.map { String($0.weight) }.joined(separator: ".") },
         ]
         let used = [varies { $0.mode }, varies { $0.scheduler }, varies { $0.profile }, varies { $0.reals },
-                    varies { $0.load }]
+                    varies { $0.load }, varies { $0.perReal.map(\.weight) }]
         return cells.map { c in
             let l = zip(parts, used).filter { $0.1 }.map { $0.0(c) }.joined(separator: "/")
             return l.isEmpty ? "\(c.mode)/\(c.scheduler)" : l
@@ -117,16 +118,21 @@ public enum ReportContent {
     }
 
     static func cells(_ s: Summary) -> Section {
+        let showWeights = Set(s.cells.map { $0.perReal.map(\.weight) }).count > 1
         let rows = s.cells.map { c -> [String] in
             let spread = c.repeats.count > 1
                 ? " (\(Format.count(c.repeats.rps.min))–\(Format.count(c.repeats.rps.max)))" : ""
-            return [c.mode, c.scheduler, c.profile, String(c.reals), c.load, Format.count(c.rps) + spread,
-                    Format.count(c.cps), Format.micros(c.latencyUS.p50), Format.micros(c.latencyUS.p99),
-                    errorText(c.errors), Format.count(c.directRPS), Format.ratio(c.lbOverheadRatio)]
+            var row = [c.mode, c.scheduler, c.profile, String(c.reals), c.load]
+            if showWeights { row.append(c.perReal.map { String($0.weight) }.joined(separator: ",")) }
+            return row + [Format.count(c.rps) + spread, Format.count(c.cps), Format.micros(c.latencyUS.p50),
+                          Format.micros(c.latencyUS.p99), errorText(c.errors), Format.count(c.directRPS),
+                          Format.ratio(c.lbOverheadRatio)]
         }
-        let table = Table(header: ["mode", "sched", "profile", "reals", "load", "req/s (min–max)", "conn/s",
-                                   "p50", "p99", "errors", "direct req/s", "LB ratio"],
-                          rows: rows, numeric: [3, 5, 6, 7, 8, 9, 10, 11])
+        var header = ["mode", "sched", "profile", "reals", "load"]
+        if showWeights { header.append("weights") }
+        let first = header.count
+        header += ["req/s (min–max)", "conn/s", "p50", "p99", "errors", "direct req/s", "LB ratio"]
+        let table = Table(header: header, rows: rows, numeric: Set([3] + Array(first..<header.count)))
         let labels = labels(s.cells)
         let throughput = BarChart(
             title: "Throughput per cell: through the director vs direct path (bars: median; whiskers: min–max of repeats)",

@@ -4,14 +4,14 @@ import Results
 /// The report's sections about shares, the director's packets, the sweep and the capacity model.
 enum ReportSections {
     static func shares(_ s: Summary) -> Section {
-        var rows: [[String]] = []
-        for c in s.cells {
-            for r in c.perReal {
-                let diff = (r.observedShare - r.expectedShare) * 100
-                rows.append(["\(c.mode)/\(c.scheduler)/\(c.profile)/\(c.load)", r.name, String(r.weight),
-                             Format.percent(r.expectedShare), Format.percent(r.observedShare),
-                             String(format: "%+.1f", diff), Format.grouped(r.ipvsConns)])
-            }
+        let withReals = s.cells.filter { !$0.perReal.isEmpty }
+        let labels = ReportContent.labels(withReals)
+        let rows = zip(labels, withReals).map { label, c -> [String] in
+            let worst = c.perReal.map { ($0.observedShare - $0.expectedShare) * 100 }.max { abs($0) < abs($1) } ?? 0
+            return [label, c.perReal.map { String($0.weight) }.joined(separator: " : "),
+                    c.perReal.map { String(format: "%.1f", $0.expectedShare * 100) }.joined(separator: " / "),
+                    c.perReal.map { String(format: "%.1f", $0.observedShare * 100) }.joined(separator: " / "),
+                    String(format: "%+.1f", worst), Format.grouped(c.perReal.map(\.ipvsConns).reduce(0, +))]
         }
         let worst = s.cells.flatMap { c in c.perReal.map { ($0, c) } }
             .max { abs($0.0.observedShare - $0.0.expectedShare) < abs($1.0.observedShare - $1.0.expectedShare) }
@@ -20,9 +20,8 @@ enum ReportSections {
             blocks.append(.paragraph(String(format: "Largest deviation from the weights: %.1f points (%@ in %@/%@).",
                                             abs(r.observedShare - r.expectedShare) * 100, r.name, c.mode, c.scheduler)))
         }
-        blocks.append(.table(Table(header: ["cell", "real", "weight", "expected", "observed", "Δ points", "IPVS conns"],
-                                   rows: rows, numeric: [2, 3, 4, 5, 6])))
-        let withReals = s.cells.filter { !$0.perReal.isEmpty }
+        blocks.append(.table(Table(header: ["cell", "weights", "expected share %", "observed share %", "worst Δ points",
+                                              "IPVS conns"], rows: rows, numeric: [4, 5])))
         let names = withReals.flatMap { c -> [String] in c.perReal.map(\.name) }.uniqued()
         if !withReals.isEmpty {
             let series = names.map { name in
@@ -32,7 +31,7 @@ enum ReportSections {
                                 targets: withReals.map { c in c.perReal.first { $0.name == name }.map { $0.expectedShare * 100 } })
             }
             blocks.append(.chart(BarChart(title: "Share of connections per real against its weight",
-                                          yLabel: "share of connections, %", categories: ReportContent.labels(withReals),
+                                          yLabel: "share of connections, %", categories: labels,
                                           series: series, valueLabel: nil,
                                           targetLegend: "share the weight promises").svg()))
         }
@@ -40,9 +39,10 @@ enum ReportSections {
     }
 
     static func director(_ s: Summary) -> Section {
-        let rows = s.cells.map { c -> [String] in
+        let labels = ReportContent.labels(s.cells)
+        let rows = zip(labels, s.cells).map { label, c -> [String] in
             let d = c.director, w = max(d.windowSeconds, 1e-9)
-            return ["\(c.mode)/\(c.scheduler)/\(c.profile)/\(c.load)", Format.count(Double(d.inPkts) / w),
+            return [label, Format.count(Double(d.inPkts) / w),
                     Format.count(Double(d.outPkts) / w), Format.byteRate(Double(d.inBytes) / w),
                     Format.byteRate(Double(d.outBytes) / w), String(format: "%.0f%%", d.cpuSoftirqPct),
                     d.repliesCrossedDirector ? "yes" : "no"]
@@ -61,7 +61,6 @@ enum ReportSections {
                 lines.append("\(mode): replies crossed the director in \(crossed) of \(cells.count) cells.")
             }
         }
-        let labels = ReportContent.labels(s.cells)
         let rate = { (c: Cell, v: Int) in Double(v) / max(c.director.windowSeconds, 1e-9) }
         let pkts = BarChart(title: "Director packets per second by direction (IPVS counters)",
                             yLabel: "packets per second", categories: labels,
@@ -83,7 +82,7 @@ enum ReportSections {
 
     static func sweep(_ s: Summary, _ sweep: [String: ModeSweep]) -> Section {
         var blocks: [Section.Block] = []
-        let modes = sweep.keys.sorted()
+        let modes = modeOrder(sweep.keys)
         var knees: [String] = []
         for mode in modes {
             let m = sweep[mode]!
@@ -121,9 +120,11 @@ enum ReportSections {
     static func capacity(_ s: Summary, _ sweep: [String: ModeSweep]) -> Section {
         let rate = s.lab.realRateBytesPerSecond
         var rows: [[String]] = []
-        for mode in sweep.keys.sorted() {
+        for mode in modeOrder(sweep.keys) {
             guard let c = sweep[mode]?.capacity else {
-                rows.append(["\(mode), this run", "–", "–", "–", "–", "–", "–", "no knee: capacity not reached"])
+                let largest = sweep[mode]?.points.last?.reals ?? 0
+                rows.append(["\(mode), this run", "–", "–", "–", "–", "–", "–",
+                             "not saturated: ≥ \(largest) (largest count tried)"])
                 continue
             }
             rows.append(["\(mode), this run", Format.count(c.averagePacketBytes), String(format: "%.1f", c.microsecondsPerPacket),
@@ -149,6 +150,15 @@ enum ReportSections {
                                   "reals at per-real rate"], rows: rows, numeric: [1, 2, 3, 4, 5, 6])),
             .paragraph("Source: \(p.citation)."),
         ])
+    }
+}
+
+/// Forwarding modes in the order a reader expects (nat, dr, tun, mixed), others after.
+func modeOrder<S: Sequence>(_ modes: S) -> [String] where S.Element == String {
+    let known = ["nat", "dr", "tun", "mixed"]
+    return modes.sorted { a, b in
+        let ia = known.firstIndex(of: a) ?? known.count, ib = known.firstIndex(of: b) ?? known.count
+        return ia != ib ? ia < ib : a < b
     }
 }
 

@@ -75,13 +75,13 @@ enum SVG {
 
     /// A legend row of coloured swatches with names, starting at (x, y).
     static func legend(_ items: [(name: String, color: String, dashed: Bool)], x: Double, y: Double,
-                       maxWidth: Double) -> (svg: String, height: Double) {
+                       maxWidth: Double, lines: Bool = false) -> (svg: String, height: Double) {
         var out = "", cx = x, cy = y
         for item in items {
             let w = 26 + Double(item.name.count) * 7
             if cx + w > x + maxWidth && cx > x { cx = x; cy += 18 }
-            if item.dashed {
-                out += line(cx, cy - 4, cx + 16, cy - 4, stroke: item.color, width: 2.5, dash: "5 3")
+            if item.dashed || lines {
+                out += line(cx, cy - 4, cx + 16, cy - 4, stroke: item.color, width: 2.5, dash: item.dashed ? "5 3" : nil)
             } else {
                 out += "<rect x=\"\(n(cx))\" y=\"\(n(cy - 10))\" width=\"14\" height=\"12\" fill=\"\(item.color)\" "
                     + "stroke=\"#222\" stroke-width=\"0.5\"/>"

@@ -56,8 +56,12 @@ public struct Cell: Codable, Equatable, Sendable {
         case lbOverheadRatio = "lb_overhead_ratio", perReal = "per_real", director, repeats
     }
 
-    /// What identifies a cell across runs; `compare` matches cells by it.
-    public var key: CellKey { CellKey(mode: mode, scheduler: scheduler, profile: profile, reals: reals, load: load) }
+    /// What identifies a cell across runs; `compare` matches cells by it. The weights come
+    /// from `per_real`, so a matrix over several weight sets keeps its cells apart.
+    public var key: CellKey {
+        CellKey(mode: mode, scheduler: scheduler, profile: profile, reals: reals, load: load,
+                weights: perReal.map(\.weight))
+    }
 }
 
 /// The coordinates of a cell in the matrix.
@@ -67,20 +71,25 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var profile: String
     public var reals: Int
     public var load: String
+    /// Real-server weights in order (empty when unknown).
+    public var weights: [Int]
 
-    public init(mode: String, scheduler: String, profile: String, reals: Int, load: String) {
+    public init(mode: String, scheduler: String, profile: String, reals: Int, load: String, weights: [Int] = []) {
         self.mode = mode
         self.scheduler = scheduler
         self.profile = profile
         self.reals = reals
         self.load = load
+        self.weights = weights
     }
 
-    public var description: String { "\(mode)/\(scheduler)/\(profile)/\(reals)r/\(load)" }
-
-    public static func < (a: CellKey, b: CellKey) -> Bool {
-        (a.mode, a.scheduler, a.profile, a.reals, a.load) < (b.mode, b.scheduler, b.profile, b.reals, b.load)
+    /// "nat/wrr/default/4r/http/w5.5.1.1"
+    public var description: String {
+        let w = weights.isEmpty ? "" : "/w" + weights.map(String.init).joined(separator: ".")
+        return "\(mode)/\(scheduler)/\(profile)/\(reals)r/\(load)\(w)"
     }
+
+    public static func < (a: CellKey, b: CellKey) -> Bool { a.description < b.description }
 }
 
 /// Response-time percentiles in microseconds (from the load generator's histogram).

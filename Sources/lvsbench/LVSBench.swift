@@ -16,7 +16,7 @@ struct LVSBench: ParsableCommand {
         2 bad input (fix the command line, install a tool, run as root), 130 interrupted.
         """,
         subcommands: [LabCommand.self, DoctorCommand.self, TuneCommand.self, LoadCommand.self, RunCommand.self,
-                      SweepCommand.self]
+                      SweepCommand.self, ReportCommand.self, CompareCommand.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; lvsbench promises 2 for every kind of bad

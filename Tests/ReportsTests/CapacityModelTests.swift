@@ -1,0 +1,34 @@
+import Results
+import XCTest
+
+final class CapacityModelTests: XCTestCase {
+    func testThePapersArithmetic() {
+        XCTAssertEqual(LVSPaper2000.natBytesPerSecond, 8_933_333, accuracy: 1)
+        XCTAssertEqual(Int(LVSPaper2000.natReals(perRealBytesPerSecond: LVSPaper2000.perRealBytesPerSecond)),
+                       LVSPaper2000.natRealsStated)
+    }
+
+    func testKneeIsWhereThroughputStopsGrowing() {
+        let nat = SyntheticSummary.sweep().sweep!["nat"]!
+        XCTAssertEqual(KneeFinder.knee(of: nat.points), 12)
+        XCTAssertNil(KneeFinder.knee(of: SyntheticSummary.sweep().sweep!["dr"]!.points))
+        XCTAssertNil(KneeFinder.knee(of: Array(nat.points.prefix(1))))
+    }
+
+    func testCapacityAtSaturation() throws {
+        let capacity = try XCTUnwrap(SyntheticSummary.sweep().sweep!["nat"]!.capacity)
+        XCTAssertEqual(capacity.servedBytesPerSecond, 4_800_000)
+        XCTAssertEqual(try XCTUnwrap(capacity.realsAtPerRealRate), 12, accuracy: 1e-9)
+        XCTAssertEqual(capacity.cpuPct, 100)
+        XCTAssertEqual(capacity.microsecondsPerPacket, 1_000_000 / capacity.packetsPerSecond, accuracy: 1e-9)
+        XCTAssertEqual(capacity.averagePacketBytes, capacity.bytesPerSecond / capacity.packetsPerSecond, accuracy: 1e-9)
+    }
+
+    func testSpread() {
+        let s = Spread([3, 1, 2, 10])
+        XCTAssertEqual(s.median, 2.5)
+        XCTAssertEqual(s.range, 1...10)
+        XCTAssertTrue(s.overlaps(Spread([9, 12])))
+        XCTAssertFalse(s.overlaps(Spread([11, 12])))
+    }
+}
