@@ -15,7 +15,8 @@ public struct SessionOutcome: Codable, Equatable, Sendable {
 /// Keeps a result directory current while a run goes on: summary.json is rewritten
 /// (atomically, `complete: false`) after every cell, so an interrupted run leaves a valid,
 /// partial summary; the collector's samples go to samples.jsonl, one line per sample with
-/// the cell and repeat it belongs to. `finish` renders the reports and moves `latest`.
+/// the cell and repeat it belongs to. `latest` points here from the start; `finish`
+/// renders the reports.
 public final class ResultRecorder {
     public let directory: ResultDirectory
     public private(set) var summary: Summary
@@ -28,6 +29,8 @@ public final class ResultRecorder {
         try directory.write(summary: summary)
         try directory.write(reproduce: Reproduce(summary: summary))
         try AtomicFile.write(samples, to: directory.samplesURL.path)
+        // `latest` is the newest run, also while it is running (its summary says so).
+        try directory.updateLatest()
     }
 
     public func setDirectorBackend(_ backend: String, directorKernel: String?) throws {
