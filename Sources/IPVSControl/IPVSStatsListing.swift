@@ -7,6 +7,14 @@ public struct IPVSCounters: Codable, Equatable, Sendable {
     public var outPackets: UInt64
     public var inBytes: UInt64
     public var outBytes: UInt64
+
+    public init(connections: UInt64, inPackets: UInt64, outPackets: UInt64, inBytes: UInt64, outBytes: UInt64) {
+        self.connections = connections
+        self.inPackets = inPackets
+        self.outPackets = outPackets
+        self.inBytes = inBytes
+        self.outBytes = outBytes
+    }
 }
 
 /// `ipvsadm -Ln --stats --exact`: services and their reals with Conns, InPkts, OutPkts,
