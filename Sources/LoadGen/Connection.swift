@@ -18,6 +18,13 @@ struct Connection {
     /// The current request failed (and was counted); waiting for `pending` to drain.
     var failed = false
     var responseDone = false
+    /// The request's send has not completed yet.
+    var sending = false
+    /// A multishot receive is armed on the socket (keep-alive mode).
+    var recvArmed = false
+    /// Done with the socket without an error (the peer asked to close, or closed an idle
+    /// connection): close it once `pending` drains.
+    var retiring = false
     /// The response ended with the peer closing, or asked for it (`Connection: close`).
     var mustClose = false
     /// Bytes of the request sent so far.

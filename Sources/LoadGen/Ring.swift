@@ -41,8 +41,67 @@ final class Ring {
         return io_uring_get_sqe(ring)!
     }
 
+    /// The buffer group of the provided buffers that multishot receives take from.
+    static let bufferGroup: UInt16 = 1
+    private var bufferRing: UnsafeMutablePointer<io_uring_buf_ring>?
+    private var bufferRingBytes = 0
+    private var bufferMemory: UnsafeMutablePointer<UInt8>?
+    private(set) var bufferSize = 0
+    private var bufferMask: Int32 = 0
+    private var recycled: Int32 = 0
+
+    /// Registers `count` (a power of two) buffers of `size` bytes for multishot receives.
+    /// Returns false on kernels without buffer rings (before 5.19): receives then stay single-shot.
+    func setUpProvidedBuffers(count: Int, size: Int) -> Bool {
+        let bytes = count * MemoryLayout<io_uring_buf>.stride
+        guard let memory = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              memory != MAP_FAILED else { return false }
+        var registration = io_uring_buf_reg()
+        registration.ring_addr = UInt64(UInt(bitPattern: memory))
+        registration.ring_entries = UInt32(count)
+        registration.bgid = Self.bufferGroup
+        guard io_uring_register_buf_ring(ring, &registration, 0) == 0 else {
+            munmap(memory, bytes)
+            return false
+        }
+        let br = memory.assumingMemoryBound(to: io_uring_buf_ring.self)
+        bufferRing = br
+        bufferRingBytes = bytes
+        bufferSize = size
+        bufferMask = io_uring_buf_ring_mask(UInt32(count))
+        let data = UnsafeMutablePointer<UInt8>.allocate(capacity: count * size)
+        bufferMemory = data
+        io_uring_buf_ring_init(br)
+        for b in 0..<count {
+            io_uring_buf_ring_add(br, data + b * size, UInt32(size), UInt16(b), bufferMask, Int32(b))
+        }
+        io_uring_buf_ring_advance(br, Int32(count))
+        return true
+    }
+
+    /// The provided buffer with id `id`.
+    @inline(__always)
+    func buffer(_ id: Int) -> UnsafeMutablePointer<UInt8> { bufferMemory! + id * bufferSize }
+
+    /// Gives buffer `id` back to the kernel (visible after `publishRecycled`).
+    @inline(__always)
+    func recycle(_ id: Int) {
+        io_uring_buf_ring_add(bufferRing!, buffer(id), UInt32(bufferSize), UInt16(id), bufferMask, recycled)
+        recycled += 1
+    }
+
+    @inline(__always)
+    func publishRecycled() {
+        guard recycled > 0 else { return }
+        io_uring_buf_ring_advance(bufferRing!, recycled)
+        recycled = 0
+    }
+
     deinit {
+        // Exit first: the kernel may still own provided buffers until then.
         io_uring_queue_exit(ring)
         ring.deallocate()
+        if let bufferRing { munmap(bufferRing, bufferRingBytes) }
+        bufferMemory?.deallocate()
     }
 }

@@ -20,7 +20,7 @@ extension Worker {
         if c.pointee.fd >= 0 {
             c.pointee.phase = .requesting
             submitSend(i)
-            submitRecv(i)
+            if !multishot { submitRecv(i) } else if !c.pointee.recvArmed { armRecv(i) }
             return
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -31,13 +31,18 @@ extension Worker {
             settle(i)
             return
         }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        // Nagle can only hold back a request that follows unacknowledged data: never the one
+        // request of a fresh connection when it fits a segment, so save the system call there.
+        if !closeEachRequest || requestLength > Self.smallRequest {
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         c.pointee.fd = fd
         c.pointee.phase = .connecting
         result.connectionsOpened &+= 1
-        // Connect, send and receive go out linked in one submission: one trip through the
-        // ring per new connection instead of two. A failed connect cancels the other two.
+        // Connect and send (and the receive, when single-shot) go out linked in one
+        // submission: one trip through the ring per new connection instead of two. A failed
+        // connect cancels the rest. A multishot receive is armed when the connect completes.
         let sqe = ring.sqe()
         address.withMemoryRebound(to: sockaddr.self, capacity: 1) {
             io_uring_prep_connect(sqe, fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -45,8 +50,8 @@ extension Worker {
         io_uring_sqe_set_data64(sqe, userData(i, .connect))
         sqe.pointee.flags |= Worker.link
         c.pointee.pending += 1
-        submitSend(i, linked: true)
-        submitRecv(i)
+        submitSend(i, linked: !multishot)
+        if !multishot { submitRecv(i) }
     }
 
     @inline(__always)
@@ -58,6 +63,7 @@ extension Worker {
         io_uring_sqe_set_data64(sqe, userData(i, .send))
         if linked { sqe.pointee.flags |= Worker.link }
         conns[i].pending += 1
+        conns[i].sending = true
     }
 
     @inline(__always)
@@ -74,21 +80,27 @@ extension Worker {
 
     /// Handles one completion.
     @inline(__always)
-    func handle(_ data: UInt64, _ res: Int32) {
+    func handle(_ data: UInt64, _ res: Int32, _ flags: UInt32) {
         guard let op = Op(rawValue: data & 7), op != .cancel, op != .close else { return }
         let i = Int(data >> 3)
+        if op == .recv, multishot {
+            receivedMultishot(i, res, flags)
+            return
+        }
         let c = conns + i
         c.pointee.pending -= 1
-        if c.pointee.failed { settle(i); return }
+        if op == .send { c.pointee.sending = false }
+        if c.pointee.failed || c.pointee.retiring { settle(i); return }
         switch op {
         case .connect:
             if res < 0 { fail(i, \.connect); return }
             c.pointee.phase = .requesting
+            if multishot { armRecv(i) }
         case .send:
             if res < 0 { fail(i, \.write); return }
             c.pointee.sent += Int(res)
             result.bytesSent &+= UInt64(res)
-            if c.pointee.sent < requestLength { submitSend(i) } else if c.pointee.responseDone, c.pointee.pending == 0 { finish(i) }
+            if c.pointee.sent < requestLength { submitSend(i) } else if c.pointee.responseDone { finish(i) }
         case .recv:
             received(i, res)
         default:
@@ -99,34 +111,14 @@ extension Worker {
     @inline(__always)
     private func received(_ i: Int, _ res: Int32) {
         let c = conns + i
-        if res < 0 { fail(i, \.read); return }
-        if res == 0 {
-            if !isTCP, c.pointee.http.endOfStream() {
-                c.pointee.responseDone = true
-                c.pointee.mustClose = true
-                if c.pointee.pending == 0 { finish(i) }
-            } else {
-                fail(i, \.read)
-            }
+        if res <= 0 {
+            endOfStream(i, res)
             return
         }
         result.bytesReceived &+= UInt64(res)
         let base = buffers + i * Self.bufferSize
         let total = c.pointee.carry + Int(res)
-        let consumed: Int
-        let complete: Bool
-        if isTCP {
-            consumed = c.pointee.tcp.parse(base, total, servers: &result.servers)
-            complete = c.pointee.tcp.isComplete
-        } else {
-            do { consumed = try c.pointee.http.parse(base, total, servers: &result.servers) } catch { fail(i, \.read); return }
-            complete = c.pointee.http.isComplete
-        }
-        if complete {
-            c.pointee.responseDone = true
-            if c.pointee.pending == 0 { finish(i) }
-            return
-        }
+        guard let consumed = parse(i, base, total) else { return }
         let left = total - consumed
         if left > 0, consumed > 0 { memmove(base, base + consumed, left) }
         guard left < Self.bufferSize else { fail(i, \.read); return }
@@ -134,8 +126,41 @@ extension Worker {
         submitRecv(i)
     }
 
-    /// The response is complete and no operation is outstanding: count it, start the next.
-    private func finish(_ i: Int) {
+    /// A receive ended without data: an error, or the peer closed, which completes a
+    /// response delimited by the close and fails any other.
+    func endOfStream(_ i: Int, _ res: Int32) {
+        let c = conns + i
+        if res == 0, !isTCP, c.pointee.http.endOfStream() {
+            c.pointee.responseDone = true
+            c.pointee.mustClose = true
+            if !c.pointee.sending { finish(i) }
+        } else {
+            fail(i, \.read)
+        }
+    }
+
+    /// Feeds `total` bytes at `base` to the connection's parser. Returns the bytes consumed
+    /// while the response is incomplete; nil when this receive is done with: the connection
+    /// failed, or the response is complete (then the request is finished, and the next one
+    /// may already have begun on this connection, so the caller must not touch its state).
+    @inline(__always)
+    func parse(_ i: Int, _ base: UnsafePointer<UInt8>, _ total: Int) -> Int? {
+        let c = conns + i
+        let consumed: Int
+        if isTCP {
+            consumed = c.pointee.tcp.parse(base, total, servers: &result.servers)
+            c.pointee.responseDone = c.pointee.tcp.isComplete
+        } else {
+            do { consumed = try c.pointee.http.parse(base, total, servers: &result.servers) } catch { fail(i, \.read); return nil }
+            c.pointee.responseDone = c.pointee.http.isComplete
+        }
+        guard c.pointee.responseDone else { return consumed }
+        if !c.pointee.sending { finish(i) }
+        return nil
+    }
+
+    /// The response is complete and the request sent: count it, start the next.
+    func finish(_ i: Int) {
         let c = conns + i
         result.recordResponse(latencyNs: now &- c.pointee.startNs, second: Int((now &- startNs) / 1_000_000_000))
         if !isTCP {
@@ -144,11 +169,17 @@ extension Worker {
         }
         active -= 1
         c.pointee.phase = .idle
-        if closeEachRequest || c.pointee.mustClose { closeSocket(i) }
+        if closeEachRequest || c.pointee.mustClose {
+            if c.pointee.pending > 0 {
+                retire(i)
+                return
+            }
+            closeSocket(i)
+        }
         next(i, retryNotBefore: 0)
     }
 
-    private func next(_ i: Int, retryNotBefore: UInt64) {
+    func next(_ i: Int, retryNotBefore: UInt64) {
         guard !stopping else { return }
         if intervalNs == 0 {
             if retryNotBefore > now { park(i, until: retryNotBefore) } else { begin(i) }
@@ -157,49 +188,5 @@ extension Worker {
         conns[i].nextSendNs &+= intervalNs
         let due = max(conns[i].nextSendNs, retryNotBefore)
         if due > now { park(i, until: due) } else { begin(i) }
-    }
-
-    /// Counts the request as failed in `kind` and aborts its outstanding operations; the
-    /// connection is reset once they have all completed (`settle`).
-    func fail(_ i: Int, _ kind: WritableKeyPath<LoadReport.Errors, UInt64>) {
-        let c = conns + i
-        guard !c.pointee.failed else { return }
-        c.pointee.failed = true
-        result.errors[keyPath: kind] &+= 1
-        if c.pointee.pending > 0 {
-            shutdown(c.pointee.fd, Int32(SHUT_RDWR))
-            if c.pointee.phase == .connecting {
-                let sqe = ring.sqe()
-                io_uring_prep_cancel_fd(sqe, c.pointee.fd, 0)
-                io_uring_sqe_set_data64(sqe, userData(i, .cancel))
-                sqe.pointee.flags |= Worker.skipSuccess
-            }
-        } else {
-            settle(i)
-        }
-    }
-
-    private func settle(_ i: Int) {
-        let c = conns + i
-        guard c.pointee.pending == 0 else { return }
-        let wasConnecting = c.pointee.phase == .connecting
-        if c.pointee.fd >= 0 {
-            close(c.pointee.fd)
-            c.pointee.fd = -1
-        }
-        c.pointee.failed = false
-        c.pointee.phase = .idle
-        active -= 1
-        next(i, retryNotBefore: wasConnecting ? now + Self.retryDelayNs : 0)
-    }
-
-    /// Closes through the ring (no completion on success), so the close rides along with
-    /// the next batch instead of costing a system call of its own.
-    private func closeSocket(_ i: Int) {
-        let sqe = ring.sqe()
-        io_uring_prep_close(sqe, conns[i].fd)
-        io_uring_sqe_set_data64(sqe, userData(i, .close))
-        sqe.pointee.flags |= Worker.skipSuccess
-        conns[i].fd = -1
     }
 }

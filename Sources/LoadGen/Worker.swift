@@ -16,6 +16,9 @@ final class Worker {
     /// IOSQE_CQE_SKIP_SUCCESS (a macro over an enum that Swift does not import as a constant).
     static let skipSuccess = UInt8(1 << IOSQE_CQE_SKIP_SUCCESS_BIT)
     static let link = UInt8(1 << IOSQE_IO_LINK_BIT)
+    static let bufferSelect = UInt8(1 << IOSQE_BUFFER_SELECT_BIT)
+    /// A request that fits one TCP segment on any usual path (MTU 1500).
+    static let smallRequest = 1400
 
     let options: LoadOptions
     let ring: Ring
@@ -27,6 +30,9 @@ final class Worker {
     let address: UnsafeMutablePointer<sockaddr_in>
     let isTCP: Bool
     let closeEachRequest: Bool
+    /// Keep-alive connections keep one multishot receive armed (into provided buffers)
+    /// instead of arming a receive per response.
+    let multishot: Bool
     let startNs: UInt64
     let endNs: UInt64
     let timeoutNs: UInt64
@@ -59,6 +65,8 @@ final class Worker {
         address.initialize(to: options.target.socketAddress)
         isTCP = options.target.isTCP
         closeEachRequest = options.close
+        multishot = !options.close
+            && ring.setUpProvidedBuffers(count: min(4096, max(64, Self.nextPowerOfTwo(count * 2))), size: 8192)
         self.startNs = startNs
         endNs = startNs + UInt64(options.duration * 1e9)
         timeoutNs = UInt64(options.timeout * 1e9)
@@ -130,9 +138,10 @@ final class Worker {
                 if n == 0 { break }
                 for k in 0..<n {
                     let c = cqes[k]!
-                    handle(c.pointee.user_data, c.pointee.res)
+                    handle(c.pointee.user_data, c.pointee.res, c.pointee.flags)
                 }
                 io_uring_cq_advance(ring.ring, UInt32(n))
+                ring.publishRecycled()
             }
         }
         result.endNs = now

@@ -50,6 +50,36 @@ final class LoadGeneratorTests: XCTestCase {
         assertLatencyOrdered(report)
     }
 
+    func testKeepAliveReconnectsWhenTheServerClosesWithoutErrors() throws {
+        let server = try TestServer { fd, n in
+            if n % 5 == 4 {
+                send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                return false
+            }
+            return Self.ok(fd, name: "real1")
+        }
+        defer { server.stop() }
+        let report = try run(server.port)
+        XCTAssertGreaterThan(report.requests, 0)
+        XCTAssertEqual(report.requests, UInt64(server.requests))
+        XCTAssertEqual(report.errors, LoadReport.Errors())
+        XCTAssertGreaterThan(report.connections_opened, 4)
+    }
+
+    func testOpenLoopSurvivesIdleConnectionsClosedByTheServer() throws {
+        // The server closes every connection right after its response (without saying so);
+        // between two open-loop requests the generator sees the close and reconnects.
+        let server = try TestServer { fd, _ in
+            send(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            return false
+        }
+        defer { server.stop() }
+        let report = try run(server.port, connections: 2, duration: 1, rate: 50)
+        XCTAssertEqual(report.requests, UInt64(server.requests))
+        XCTAssertEqual(report.errors.transport, 0)
+        XCTAssertEqual(report.connections_opened, report.requests)
+    }
+
     func testResponsesAreCountedPerRealServer() throws {
         let names = ["real1", "Real-Two", "r3"]
         let lock = NSLock()

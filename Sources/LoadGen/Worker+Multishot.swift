@@ -1,0 +1,80 @@
+import CLiburing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keep-alive receives: one multishot receive per connection stays armed across requests,
+/// taking kernel-provided buffers, so no receive is submitted and no readiness is armed
+/// per response. Bytes of an incomplete line are copied to the connection's own buffer.
+extension Worker {
+    func armRecv(_ i: Int) {
+        let sqe = ring.sqe()
+        io_uring_prep_recv_multishot(sqe, conns[i].fd, nil, 0, 0)
+        sqe.pointee.flags |= Worker.bufferSelect
+        sqe.pointee.buf_group = Ring.bufferGroup
+        io_uring_sqe_set_data64(sqe, userData(i, .recv))
+        conns[i].pending += 1
+        conns[i].recvArmed = true
+    }
+
+    @inline(__always)
+    func receivedMultishot(_ i: Int, _ res: Int32, _ flags: UInt32) {
+        let c = conns + i
+        let more = flags & UInt32(IORING_CQE_F_MORE) != 0
+        if !more {
+            c.pointee.pending -= 1
+            c.pointee.recvArmed = false
+        }
+        var id = -1
+        if flags & UInt32(IORING_CQE_F_BUFFER) != 0 { id = Int(flags >> 16) }
+        defer { if id >= 0 { ring.recycle(id) } }
+        if c.pointee.failed || c.pointee.retiring {
+            settle(i)
+            return
+        }
+        if res == -ENOBUFS {
+            // All provided buffers were in use; the data waits in the socket.
+            if !more { armRecv(i) }
+            return
+        }
+        guard c.pointee.phase == .requesting, !c.pointee.responseDone else {
+            // Nothing expected: the server closed an idle connection or sent stray bytes.
+            // End the receive; the socket is closed when nothing is outstanding any more.
+            if more {
+                shutdown(c.pointee.fd, Int32(SHUT_RDWR))
+            } else if c.pointee.pending == 0, c.pointee.phase != .requesting {
+                closeIdle(i)
+            }
+            return
+        }
+        if res <= 0 {
+            endOfStream(i, res)
+            return
+        }
+        result.bytesReceived &+= UInt64(res)
+        let own = buffers + i * Self.bufferSize
+        var base = UnsafeMutablePointer<UInt8>(ring.buffer(id))
+        var total = Int(res)
+        let carry = c.pointee.carry
+        if carry > 0 {
+            guard carry + total <= Self.bufferSize else { fail(i, \.read); return }
+            memcpy(own + carry, base, total)
+            base = own
+            total += carry
+        }
+        guard let consumed = parse(i, base, total) else { return }
+        let left = total - consumed
+        if left > 0 {
+            guard left < Self.bufferSize else { fail(i, \.read); return }
+            memmove(own, base + consumed, left)
+        }
+        c.pointee.carry = left
+        if !more { armRecv(i) }
+    }
+
+    /// Closes a socket with nothing outstanding between requests; the next request reconnects.
+    private func closeIdle(_ i: Int) {
+        close(conns[i].fd)
+        conns[i].fd = -1
+    }
+}
