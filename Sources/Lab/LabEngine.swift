@@ -108,6 +108,7 @@ public enum LabEngine {
     /// Stops what the state records, then deletes its namespaces (taking every link, tap and
     /// bridge with them) and its directory.
     public static func down(state: LabState) throws {
+        let unrestored = restoreRecordedSysctls(state)
         if state.backend == .uml, let agent = state.agentAddress,
            let uml = state.processes.first(where: { $0.label == "uml director" }), DetachedProcess.isAlive(uml.pid) {
             _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
@@ -126,8 +127,26 @@ public enum LabEngine {
             }
         }
         try? FileManager.default.removeItem(atPath: state.labDirectory)
+        if !unrestored.isEmpty {
+            throw RuntimeFailure("lab \(state.name): could not restore \(unrestored.joined(separator: "; ")): set them back by hand")
+        }
         if !survivors.isEmpty {
             throw RuntimeFailure("lab \(state.name): could not stop \(survivors.joined(separator: ", "))")
+        }
+    }
+
+    /// Tuning hook: writes back the sysctls and IPVS timeouts that `tune apply` recorded in
+    /// `<lab dir>/tuning.json`, while the nodes still exist (a host-wide sysctl would
+    /// otherwise outlive the lab). Returns what could not be restored.
+    static func restoreRecordedSysctls(_ state: LabState) -> [String] {
+        guard state.complete,
+              FileManager.default.fileExists(atPath: SysctlUndoLog.path(labDirectory: state.labDirectory)) else { return [] }
+        let lab = RunningLab(state: state)
+        do {
+            return try SysctlUndoLog.restoreAndRemove(labDirectory: state.labDirectory,
+                                                      nodes: [lab.client, lab.router, lab.director] + lab.reals)
+        } catch {
+            return ["\(error)"]
         }
     }
 

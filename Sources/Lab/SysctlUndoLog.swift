@@ -52,6 +52,10 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
 
     public static func path(labDirectory: String) -> String { labDirectory + "/tuning.json" }
 
+    /// Runs a command in the host's initial namespace.
+    public typealias HostCommand = @Sendable ([String]) throws -> ProcessResult
+    public static let realHost: HostCommand = { argv in try ProcessRunner.run(argv, timeout: 30) }
+
     /// The log of the lab in `labDirectory`, or nil if nothing is recorded.
     public static func load(labDirectory: String) throws -> SysctlUndoLog? {
         let path = path(labDirectory: labDirectory)
@@ -77,24 +81,26 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
 
     /// Writes every `found` value back, last change first. Goes on past failures (a node
     /// that is already gone) and returns them, one line each; an entry for a node not in
-    /// `nodes` counts as a failure unless it was a host entry.
-    public func restore(nodes: [any LabNode]) -> [String] {
+    /// `nodes` counts as a failure unless it was a host entry. `host` runs the host entries
+    /// (tests pass a stand-in: they must never write the host's sysctls).
+    public func restore(nodes: [any LabNode], host: HostCommand = SysctlUndoLog.realHost) -> [String] {
         var failures: [String] = []
         for entry in entries.reversed() {
             let argv = Self.command(kind: entry.kind, key: entry.key, value: entry.found)
             do {
                 switch entry.place {
                 case .host:
-                    try ProcessRunner.check(argv, timeout: 30)
+                    let result = try host(argv)
+                    guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
                 case .node:
                     guard let node = nodes.first(where: { $0.name == entry.node }) else {
-                        failures.append("\(entry.key) on \(entry.node): node not found")
+                        failures.append("\(entry.key) on \(entry.node) (to \(entry.found)): node not found")
                         continue
                     }
                     try node.check(argv, timeout: 30)
                 }
             } catch {
-                failures.append("\(entry.key) on \(entry.node): \(error)")
+                failures.append("\(entry.key) on \(entry.node) (to \(entry.found)): \(error)")
             }
         }
         return failures
@@ -103,9 +109,10 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
     /// The hook for `lab down`: restores and removes the lab's log if there is one. Returns
     /// the entries that could not be restored (the log is kept then, for `tune reset`).
     @discardableResult
-    public static func restoreAndRemove(labDirectory: String, nodes: [any LabNode]) throws -> [String] {
+    public static func restoreAndRemove(labDirectory: String, nodes: [any LabNode],
+                                        host: HostCommand = realHost) throws -> [String] {
         guard let log = try load(labDirectory: labDirectory) else { return [] }
-        let failures = log.restore(nodes: nodes)
+        let failures = log.restore(nodes: nodes, host: host)
         if failures.isEmpty { try? FileManager.default.removeItem(atPath: path(labDirectory: labDirectory)) }
         return failures
     }

@@ -38,14 +38,19 @@ public struct TuningDiffRow: Codable, Equatable, Sendable {
 
 /// Applies profiles to a lab all-or-nothing and restores what it found.
 public enum Tuner {
-    /// Undoes any earlier tuning of the lab, checks `profile` against every node (see
-    /// `TuningPlanner.plan`), records the values found in the lab's undo log, then writes the
+    /// Checks `profile` against every node (see `TuningPlanner.plan`), undoes any earlier
+    /// tuning of the lab (only once the profile passed), records the values found in the lab's undo log, then writes the
     /// changes in order. A failure or `interrupted()` turning true midway restores every
     /// value written, last first, and throws. `host` runs host-wide writes (tests pass a fake).
     public static func apply(_ profile: Profile, to target: TuningTarget, options: TuningOptions,
                              host: CommandRunner = NodeSysctls.hostRunner,
                              interrupted: () -> Bool = { false }) throws -> ApplyReport {
-        let previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes)
+        var previous: [String] = []
+        if try SysctlUndoLog.load(labDirectory: target.labDirectory) != nil {
+            // A profile that would be refused must not undo the tuning in place either.
+            _ = try TuningPlanner.plan(profile: profile, nodes: target.nodes, options: options, host: host)
+            previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
+        }
         guard previous.isEmpty else {
             throw TunerError.applyFailed(step: "restoring the previous tuning", cause: previous.joined(separator: "; "),
                                          rolledBack: false, restoreFailures: previous)
@@ -101,9 +106,9 @@ public enum Tuner {
     /// Restores what the lab's undo log recorded and removes it. Returns the entries
     /// restored; throws when some could not be (the log stays for another try).
     @discardableResult
-    public static func reset(_ target: TuningTarget) throws -> [SysctlUndoLog.Entry] {
+    public static func reset(_ target: TuningTarget, host: CommandRunner = NodeSysctls.hostRunner) throws -> [SysctlUndoLog.Entry] {
         guard let log = try SysctlUndoLog.load(labDirectory: target.labDirectory) else { return [] }
-        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes)
+        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
         guard failures.isEmpty else {
             throw RuntimeFailure("could not restore \(failures.joined(separator: "; ")); the record stays in "
                                  + "\(SysctlUndoLog.path(labDirectory: target.labDirectory)) for another `tune reset`")
@@ -130,5 +135,12 @@ public enum Tuner {
             rows.append(TuningDiffRow(node: entry.node, key: entry.key, found: entry.found, applied: entry.applied, now: now))
         }
         return (log.origin, rows)
+    }
+}
+
+extension TuningTarget {
+    /// Every node of a running lab, and its state directory.
+    public init(lab: RunningLab) {
+        self.init(nodes: [lab.client, lab.router, lab.director] + lab.reals, labDirectory: lab.state.labDirectory)
     }
 }

@@ -63,7 +63,7 @@ public enum TunerError: UserFacingError, Equatable {
 
     public var exitStatus: ExitStatus {
         switch self {
-        case .applyFailed, .notTuned: return .failure
+        case .applyFailed: return .failure
         case .interrupted: return .interrupted
         default: return .usage
         }

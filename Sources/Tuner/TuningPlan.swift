@@ -84,7 +84,17 @@ public enum TuningPlanner {
                     if let problem = SysctlValueCheck.problem(key: setting.key, wanted: setting.value, current: found) {
                         throw TunerError.badValue(node: node.name, key: setting.key, problem: problem)
                     }
-                    if scope == .global { global.append((node.name, setting.key)) }
+                    if scope == .global {
+                        global.append((node.name, setting.key))
+                        // One host value serves every namespace node: write (and record) it once.
+                        if let earlier = changes.first(where: { $0.place == .host && $0.key == setting.key }) {
+                            guard earlier.wanted == setting.value else {
+                                throw TunerError.badValue(node: node.name, key: setting.key,
+                                                          problem: "host-wide, and \(earlier.node) wants \(earlier.wanted) but this node \(setting.value)")
+                            }
+                            continue
+                        }
+                    }
                     changes.append(TuningChange(node: node.name, kind: .sysctl, key: setting.key,
                                                 place: scope == .node ? .node : .host, found: found, wanted: setting.value))
                 }

@@ -9,9 +9,7 @@ struct TuneCommand: ParsableCommand {
         commandName: "tune",
         abstract: "Apply kernel tuning profiles (sysctls, IPVS timeouts) to a running lab, and restore them.",
         discussion: """
-        Profiles are YAML files in profiles/ (or $LVSBENCH_PROFILES). Every key is checked on
-        every node before anything changes; the values found are restored by `tune reset`,
-        `lab down`, Ctrl-C and any failure.
+        Profiles are YAML files in profiles/ (or $LVSBENCH_PROFILES). Every key is checked on every node before anything changes; the values found are restored by `tune reset`, `lab down`, Ctrl-C and any failure.
 
         Example:
           lvsbench tune list
@@ -20,7 +18,7 @@ struct TuneCommand: ParsableCommand {
           lvsbench tune diff
           lvsbench tune reset
         """,
-        subcommands: [TuneListCommand.self, TuneShowCommand.self]
+        subcommands: [TuneListCommand.self, TuneShowCommand.self, TuneApplyCommand.self, TuneDiffCommand.self, TuneResetCommand.self]
     )
 }
 

@@ -66,7 +66,7 @@ final class NamespaceTuningTests: XCTestCase {
         XCTAssertEqual(try snapshotHost(), hostBefore, "the host's sysctls changed")
         let rows = try Tuner.diff(target, host: readOnlyHost).rows
         XCTAssertEqual(rows.first { $0.key == "net.ipv4.tcp_fin_timeout" }?.now, "17")
-        try Tuner.reset(target)
+        try Tuner.reset(target, host: readOnlyHost)
         XCTAssertEqual(try ["net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_tw_reuse", "net.ipv4.ip_local_port_range"].map(value), before)
     }
 

@@ -47,7 +47,7 @@ final class TunerApplyTests: XCTestCase {
         XCTAssertEqual(diff.rows.first { $0.key == "ipvs.timeouts" }?.now, "30 5 300")
         XCTAssertEqual(diff.rows.first { $0.key == "net.ipv4.tcp_tw_reuse" }?.found, "2")
 
-        let restored = try Tuner.reset(target)
+        let restored = try Tuner.reset(target, host: hostRunner)
         XCTAssertEqual(restored.count, 4)
         XCTAssertEqual(director.ipvsTimeouts, "900 120 300")
         XCTAssertEqual(director.value("net.ipv4.tcp_fin_timeout"), "60")
@@ -89,6 +89,7 @@ final class TunerApplyTests: XCTestCase {
         XCTAssertEqual(client.writes, ["net.ipv4.tcp_tw_reuse=1"])
         try Tuner.apply(try profile("name: default\n"), to: target, options: .init(), host: hostRunner)
         XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "2", "a new apply first restores the previous one")
+        XCTAssertEqual(host.value("net.core.netdev_max_backlog"), "1000", "host entries are restored through the given host")
     }
 
     func testFailureMidwayRollsBackEverythingApplied() throws {
@@ -127,7 +128,7 @@ final class TunerApplyTests: XCTestCase {
         let p = try profile("client:\n  sysctl: {net.ipv4.tcp_tw_reuse: 0}\n")
         try Tuner.apply(p, to: target, options: .init(), host: hostRunner)
         XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "0")
-        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: dir, nodes: [client])
+        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: dir, nodes: [client], host: hostRunner)
         XCTAssertEqual(failures, [])
         XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "2")
         XCTAssertFalse(FileManager.default.fileExists(atPath: SysctlUndoLog.path(labDirectory: dir)))
@@ -149,5 +150,30 @@ final class TunerApplyTests: XCTestCase {
         XCTAssertEqual(guest.value("net.ipv4.tcp_fin_timeout"), "30")
         XCTAssertEqual(guest.value("net.core.rmem_max"), "16777216", "the guest's own kernel: no --allow-global needed")
         XCTAssertEqual(host.writes, [])
+    }
+
+    func testHostWideKeyOnTwoNodesIsWrittenOnceOrRefusedWhenTheyDisagree() throws {
+        let other = RecordedNode(name: "real1", role: .real, bootID: "host-boot", listing: Recorded.childNamespace618)
+        let lab = TuningTarget(nodes: [client, other], labDirectory: dir)
+        let same = try profile("reals:\n  sysctl: {net.core.busy_poll: 50}\nclient:\n  sysctl: {net.core.busy_poll: 50}\n")
+        let report = try Tuner.apply(same, to: lab, options: .init(allowGlobal: true), host: hostRunner)
+        XCTAssertEqual(report.applied.map(\.node), ["real1"])
+        XCTAssertEqual(host.writes, ["net.core.busy_poll=50"])
+        try Tuner.reset(lab, host: hostRunner)
+        XCTAssertEqual(host.value("net.core.busy_poll"), "0")
+        let differ = try profile("reals:\n  sysctl: {net.core.busy_poll: 50}\nclient:\n  sysctl: {net.core.busy_poll: 20}\n")
+        XCTAssertThrowsError(try Tuner.apply(differ, to: lab, options: .init(allowGlobal: true), host: hostRunner)) { error in
+            guard case let TunerError.badValue(node, key, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual([node, key], ["client", "net.core.busy_poll"])
+        }
+        XCTAssertEqual(host.writes.count, 2, "only the earlier apply and its reset")
+    }
+
+    func testARefusedProfileLeavesThePreviousTuningInPlace() throws {
+        try Tuner.apply(try profile("client:\n  sysctl: {net.ipv4.tcp_tw_reuse: 0}\n"), to: target, options: .init(), host: hostRunner)
+        let refused = try profile("client:\n  sysctl: {net.ipv4.tcp_fin_timeout: 20, net.ipv4.no_such_key: 1}\n")
+        XCTAssertThrowsError(try Tuner.apply(refused, to: target, options: .init(), host: hostRunner))
+        XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "0")
+        XCTAssertEqual(try SysctlUndoLog.load(labDirectory: dir)?.entries.map(\.key), ["net.ipv4.tcp_tw_reuse"])
     }
 }
