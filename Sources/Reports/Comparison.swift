@@ -95,8 +95,9 @@ public struct Comparison: Codable, Equatable, Sendable {
         return v / 100
     }
 
-    /// Compares two summaries cell by cell. Throws `InvalidInput` when no cell matches: the
-    /// runs measured different matrices and no verdict would mean anything.
+    /// Compares two summaries cell by cell. Throws `InvalidInput` when NEW has cells but none
+    /// matches: the runs measured different matrices and no verdict would mean anything. A NEW
+    /// without any cell (a run that failed early) is a failure: every cell is missing.
     public static func compare(base: Summary, new: Summary, threshold: Double,
                                baseName: String = "BASE", newName: String = "NEW") throws -> Comparison {
         let newCells = Dictionary(new.cells.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -109,7 +110,7 @@ public struct Comparison: Codable, Equatable, Sendable {
             raw += judged.rawChanges()
         }
         let added = new.cells.map(\.key).filter { !baseKeys.contains($0) }.sorted().map(\.description)
-        if !base.cells.isEmpty && missing.count == base.cells.count {
+        if !base.cells.isEmpty && !new.cells.isEmpty && missing.count == base.cells.count {
             throw InvalidInput("no cell of \(newName) matches one of \(baseName) (mode/scheduler/profile/reals/load): "
                 + "compare runs of the same matrix")
         }

@@ -50,12 +50,17 @@ public enum ReportContent {
 
     /// One line on whether the numbers are the whole run.
     public static func status(for s: Summary) -> String {
+        let points = s.sweep?.values.map(\.points.count).reduce(0, +) ?? 0
+        var parts: [String] = []
+        if !s.cells.isEmpty || points == 0 { parts.append("\(s.cells.count) cells") }
+        if points > 0 { parts.append("\(points) sweep points") }
+        let measured = parts.joined(separator: " and ")
         if s.complete {
             let end = s.finishedAt.map { " to \(Format.date($0))" } ?? ""
-            return "Complete run, \(Format.date(s.startedAt))\(end), \(s.cells.count) cells."
+            return "Complete run, \(Format.date(s.startedAt))\(end), \(measured)."
         }
         return "INCOMPLETE: this run was interrupted or is still going (started \(Format.date(s.startedAt))); "
-            + "only the \(s.cells.count) cells below were measured."
+            + "only the \(measured) below were measured."
     }
 
     static func question(_ s: Summary) -> Section {
@@ -162,7 +167,13 @@ public enum ReportContent {
     }
 
     static func caveats(_ s: Summary) -> Section {
-        var bullets = [
+        var bullets: [String] = []
+        if s.sweep != nil {
+            bullets.append("The knee assumes each real really was held to its cap: if reals run below the cap "
+                + "(e.g. the load generator is the limit), throughput flattens for a reason other than the director; "
+                + "check that director CPU is near 100% at the knee.")
+        }
+        bullets += [
             "Trust the ratios (LB overhead ratio, shares) more than raw req/s: they are measured side by side "
                 + "in the same run, so a busy moment of the machine moves both terms alike.",
             "The machine is shared and small: raw throughput varies from run to run; compare raw figures only "

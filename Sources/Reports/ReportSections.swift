@@ -3,6 +3,9 @@ import Results
 
 /// The report's sections about shares, the director's packets, the sweep and the capacity model.
 enum ReportSections {
+    /// More reals than this make the share chart's bars too thin to read.
+    static let maxChartedReals = 8
+
     static func shares(_ s: Summary) -> Section {
         let withReals = s.cells.filter { !$0.perReal.isEmpty }
         let labels = ReportContent.labels(withReals)
@@ -23,7 +26,10 @@ enum ReportSections {
         blocks.append(.table(Table(header: ["cell", "weights", "expected share %", "observed share %", "worst Δ points",
                                               "IPVS conns"], rows: rows, numeric: [4, 5])))
         let names = withReals.flatMap { c -> [String] in c.perReal.map(\.name) }.uniqued()
-        if !withReals.isEmpty {
+        if names.count > maxChartedReals {
+            blocks.append(.paragraph("No share chart: \(names.count) reals are more bars than a chart can show legibly; "
+                + "the table above has every share."))
+        } else if !withReals.isEmpty {
             let series = names.map { name in
                 BarChart.Series(name: name,
                                 values: withReals.map { c in c.perReal.first { $0.name == name }?.observedShare ?? .nan }
@@ -141,7 +147,21 @@ enum ReportSections {
         rows.append(["nat, LVS paper 2000 (Pentium)", Format.count(p.averagePacketBytes), String(format: "%.0f", p.microsecondsPerPacket),
                      Format.count(p.natPacketsPerSecond), Format.byteRate(p.natBytesPerSecond), "–", "100% (assumed)", paperReals])
         rows.append(["dr/tun, LVS paper 2000", "–", "–", "–", "–", "–", "–", "over \(p.tunDrRealsStated) (stated)"])
+        var verdicts: [String] = []
+        for mode in modeOrder(sweep.keys) {
+            guard let m = sweep[mode] else { continue }
+            let largest = m.points.last?.reals ?? 0
+            if let c = m.capacity, let reals = c.realsAtPerRealRate, let r = c.perRealBytesPerSecond {
+                let at20 = reals < 20 ? "fewer than 20: at ~20 reals this director is the bottleneck"
+                    : "20 or more: at ~20 reals this director is not the bottleneck"
+                verdicts.append(String(format: "%@: at %@ per real this director serves about %.1f reals — %@.",
+                                       mode, Format.byteRate(r), reals, at20))
+            } else if m.kneeReals == nil {
+                verdicts.append("\(mode): no saturation up to \(largest) reals — the director is not the bottleneck in this range.")
+            }
+        }
         return Section(title: "Capacity model, next to the original LVS paper", blocks: [
+            .bullets(verdicts),
             .paragraph("Same arithmetic for both: capacity = average packet size ÷ CPU time per packet "
                 + "(here: director CPU busy ÷ packets per second at saturation); reals served = throughput at "
                 + "saturation ÷ per-real rate. The paper assumed 536-byte packets and 60 µs per packet rewrite on a "

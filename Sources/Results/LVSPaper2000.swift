@@ -1,19 +1,19 @@
 import Foundation
 
-/// The director figures of the original LVS paper, as cited constants, so a report can run the
-/// paper's arithmetic next to ours.
+/// The director figures of the original LVS work, as cited constants, so a report can run
+/// the paper's arithmetic next to ours.
 ///
-/// Source: Wensong Zhang, "Linux Virtual Server for Scalable Network Services", Ottawa Linux
-/// Symposium 2000; the same VS/NAT figures are on the project's page "How virtual server
-/// works?" (http://www.linuxvirtualserver.org/how.html). VS/NAT: "Supposing the average length
-/// of TCP packets is 536 Bytes, the average delay of rewriting a packet is around 60us (on
-/// Pentium processor ...), the maximum throughput of the load balancer is 8.93 MBytes/s.
-/// Assuming the average throughput of real servers is 400Kbytes/s, the load balancer can
-/// schedule 22 real servers." For VS/TUN and VS/DR the paper gives no per-packet figure, only
-/// that the load balancer "can schedule over 100 general real servers" because replies bypass it.
+/// Reference: Wensong Zhang, "Linux Virtual Server for Scalable Network Services", Ottawa Linux
+/// Symposium 2000. The VS/NAT estimate is stated by the same author on the project's page
+/// "How virtual server works?" (http://www.linuxvirtualserver.org/how.html), which is where the
+/// figures below were checked (the paper's full text was not at hand): average TCP packet 536
+/// bytes, about 60 µs to rewrite one packet on a Pentium, hence at most 8.93 MB/s through a NAT
+/// director; at 400 kB/s per real server that is 22 reals. For VS/TUN and VS/DR no per-packet
+/// figure is given, only that a director, seeing requests but not replies, can schedule over
+/// 100 real servers without being the bottleneck.
 public enum LVSPaper2000 {
     public static let citation = "Wensong Zhang, \"Linux Virtual Server for Scalable Network Services\", "
-        + "Ottawa Linux Symposium 2000 (VS/NAT figures also at http://www.linuxvirtualserver.org/how.html)"
+        + "Ottawa Linux Symposium 2000; figures as stated by the same author at http://www.linuxvirtualserver.org/how.html"
     /// Average TCP packet length the paper assumed, bytes.
     public static let averagePacketBytes = 536.0
     /// Time to rewrite one packet on a Pentium director, microseconds.

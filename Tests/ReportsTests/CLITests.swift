@@ -83,5 +83,8 @@ final class CLITests: XCTestCase {
         let md = try String(contentsOf: dir.markdownURL, encoding: .utf8)
         XCTAssertTrue(md.contains("nat: knee at 12 reals"))
         XCTAssertTrue(md.contains("22.3 at 400 kB/s (paper says 22)"))
+        XCTAssertTrue(md.contains("nat: at 400 kB/s per real this director serves about 12.0 reals — fewer than 20"), md)
+        XCTAssertTrue(md.contains("dr: no saturation up to 24 reals"), md)
+        XCTAssertTrue(md.contains("Complete run") && md.contains("16 sweep points"), md)
     }
 }

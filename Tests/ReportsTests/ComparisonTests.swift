@@ -51,6 +51,12 @@ final class ComparisonTests: XCTestCase {
         let result = try Comparison.compare(base: base, new: partial, threshold: 0.05)
         XCTAssertFalse(result.passed)
         XCTAssertEqual(result.missingCells, [base.cells.last!.key.description])
+        var none = base
+        none.cells = []
+        none.complete = false
+        let empty = try Comparison.compare(base: base, new: none, threshold: 0.05)
+        XCTAssertFalse(empty.passed)
+        XCTAssertEqual(empty.missingCells.count, base.cells.count)
     }
 
     func testDisjointMatricesAndBadThresholdsAreBadInput() {

@@ -54,11 +54,28 @@ final class HTMLReportTests: XCTestCase {
         let stats = try PNGColours.stats(of: png)
         XCTAssertGreaterThan(stats.distinctColours, 8, "the screenshot should show text and coloured charts")
         XCTAssertGreaterThan(stats.inkFraction, 0.02, "the screenshot is (nearly) blank")
+        XCTAssertGreaterThan(stats.bluePixels, 1_000, "no chart bars in the first series colour are visible")
+        XCTAssertGreaterThan(stats.orangePixels, 1_000, "no chart bars in the second series colour are visible")
         if let keep = ProcessInfo.processInfo.environment["LVSBENCH_KEEP_SCREENSHOT"] {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(at: png, to: URL(fileURLWithPath: keep))
             try? FileManager.default.removeItem(atPath: keep + ".html")
             try FileManager.default.copyItem(at: dir.htmlURL, to: URL(fileURLWithPath: keep + ".html"))
         }
+    }
+}
+
+final class ReportLabelTests: XCTestCase {
+    func testWeightSetsKeepCellsApartInKeysAndTables() throws {
+        var summary = SyntheticSummary.run()
+        var other = summary.cells[1]
+        for i in other.perReal.indices { other.perReal[i].weight = [3, 1, 1, 1][i] }
+        summary.cells.append(other)
+        XCTAssertNotEqual(summary.cells[1].key, other.key)
+        XCTAssertEqual(other.key.description, "nat/wrr/default/4r/http/w3.1.1.1")
+        let md = MarkdownReport.render(summary)
+        XCTAssertTrue(md.contains("| load | weights |"), "a weights column when weight sets vary")
+        XCTAssertTrue(md.contains("nat/wrr/w3.1.1.1"), md)
+        XCTAssertFalse(MarkdownReport.render(SyntheticSummary.run()).contains("| load | weights |"))
     }
 }

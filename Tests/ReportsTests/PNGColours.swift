@@ -9,6 +9,9 @@ enum PNGColours {
         var distinctColours: Int
         /// Fraction of pixels that are not (near) white.
         var inkFraction: Double
+        /// Sampled pixels in the charts' first two series colours (#0072B2 blue, #E69F00 orange).
+        var bluePixels: Int
+        var orangePixels: Int
     }
 
     static let script = #"""
@@ -28,6 +31,8 @@ enum PNGColours {
     bpp = 3 if ctype == 2 else 4
     raw, stride = zlib.decompress(idat), width * bpp
     prev, colours, ink, total, i = bytearray(stride), set(), 0, 0, 0
+    near = lambda px, ref: all(abs(a - b) <= 12 for a, b in zip(px, ref))
+    blue = orange = 0
     for y in range(height):
         f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
         i += 1 + stride
@@ -49,15 +54,18 @@ enum PNGColours {
                 colours.add(px)
                 total += 1
                 if min(px) < 235: ink += 1
-    print(len(colours), ink / total)
+                if near(px, (0, 114, 178)): blue += 1
+                if near(px, (230, 159, 0)): orange += 1
+    print(len(colours), ink / total, blue, orange)
     """#
 
     static func stats(of png: URL) throws -> Stats {
         let result = try ProcessRunner.check(["python3", "-", png.path], input: Data(script.utf8), timeout: 300)
         let parts = result.stdout.split(separator: " ").map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard parts.count == 2, let n = Int(parts[0]), let ink = Double(parts[1]) else {
+        guard parts.count == 4, let n = Int(parts[0]), let ink = Double(parts[1]),
+              let blue = Int(parts[2]), let orange = Int(parts[3]) else {
             throw RuntimeFailure("cannot read PNG statistics from '\(result.stdout)'")
         }
-        return Stats(distinctColours: n, inkFraction: ink)
+        return Stats(distinctColours: n, inkFraction: ink, bluePixels: blue, orangePixels: orange)
     }
 }
