@@ -15,8 +15,12 @@ enum SessionContext {
         }
         var other: [String: String] = [:]
         if let uml = firstLine(["linux.uml", "--version"]) { other["linux.uml"] = uml }
+        // `nginx -v` says "nginx version: nginx/1.22.1"; the version is what follows the slash.
+        let nginx = firstLine(["nginx", "-v"], stderr: true).map { line in
+            line.range(of: "nginx/").map { String(line[$0.upperBound...]) } ?? line
+        }
         return ToolVersions(lvsbench: lvsbenchVersion, ipvsadm: firstLine(["ipvsadm", "--version"]),
-                            nginx: firstLine(["nginx", "-v"], stderr: true), directorKernel: nil,
+                            nginx: nginx, directorKernel: nil,
                             swift: swiftVersion, other: other)
     }
 

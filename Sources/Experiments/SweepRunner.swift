@@ -66,7 +66,8 @@ public struct SweepRunner {
     public var wireBytesPerResponse: (any ExperimentLab, LoadSource) throws -> Double = SweepRunner.measureWireBytes
 
     public init(settings: SweepSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
-                interrupted: @escaping () -> Bool = { SignalTrap.interrupted }, progress: ProgressLine = ProgressLine()) {
+                interrupted: @escaping () -> Bool = { SignalTrap.interrupted },
+                progress: ProgressLine = ProgressLine()) {
         self.settings = settings
         self.labs = labs
         self.load = load
@@ -128,7 +129,7 @@ public struct SweepRunner {
                 throw error
             }
             points.append(SweepMeasurement(reals: n, load: report, counters: counters, windowSeconds: settings.duration))
-            progress.finish(String(format: "%@: %d reals: %.0f req/s", lab.mode.rawValue, n, report.rps))
+            progress.finish("\(lab.mode.rawValue): \(n) reals: \(Int(report.rps.rounded())) req/s")
         }
         return SweepCurve(mode: lab.mode, points: points, capBytesPerSecond: cap)
     }
