@@ -93,6 +93,9 @@ public protocol WindowMeter {
 
 /// Applies a tuning profile to a running lab and puts everything back (the tuner).
 public protocol ProfileTuning {
+    /// Checks, without changing anything, that every profile can be applied to `lab`, so a
+    /// profile the lab refuses stops the run before its first cell rather than midway.
+    func check(profiles: [String], on lab: any ExperimentLab) throws
     func apply(profile: String, to lab: any ExperimentLab) throws
     /// Restores what `apply` changed; safe to call when nothing is applied.
     func restore() throws

@@ -43,6 +43,7 @@ public struct MatrixRunner {
             let lab = try labs.build(mode: group.mode, reals: settings.reals)
             do {
                 try onLab(lab)
+                try tuning.check(profiles: settings.profiles, on: lab)
                 try runCells(group.cells, in: lab, startingAt: &index, of: matrix.count, onCell: onCell)
             } catch {
                 cleanUp(lab)

@@ -126,6 +126,11 @@ final class FakeMeter: WindowMeter {
 final class FakeTuning: ProfileTuning {
     let journal: Journal
     init(journal: Journal) { self.journal = journal }
+    var refused: String?
+    func check(profiles: [String], on lab: any ExperimentLab) throws {
+        journal.events.append("check \(profiles.joined(separator: ","))")
+        if let refused, profiles.contains(refused) { throw InvalidInput("profile \(refused) refused") }
+    }
     func apply(profile: String, to lab: any ExperimentLab) throws { journal.events.append("tune \(profile)") }
     func restore() throws { journal.events.append("restore") }
 }

@@ -11,12 +11,12 @@ final class MatrixRunnerTests: XCTestCase {
                     outDir: "results", name: "t")
     }
 
-    private func runner(_ s: RunSettings, _ journal: Journal, interrupted: @escaping () -> Bool = { false })
-        -> (MatrixRunner, FakeLabs, FakeLoad) {
+    private func runner(_ s: RunSettings, _ journal: Journal, interrupted: @escaping () -> Bool = { false },
+                        tuning: FakeTuning? = nil) -> (MatrixRunner, FakeLabs, FakeLoad) {
         let labs = FakeLabs(journal: journal)
         let load = FakeLoad(journal: journal, labs: labs)
         let r = MatrixRunner(settings: s, labs: labs, load: load, meter: FakeMeter(journal: journal),
-                             tuning: FakeTuning(journal: journal), interrupted: interrupted,
+                             tuning: tuning ?? FakeTuning(journal: journal), interrupted: interrupted,
                              progress: ProgressLine(enabled: false))
         return (r, labs, load)
     }
@@ -31,7 +31,7 @@ final class MatrixRunnerTests: XCTestCase {
                                               "dr-rr-default-w5.5.1.1", "dr-wrr-default-w5.5.1.1"])
         let nat = Array(journal.events.prefix(while: { $0 != "down nat" }))
         XCTAssertEqual(nat, [
-            "up nat 4", "restore", "tune default",
+            "up nat 4", "check default", "restore", "tune default",
             "configure rr 5,5,1,1", "load 198.18.0.100 1000ms",
             "meter start", "load 198.18.0.100 2000ms", "meter end", "load 198.18.1.1 2000ms", "meter stop",
             "configure wrr 5,5,1,1", "load 198.18.0.100 1000ms",
@@ -53,6 +53,18 @@ final class MatrixRunnerTests: XCTestCase {
         XCTAssertEqual(cells.map { $0.repeats.count }, [3, 3])
         XCTAssertEqual(journal.events.filter { $0.hasPrefix("tune") }, ["tune a", "tune b"])
         XCTAssertEqual(journal.events.filter { $0 == "meter start" }.count, 6)
+    }
+
+    func testRefusedProfileStopsBeforeAnyCell() {
+        let journal = Journal()
+        let tuning = FakeTuning(journal: journal)
+        tuning.refused = "b"
+        let (r, _, load) = runner(settings(profiles: ["a", "b"]), journal, tuning: tuning)
+        XCTAssertThrowsError(try r.run { _ in XCTFail("no cell is measured") }) {
+            XCTAssertEqual("\($0)", "profile b refused")
+        }
+        XCTAssertEqual(load.calls, 0)
+        XCTAssertEqual(journal.events.last, "down nat")
     }
 
     func testFailureTearsDownAndRestores() {
