@@ -32,9 +32,15 @@ public enum DecapProgram {
     """
 
     /// Whether the host kernel decapsulates IPIP itself (then reals use `tunl0`).
-    public static var hostHasIPIP: Bool {
-        FileManager.default.fileExists(atPath: "/sys/module/ipip") ||
-            ((try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8))?.contains("tunl0") ?? false)
+    public static func hostHasIPIP(tryLoading: Bool = false) -> Bool {
+        func present() -> Bool {
+            FileManager.default.fileExists(atPath: "/sys/module/ipip") ||
+                ((try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8))?.contains("tunl0") ?? false)
+        }
+        if present() { return true }
+        guard tryLoading, ToolLocator.find("modprobe") != nil,
+              (try? ProcessRunner.run(["modprobe", "ipip"], timeout: 10))?.succeeded == true else { return false }
+        return present()
     }
 
     public static func clang() -> String? {

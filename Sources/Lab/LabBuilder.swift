@@ -81,6 +81,7 @@ final class LabBuilder {
     private func configureNodes() throws {
         progress("configuring addresses, routes and sysctls")
         var decapObject: String?
+        let useTunl0 = plan.nodes.contains { !$0.decapInterfaces.isEmpty } && DecapProgram.hostHasIPIP(tryLoading: true)
         for node in plan.nodes {
             guard let ns = node.namespace else { continue }
             try SignalTrap.check()
@@ -92,6 +93,12 @@ final class LabBuilder {
             }
             for a in node.loopbackAddresses { try ip(["-n", ns, "addr", "add", a, "dev", "lo"]) }
             for r in node.routes { try ip(["-n", ns, "route", "add", r.destination, "via", r.via]) }
+            if !node.decapInterfaces.isEmpty && useTunl0 {
+                // The kernel decapsulates: tunl0 exists in every namespace once ipip is loaded.
+                try ip(["-n", ns, "link", "set", "tunl0", "up"])
+                try ProcessRunner.check(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.conf.tunl0.rp_filter=0"])
+                continue
+            }
             for iface in node.decapInterfaces {
                 if decapObject == nil { decapObject = try DecapProgram.object(in: directory) }
                 try ProcessRunner.check(["tc", "-n", ns, "qdisc", "add", "dev", iface, "clsact"])
@@ -158,8 +165,8 @@ final class LabBuilder {
                                                          port: plan.httpPort), to: dir + "/nginx.conf")
             try spawn(RealServers.nginxCommand(namespace: ns, directory: dir), label: "nginx \(node.name)",
                       marker: dir + "/nginx.conf", log: dir + "/nginx.log")
-            try spawn(RealServers.responderCommand(namespace: ns, name: node.name, port: plan.tcpPort),
-                      label: "responder \(node.name)", marker: "--name \(node.name)", log: dir + "/responder.log")
+            try spawn(RealServers.responderCommand(namespace: ns, name: node.name, port: plan.tcpPort, directory: dir),
+                      label: "responder \(node.name)", marker: "--lab \(dir)", log: dir + "/responder.log")
         }
     }
 

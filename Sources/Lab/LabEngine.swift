@@ -157,7 +157,7 @@ public enum LabEngine {
         let runDir = LabEnvironment.runDirectory
         for pid in r.stdout.split(separator: "\n").compactMap({ Int32($0) }) where pid != getpid() {
             if let cmd = DetachedProcess.commandLine(of: pid),
-               cmd.contains(runDir) || cmd.contains(" lab responder ") || cmd.contains(" lab agent ") {
+               cmd.contains(runDir + "/") {
                 DetachedProcess.stop(pid, marker: cmd, group: getpgid(pid) == pid)
             }
         }
@@ -177,7 +177,7 @@ public enum LabEngine {
                 throw MissingTool(tool: modules, package: "user-mode-linux")
             }
         }
-        if plan.nodes.contains(where: { !$0.decapInterfaces.isEmpty }) && !DecapProgram.hostHasIPIP {
+        if plan.nodes.contains(where: { !$0.decapInterfaces.isEmpty }) && !DecapProgram.hostHasIPIP() {
             _ = try ToolLocator.require("tc")
             guard DecapProgram.clang() != nil else { throw MissingTool(tool: "clang", package: "clang") }
         }

@@ -38,8 +38,9 @@ public enum RealServers {
          "-c", "\(directory)/nginx.conf"]
     }
 
-    public static func responderCommand(namespace: String, name: String, port: Int) -> [String] {
+    /// `--lab` names the lab directory so that the process is recognisably the lab's.
+    public static func responderCommand(namespace: String, name: String, port: Int, directory: String) -> [String] {
         ["ip", "netns", "exec", namespace, LabEnvironment.executable, "lab", "responder",
-         "--listen", "0.0.0.0:\(port)", "--name", name]
+         "--listen", "0.0.0.0:\(port)", "--name", name, "--lab", directory]
     }
 }

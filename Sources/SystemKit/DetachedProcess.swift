@@ -7,6 +7,10 @@ import Glibc
 /// own, so a Ctrl-C at the terminal does not reach them and they outlive the starting
 /// process; the returned pid is the session and process-group id, so the whole group can
 /// be stopped later.
+/// glibc 2.34+; not in Swift's Glibc module map.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawn_addclosefrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
+
 public enum DetachedProcess {
     /// Spawns argv with stdin from /dev/null and stdout+stderr appended to `log`.
     public static func spawn(_ argv: [String], log: String) throws -> Int32 {
@@ -23,6 +27,9 @@ public enum DetachedProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Inherit nothing else: Foundation's Process watches a child through a socket the
+        // child holds, so a daemon keeping that socket would hide its parent's exit.
+        spawn_addclosefrom(&actions, 3)
         let cArgs = ([path] + argv.dropFirst()).map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0

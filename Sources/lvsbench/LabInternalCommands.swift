@@ -46,6 +46,7 @@ struct LabResponderCommand: ParsableCommand {
         discussion: "Example:\n  lvsbench lab responder --listen 0.0.0.0:9000 --name real1", shouldDisplay: false)
     @Option(help: "host:port to listen on.") var listen: String
     @Option(help: "The name written at the start of every response.") var name: String
+    @Option(help: "The lab directory this responder belongs to (marks the process as the lab's).") var lab: String?
 
     func run() throws {
         try reportingErrors { try Responder.serve(listen: listen, name: name) }
