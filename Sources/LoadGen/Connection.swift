@@ -38,6 +38,9 @@ struct Connection {
     /// Open loop: the intended send time of the next request.
     var nextSendNs: UInt64 = 0
     var wakeNs: UInt64 = 0
+    /// When the kernel received the latest response bytes (monotonic ns, from the socket's
+    /// receive timestamp), 0 if unknown: then the completion's processing time counts.
+    var arrivalNs: UInt64 = 0
     var http = HTTPResponseParser()
     var tcp = TCPResponseParser(responseSize: 0)
 }

@@ -5,11 +5,35 @@ import Glibc
 
 /// Keep-alive receives: one multishot receive per connection stays armed across requests,
 /// taking kernel-provided buffers, so no receive is submitted and no readiness is armed
-/// per response. Bytes of an incomplete line are copied to the connection's own buffer.
+/// per response. It is a recvmsg, so each buffer also carries the kernel's receive
+/// timestamp of the data (SO_TIMESTAMPNS): latency ends when the response arrived, not when
+/// the thread got around to it, which lets the thread sleep until several completions are
+/// ready. Bytes of an incomplete line are copied to the connection's own buffer.
 extension Worker {
+    /// SO_TIMESTAMPNS (SO_TIMESTAMPNS_OLD in asm-generic/socket.h), also the cmsg type.
+    static let timestampOption: Int32 = 35
+    /// Room for one SCM_TIMESTAMPNS control message: CMSG_SPACE(sizeof(struct timespec)).
+    static let controlSpace = MemoryLayout<cmsghdr>.stride + MemoryLayout<timespec>.stride
+
+    /// Asks for receive timestamps on a new socket.
+    func enableTimestamps(_ fd: Int32) {
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, Self.timestampOption, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Takes the receive timestamp from a control message, if it is one.
+    @inline(__always)
+    func noteArrival(_ i: Int, _ cmsg: UnsafePointer<cmsghdr>) {
+        guard cmsg.pointee.cmsg_len >= Self.controlSpace, cmsg.pointee.cmsg_level == SOL_SOCKET,
+              cmsg.pointee.cmsg_type == Self.timestampOption else { return }
+        let stamp = UnsafeRawPointer(cmsg + 1).loadUnaligned(as: timespec.self)
+        let real = UInt64(stamp.tv_sec) &* 1_000_000_000 &+ UInt64(stamp.tv_nsec)
+        conns[i].arrivalNs = real &- realtimeOffsetNs
+    }
+
     func armRecv(_ i: Int) {
         let sqe = ring.sqe()
-        io_uring_prep_recv_multishot(sqe, conns[i].fd, nil, 0, 0)
+        io_uring_prep_recvmsg_multishot(sqe, conns[i].fd, messageHeader, 0)
         sqe.pointee.flags |= Worker.bufferSelect
         sqe.pointee.buf_group = Ring.bufferGroup
         io_uring_sqe_set_data64(sqe, userData(i, .recv))
@@ -51,10 +75,17 @@ extension Worker {
             endOfStream(i, res)
             return
         }
-        result.bytesReceived &+= UInt64(res)
+        guard let out = io_uring_recvmsg_validate(ring.buffer(id), res, messageHeader) else { fail(i, \.read); return }
+        let length = Int(out.pointee.payloadlen)
+        if length == 0 {
+            endOfStream(i, 0)
+            return
+        }
+        if let cmsg = io_uring_recvmsg_cmsg_firsthdr(out, messageHeader) { noteArrival(i, cmsg) }
+        result.bytesReceived &+= UInt64(length)
         let own = buffers + i * Self.bufferSize
-        var base = UnsafeMutablePointer<UInt8>(ring.buffer(id))
-        var total = Int(res)
+        var base = io_uring_recvmsg_payload(out, messageHeader).assumingMemoryBound(to: UInt8.self)
+        var total = length
         let carry = c.pointee.carry
         if carry > 0 {
             guard carry + total <= Self.bufferSize else { fail(i, \.read); return }

@@ -15,6 +15,7 @@ extension Worker {
         c.pointee.mustClose = false
         c.pointee.sent = 0
         c.pointee.carry = 0
+        c.pointee.arrivalNs = 0
         if isTCP { c.pointee.tcp = TCPResponseParser(responseSize: options.responseSize) } else { c.pointee.http.reset() }
         active += 1
         if c.pointee.fd >= 0 {
@@ -37,6 +38,7 @@ extension Worker {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         }
+        enableTimestamps(fd)
         c.pointee.fd = fd
         c.pointee.phase = .connecting
         result.connectionsOpened &+= 1
@@ -70,7 +72,11 @@ extension Worker {
     private func submitRecv(_ i: Int) {
         let sqe = ring.sqe()
         let carry = conns[i].carry
-        io_uring_prep_recv(sqe, conns[i].fd, buffers + i * Self.bufferSize + carry, Self.bufferSize - carry, 0)
+        iovecs[i].iov_base = UnsafeMutableRawPointer(buffers + i * Self.bufferSize + carry)
+        iovecs[i].iov_len = Self.bufferSize - carry
+        messages[i].msg_controllen = Self.controlSpace
+        UnsafeMutableRawPointer(controls + i * Self.controlSpace).storeBytes(of: 0, as: Int.self)
+        io_uring_prep_recvmsg(sqe, conns[i].fd, messages + i, 0)
         // The answer to a request just sent is not there yet: wait for readiness at once
         // instead of first trying a receive that must fail.
         if carry == 0 { sqe.pointee.ioprio |= UInt16(IORING_RECVSEND_POLL_FIRST) }
@@ -116,6 +122,7 @@ extension Worker {
             return
         }
         result.bytesReceived &+= UInt64(res)
+        noteArrival(i, UnsafeRawPointer(controls + i * Self.controlSpace).assumingMemoryBound(to: cmsghdr.self))
         let base = buffers + i * Self.bufferSize
         let total = c.pointee.carry + Int(res)
         guard let consumed = parse(i, base, total) else { return }
@@ -162,7 +169,9 @@ extension Worker {
     /// The response is complete and the request sent: count it, start the next.
     func finish(_ i: Int) {
         let c = conns + i
-        result.recordResponse(latencyNs: now &- c.pointee.startNs, second: Int((now &- startNs) / 1_000_000_000))
+        // The kernel's arrival time when known; it can precede the batch's clock reading.
+        let end = c.pointee.arrivalNs > c.pointee.startNs && c.pointee.arrivalNs < now ? c.pointee.arrivalNs : now
+        result.recordResponse(latencyNs: end &- c.pointee.startNs, second: Int((now &- startNs) / 1_000_000_000))
         if !isTCP {
             result.recordStatus(c.pointee.http.status)
             if c.pointee.http.connectionClose { c.pointee.mustClose = true }
