@@ -36,7 +36,10 @@ let package = Package(
         ]),
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap",
                        providers: [.apt(["libpcap-dev"])]),
-        .target(name: "Collector", dependencies: ["SystemKit", "IPVSControl", "Lab", "CPcap"]),
+        .target(name: "Collector", dependencies: [
+            "SystemKit", "IPVSControl", "Lab", "CPcap",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .target(name: "Tuner", dependencies: ["SystemKit", "IPVSControl", "Lab", "Yams"]),
         .target(name: "Results", dependencies: ["SystemKit"]),
         .target(name: "Reports", dependencies: ["Results"]),

@@ -22,8 +22,10 @@ public final class Collector: @unchecked Sendable {
 
     /// - Parameters:
     ///   - interval: seconds between samples, 0.1 (10 Hz) or more.
-    ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals.
-    public init(nodes: [any LabNode], interval: Double = 1, realCounters: RealCountersParser? = nil) throws {
+    ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals; nil
+    ///     skips that listing (one ipvsadm run less per sample).
+    public init(nodes: [any LabNode], interval: Double = 1,
+                realCounters: RealCountersParser? = RealCounters.statsListing) throws {
         guard interval.isFinite, interval >= Self.minimumInterval else {
             throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
         }
@@ -33,17 +35,30 @@ public final class Collector: @unchecked Sendable {
         self.realCounters = realCounters
     }
 
-    /// Reads every node once (concurrently) and returns the sample.
+    /// Reads every node once, each on a thread of its own (one slow node, such as a UML
+    /// director, does not delay the others), and returns the sample. Plain threads rather
+    /// than concurrentPerform: each read blocks in ProcessRunner, which itself needs the
+    /// global dispatch queues to drain the child's pipes.
     public func sampleOnce(elapsed: Double) -> Sample {
-        var results = [NodeSample?](repeating: nil, count: nodes.count)
-        let resultLock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: nodes.count) { i in
-            let s = NodeReading.read(nodes[i], realCounters: realCounters)
-            resultLock.lock()
-            results[i] = s
-            resultLock.unlock()
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var samples: [NodeSample?]
+            init(_ count: Int) { samples = Array(repeating: nil, count: count) }
         }
-        return Sample(elapsed: elapsed, time: Date(), nodes: results.compactMap { $0 })
+        let results = Results(nodes.count)
+        let done = DispatchSemaphore(value: 0)
+        for (i, node) in nodes.enumerated() {
+            let realCounters = self.realCounters
+            Thread {
+                let s = NodeReading.read(node, realCounters: realCounters)
+                results.lock.lock()
+                results.samples[i] = s
+                results.lock.unlock()
+                done.signal()
+            }.start()
+        }
+        for _ in nodes { done.wait() }
+        return Sample(elapsed: elapsed, time: Date(), nodes: results.samples.compactMap { $0 })
     }
 
     /// Starts sampling; the first sample is taken at once.
@@ -60,10 +75,10 @@ public final class Collector: @unchecked Sendable {
     /// Stops sampling, takes a last sample so the window ends now, and returns the series.
     public func stop() -> TimeSeries {
         lock.lock()
-        let started = thread != nil
+        let mustWait = thread != nil && !stopping
         stopping = true
         lock.unlock()
-        if started { finished.wait() }
+        if mustWait { finished.wait() }
         lock.lock()
         defer { lock.unlock() }
         return TimeSeries(interval: interval, samples: samples, missedTicks: missedTicks)

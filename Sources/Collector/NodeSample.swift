@@ -164,3 +164,21 @@ enum NodeReading {
         return sample
     }
 }
+
+extension RealCounters {
+    /// Per-real counters from `ipvsadm -Ln --stats --exact`, keyed
+    /// `TCP 198.18.0.10:80 -> 198.18.1.2:80`: the collector's default parser.
+    public static let statsListing: RealCountersParser = { text in
+        var result: [String: RealCounters] = [:]
+        for service in try IPVSStatsListing.parse(text).services {
+            let key = "\(service.proto) \(service.service.address):\(service.service.port)"
+            for real in service.reals {
+                let c = real.counters
+                result["\(key) -> \(real.address):\(real.port)"] =
+                    RealCounters(conns: c.connections, inPackets: c.inPackets, outPackets: c.outPackets,
+                                 inBytes: c.inBytes, outBytes: c.outBytes)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,110 @@
+import IPVSControl
+import Lab
+import XCTest
+@testable import Collector
+
+final class CounterRatesTests: XCTestCase {
+    func testDeltaHandlesWrapAndReset() {
+        XCTAssertEqual(CounterRates.delta(100, 250), 150)
+        XCTAssertEqual(CounterRates.delta(UInt64(UInt32.max) - 9, 5), 15, "32-bit wrap")
+        XCTAssertEqual(CounterRates.delta(5_000_000_000, 20), 20, "64-bit counter reset: counted from zero")
+        XCTAssertEqual(CounterRates.delta(1000, 20), 20, "small counter reset")
+    }
+
+    /// A batch as the node's shell prints it, built from the guest fixtures.
+    func batch(statsFile: String = "proc-net-ip_vs_stats", cpu: String? = nil) throws -> String {
+        let m = NodeReading.marker
+        var out = ""
+        for (section, file) in [("/proc/net/snmp", "proc-net-snmp"), ("/proc/net/netstat", "proc-net-netstat"),
+                                ("/proc/net/softnet_stat", "proc-net-softnet_stat"), ("/proc/stat", "proc-stat"),
+                                ("/proc/net/dev", "proc-net-dev"),
+                                ("/proc/sys/net/netfilter/nf_conntrack_count", "proc-sys-net-netfilter-nf_conntrack_count"),
+                                ("/proc/net/ip_vs_stats", statsFile), ("/proc/net/ip_vs", "proc-net-ip_vs"),
+                                ("/proc/net/ip_vs_conn", "proc-net-ip_vs_conn"), ("ipvsadm-timeout", "ipvsadm-L-timeout")] {
+            var text = try Fixtures.text(Fixtures.guest, file)
+            if section == "/proc/stat", let cpu { text = cpu }
+            out += "\(m) \(section)\n\(text)"
+        }
+        return out
+    }
+
+    func testBatchedOutputParsesIntoANodeSample() throws {
+        let s = NodeReading.parse(try batch(), node: "director", role: .director, realCounters: nil)
+        XCTAssertEqual(s.errors, [])
+        XCTAssertEqual(s.ipvs?.stats.totals.conns, 0x36)
+        XCTAssertEqual(s.ipvs?.timeouts, IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+        XCTAssertEqual(s.ipvs?.connections.byState["TIME_WAIT"], 63)
+        XCTAssertEqual(s.conntrackCount, 0)
+        XCTAssertEqual(s.counters["Ip.InReceives"], 12808)
+        XCTAssertNotNil(s.counters["TcpExt.ListenDrops"], "netstat merged with snmp")
+        XCTAssertEqual(s.interfaces["v1"]?.rxBytes, 2167837)
+    }
+
+    func testAGarbledSectionIsReportedAndTheRestKept() throws {
+        let text = try batch().replacingOccurrences(of: "Ip: 2 64 12808", with: "Ip: 2 64")
+        let s = NodeReading.parse(text, node: "director", role: .director, realCounters: nil)
+        XCTAssertEqual(s.errors.count, 1)
+        XCTAssertTrue(s.errors[0].contains("/proc/net/snmp"), s.errors[0])
+        XCTAssertNil(s.counters["Ip.InReceives"])
+        XCTAssertNotNil(s.counters["TcpExt.ListenDrops"])
+        XCTAssertNotNil(s.ipvs)
+        let missing = NodeReading.parse("", node: "real1", role: .real, realCounters: nil)
+        XCTAssertEqual(missing.errors.count, 5, "\(missing.errors)")
+    }
+
+    func testRealCountersComeFromTheInjectedParser() throws {
+        let listing = "\(NodeReading.marker) ipvsadm-stats\nTCP 1 -> 2 conns 7\n"
+        let parser: RealCountersParser = { text in
+            XCTAssertTrue(text.contains("conns 7"))
+            return ["TCP 198.18.0.10:80 -> 198.18.1.2:80": RealCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
+        }
+        let s = NodeReading.parse(try batch() + listing, node: "director", role: .director, realCounters: parser)
+        XCTAssertEqual(s.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
+        XCTAssertTrue(NodeReading.script(director: true, statsListing: true).contains("--stats --exact"))
+        XCTAssertFalse(NodeReading.script(director: false, statsListing: true).contains("ipvs"))
+    }
+
+    /// Two real guest reads 2 s apart: rates and the summary come from their difference.
+    func testRatesAndSummaryFromTwoGuestSamples() throws {
+        let cpu1 = "cpu  1000 0 100 800 0 0 100 0 0 0\ncpu0 1000 0 100 800 0 0 100 0 0 0\n"
+        let cpu2 = "cpu  1100 0 110 850 0 0 140 0 0 0\ncpu0 1100 0 110 850 0 0 140 0 0 0\n"
+        let a = NodeReading.parse(try batch(cpu: cpu1), node: "director", role: .director, realCounters: nil)
+        let b = NodeReading.parse(try batch(statsFile: "proc-net-ip_vs_stats.later", cpu: cpu2), node: "director",
+                                  role: .director, realCounters: nil)
+        let series = TimeSeries(interval: 1, samples: [Sample(elapsed: 0.5, time: Date(), nodes: [a]),
+                                                       Sample(elapsed: 2.5, time: Date(), nodes: [b])])
+        let rates = series.rates
+        XCTAssertEqual(rates.count, 1)
+        XCTAssertEqual(rates[0].seconds, 2)
+        XCTAssertEqual(rates[0].nodes["director"]?["ipvs.conns"], Double(0x43 - 0x36) / 2)
+        XCTAssertEqual(rates[0].nodes["director"]?["ipvs.inPackets"], Double(0x328C - 0x2CF5) / 2)
+        XCTAssertEqual(rates[0].nodes["director"]?["cpu.softirq"], 20)
+        let summary = CollectionSummary(series)
+        XCTAssertEqual(summary.seconds, 2)
+        XCTAssertEqual(summary.directorConns, 0x43 - 0x36)
+        XCTAssertEqual(summary.directorOutBytes, 0x28C064 - 0x24537B)
+        XCTAssertEqual(summary.directorSoftirqPercent ?? 0, 40.0 * 100 / 200, accuracy: 1e-9)
+        XCTAssertEqual(summary.directorBusyPercent ?? 0, 150.0 * 100 / 200, accuracy: 1e-9)
+        XCTAssertEqual(summary.realConnEntries["TCP 198.18.0.10:80 -> 198.18.1.2:80"], 42)
+    }
+
+    func testJSONLinesRoundTrip() throws {
+        let a = NodeReading.parse(try batch(), node: "director", role: .director, realCounters: nil)
+        let series = TimeSeries(interval: 0.1, samples: [Sample(elapsed: 0, time: Date(timeIntervalSince1970: 1_800_000_000), nodes: [a])],
+                                missedTicks: 2)
+        let data = try series.jsonLines()
+        XCTAssertEqual(data.split(separator: 0x0A).count, 2)
+        XCTAssertEqual(try TimeSeries.readJSONLines(data), series)
+    }
+}
+
+final class StatsListingTests: XCTestCase {
+    func testPerRealCountersFromTheRecordedStatsListing() throws {
+        let reals = try RealCounters.statsListing(try Fixtures.text(Fixtures.guest, "ipvsadm-Ln-stats-exact"))
+        XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"],
+                       RealCounters(conns: 39, inPackets: 8571, outPackets: 8493, inBytes: 757056, outBytes: 1773702))
+        XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.6:80"]?.conns, 14)
+        XCTAssertEqual(reals["UDP 198.18.0.10:53 -> 198.18.1.2:53"]?.conns, 0)
+        XCTAssertEqual(reals.count, 5)
+    }
+}

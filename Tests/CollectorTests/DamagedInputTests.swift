@@ -1,0 +1,94 @@
+import IPVSControl
+import SystemKit
+import XCTest
+@testable import Collector
+
+/// A truncated or garbled /proc read gives a ProcParseError, never a crash.
+final class DamagedInputTests: XCTestCase {
+    /// Each parser with the fixture files it reads.
+    let parsers: [(name: String, files: [(String, String)], parse: (String) throws -> Void)] = [
+        ("snmp", Fixtures.kernels.map { ($0, "proc-net-snmp") }, { _ = try SNMPCounters.parse($0) }),
+        ("netstat", Fixtures.kernels.map { ($0, "proc-net-netstat") }, { _ = try SNMPCounters.parse($0) }),
+        ("softnet", Fixtures.kernels.map { ($0, "proc-net-softnet_stat") }, { _ = try SoftnetStat.parse($0) }),
+        ("stat", Fixtures.kernels.map { ($0, "proc-stat") }, { _ = try CPUTimes.parse($0) }),
+        ("dev", Fixtures.kernels.map { ($0, "proc-net-dev") }, { _ = try InterfaceCounters.parse($0) }),
+        ("ip_vs_stats", [(Fixtures.guest, "proc-net-ip_vs_stats")], { _ = try IPVSProcStats(parsing: $0) }),
+        ("ip_vs", [(Fixtures.guest, "proc-net-ip_vs")], { _ = try IPVSProcTable(parsing: $0) }),
+        ("ip_vs_conn", [(Fixtures.guest, "proc-net-ip_vs_conn")], { _ = try IPVSConnTable(parsing: $0) }),
+        ("timeout", [(Fixtures.guest, "ipvsadm-L-timeout")], { _ = try IPVSTimeouts(parsing: $0) }),
+    ]
+
+    /// Cuts inside lines, everywhere in every fixture: the parser either returns or throws
+    /// ProcParseError (any other error, or a trap, fails the test). The text as a whole and
+    /// the empty text must parse resp. fail.
+    func testEveryCutGivesAResultOrAProcParseError() throws {
+        for p in parsers {
+            for (kernel, file) in p.files {
+                let text = try Fixtures.text(kernel, file)
+                XCTAssertNoThrow(try p.parse(text), "\(p.name) \(kernel)")
+                XCTAssertThrowsError(try p.parse(""), p.name) { XCTAssertTrue($0 is ProcParseError, "\(p.name): \($0)") }
+                var failures = 0
+                let cuts = Fixtures.cuts(text)
+                for cut in cuts {
+                    do { try p.parse(cut) } catch is ProcParseError { failures += 1 } catch {
+                        XCTFail("\(p.name) \(kernel): \(error) is not a ProcParseError")
+                    }
+                }
+                XCTAssertGreaterThan(failures, 0, "\(p.name) \(kernel): no cut was detected among \(cuts.count)")
+            }
+        }
+    }
+
+    /// A cut inside the lines that carry the numbers is detected by every line-pair or
+    /// column-count check.
+    func testCutsInsideDataLinesAreDetected() throws {
+        let cases: [(String, String, String, (String) throws -> Void)] = [
+            (Fixtures.guest, "proc-net-snmp", "Tcp: 1 200 120000 -1 ", { _ = try SNMPCounters.parse($0) }),
+            (Fixtures.hostRoot, "proc-net-netstat", "TcpExt: ", { _ = try SNMPCounters.parse($0) }),
+            (Fixtures.guest, "proc-net-softnet_stat", "000064b8 00000000 000", { _ = try SoftnetStat.parse($0) }),
+            (Fixtures.guest, "proc-stat", "cpu0 1528 0", { _ = try CPUTimes.parse($0) }),
+            (Fixtures.guest, "proc-net-dev", "    v2:  683507    3087", { _ = try InterfaceCounters.parse($0) }),
+            (Fixtures.guest, "proc-net-ip_vs_stats", "       4      540", { _ = try IPVSProcStats(parsing: $0) }),
+            (Fixtures.guest, "proc-net-ip_vs", "  -> C6120102:0035      Masq", { _ = try IPVSProcTable(parsing: $0) }),
+            (Fixtures.guest, "proc-net-ip_vs_conn", "TCP C612000A CF80 C612000A 0050 C6120102 0050 TIME", { _ = try IPVSConnTable(parsing: $0) }),
+            (Fixtures.guest, "ipvsadm-L-timeout", "Timeout (tcp tcpfin udp): 900 120", { _ = try IPVSTimeouts(parsing: $0) }),
+        ]
+        for (kernel, file, prefixOfLastLine, parse) in cases {
+            let text = try Fixtures.text(kernel, file)
+            guard let range = text.range(of: "\n" + prefixOfLastLine) ?? text.range(of: prefixOfLastLine) else {
+                XCTFail("\(file): '\(prefixOfLastLine)' not in the fixture")
+                continue
+            }
+            let cut = String(text[..<range.upperBound])
+            XCTAssertThrowsError(try parse(cut), file) { XCTAssertTrue($0 is ProcParseError, "\(file): \($0)") }
+        }
+    }
+
+    /// Garbled columns: a letter in a number, a missing column, a column too many.
+    func testGarbledColumnsAreDetected() throws {
+        let cases: [(String, String, String, String, (String) throws -> Void)] = [
+            (Fixtures.guest, "proc-net-snmp", "Ip: 2 64 12808", "Ip: 2 64 12x08", { _ = try SNMPCounters.parse($0) }),
+            (Fixtures.guest, "proc-net-snmp", "Ip: 2 64 12808", "Ip: 2 64", { _ = try SNMPCounters.parse($0) }),
+            (Fixtures.guest, "proc-net-snmp", "Ip: 2 64 12808", "Ipx: 2 64 12808", { _ = try SNMPCounters.parse($0) }),
+            (Fixtures.guest, "proc-net-softnet_stat", "000064b8", "00006zb8", { _ = try SoftnetStat.parse($0) }),
+            (Fixtures.guest, "proc-stat", "cpu  1528", "cpu  15q8", { _ = try CPUTimes.parse($0) }),
+            (Fixtures.guest, "proc-stat", "cpu  1528", "cpuX 1528", { _ = try CPUTimes.parse($0) }),
+            (Fixtures.guest, "proc-net-dev", "v1: 2167837", "v1: 2167837 77", { _ = try InterfaceCounters.parse($0) }),
+            (Fixtures.guest, "proc-net-ip_vs_stats", "      36     2CF5", "      36     2CF5 11", { _ = try IPVSProcStats(parsing: $0) }),
+            (Fixtures.guest, "proc-net-ip_vs", "C6120106:0050", "C61201:0050", { _ = try IPVSProcTable(parsing: $0) }),
+            (Fixtures.guest, "proc-net-ip_vs", "Masq    3      0", "Masq    3      -4", { _ = try IPVSProcTable(parsing: $0) }),
+            (Fixtures.guest, "proc-net-ip_vs", "TCP  C612000A:0050 wrr", "XYZ  C612000A:0050 wrr", { _ = try IPVSProcTable(parsing: $0) }),
+            (Fixtures.guest, "proc-net-ip_vs_conn", "C6120102 0050 TIME_WAIT", "C6120102 00G0 TIME_WAIT", { _ = try IPVSConnTable(parsing: $0) }),
+            (Fixtures.guest, "ipvsadm-L-timeout", "900 120 300", "900 1x0 300", { _ = try IPVSTimeouts(parsing: $0) }),
+        ]
+        for (kernel, file, original, garbled, parse) in cases {
+            let text = try Fixtures.text(kernel, file)
+            XCTAssertTrue(text.contains(original), "\(file): '\(original)' not in the fixture")
+            let bad = text.replacingOccurrences(of: original, with: garbled)
+            XCTAssertThrowsError(try parse(bad), "\(file): \(garbled)") { error in
+                XCTAssertTrue(error is ProcParseError, "\(file): \(error)")
+                XCTAssertTrue("\(error)".contains("cannot parse"), "\(error)")
+            }
+        }
+    }
+}
