@@ -21,8 +21,7 @@ public final class CollectorMeter: WindowMeter {
     public init(interval: Double = 0.5) { self.interval = interval }
 
     public func start(lab: any ExperimentLab) throws {
-        let collector = try Collector(nodes: [lab.director], interval: interval,
-                                      realCounters: CollectorMeter.realCounters)
+        let collector = try Collector(nodes: [lab.director], interval: interval)
         before = collector.sampleOnce(elapsed: 0)
         collector.start()
         self.collector = collector
@@ -70,20 +69,6 @@ public final class CollectorMeter: WindowMeter {
     /// New connections to `real` over the window, summed over the lab's services (HTTP and TCP).
     static func connections(_ realConns: [String: UInt64], real: String) -> Int {
         Int(realConns.filter { $0.key.contains("-> \(real):") }.values.reduce(0, +))
-    }
-
-    /// Keys `TCP <vip>:<port> -> <real>:<port>`, the collector's convention for per-real counters.
-    static let realCounters: RealCountersParser = { text in
-        var result: [String: RealCounters] = [:]
-        for service in try IPVSStatsListing.parse(text).services {
-            for real in service.reals {
-                let key = "\(service.proto) \(service.service.address):\(service.service.port) -> \(real.address):\(real.port)"
-                let c = real.counters
-                result[key] = RealCounters(conns: c.connections, inPackets: c.inPackets, outPackets: c.outPackets,
-                                           inBytes: c.inBytes, outBytes: c.outBytes)
-            }
-        }
-        return result
     }
 }
 
