@@ -6,7 +6,8 @@ import SystemKit
 /// throughput grows with the number of reals until the director is the limit. A token
 /// bucket (tc tbf) on the egress of every link of the real's node limits its replies; in DR
 /// and TUN these are the only packets the real sends, and in NAT they still all leave
-/// through that link. The qdisc lives in the real's namespace and goes with it.
+/// through that link. The qdisc lives in the real's namespace and goes with it when the
+/// lab is torn down.
 public enum RealCapper {
     /// Interface names of the node, loopback excluded (`ip -o link show`).
     public static func links(of node: any LabNode) throws -> [String] {
@@ -34,13 +35,6 @@ public enum RealCapper {
     public static func cap(_ node: any LabNode, bytesPerSecond: Int) throws {
         for device in try links(of: node) {
             try node.check(tbfArguments(device: device, bytesPerSecond: bytesPerSecond))
-        }
-    }
-
-    /// Removes the caps (best effort: a namespace being torn down takes them anyway).
-    public static func uncap(_ node: any LabNode) {
-        for device in (try? links(of: node)) ?? [] {
-            _ = try? node.run(["tc", "qdisc", "del", "dev", device, "root"], timeout: 10)
         }
     }
 

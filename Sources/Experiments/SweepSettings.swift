@@ -6,15 +6,10 @@ import SystemKit
 public enum RealCap: Codable, Equatable, Sendable {
     /// Bytes per second leaving each real (tc tbf on the real's links).
     case bytesPerSecond(Int)
-    /// Requests per second each real answers (nginx `limit_req` on the real).
+    /// Requests per second each real answers: the same token bucket, at this rate times
+    /// the bytes one response takes on the real's link (measured in the lab before the
+    /// first point), so the limit sits at the real and costs the director nothing.
     case requestsPerSecond(Int)
-
-    public var label: String {
-        switch self {
-        case .bytesPerSecond(let b): return "\(b) B/s per real"
-        case .requestsPerSecond(let r): return "\(r) req/s per real"
-        }
-    }
 }
 
 /// What `lvsbench sweep` was asked for, as typed.
