@@ -27,7 +27,9 @@ public enum LabEngine {
         return FileManager.default.fileExists(atPath: "/proc/net/ip_vs")
     }
 
-    /// Builds the lab; returns once the VIP answers HTTP from the client.
+    /// Builds the lab; returns once the VIP answers HTTP from the client. Installs
+    /// `SignalTrap`, so SIGINT/SIGTERM stop the build and tear it down; a long-running caller
+    /// keeps polling `SignalTrap.check()` afterwards, as the default action no longer applies.
     public static func up(_ spec: LabSpec, progress: @escaping (String) -> Void = { _ in }) throws -> RunningLab {
         try Privileges.requireRoot(for: "lab up")
         try spec.validate()
@@ -50,6 +52,9 @@ public enum LabEngine {
             progress("lab up failed, tearing down: \(error)")
             keepLogs(of: builder.state)
             try? down(state: builder.state)
+            // Ctrl-C at a terminal also kills the step's child (ip, curl), which then fails
+            // first; report the interruption, not the child's exit.
+            if SignalTrap.interrupted { throw Interrupted() }
             throw error
         }
         return RunningLab(state: builder.state)
