@@ -12,6 +12,9 @@ struct Connection {
     }
 
     var fd: Int32 = -1
+    /// Changes whenever the socket is closed: a late completion of a quiet send on an older
+    /// socket carries an older generation and is ignored.
+    var generation: UInt8 = 0
     var phase: Phase = .idle
     /// io_uring operations submitted and not yet completed; the socket is closed only at zero.
     var pending: Int32 = 0

@@ -107,5 +107,6 @@ extension Worker {
     private func closeIdle(_ i: Int) {
         close(conns[i].fd)
         conns[i].fd = -1
+        conns[i].generation &+= 1
     }
 }

@@ -20,7 +20,7 @@ extension Worker {
         active += 1
         if c.pointee.fd >= 0 {
             c.pointee.phase = .requesting
-            submitSend(i)
+            if quietSends { submitQuietSend(i) } else { submitSend(i) }
             if !multishot { submitRecv(i) } else if !c.pointee.recvArmed { armRecv(i) }
             return
         }
@@ -68,6 +68,17 @@ extension Worker {
         conns[i].sending = true
     }
 
+    /// A send whose completion comes only if it fails (see `quietSends`).
+    @inline(__always)
+    private func submitQuietSend(_ i: Int) {
+        let sqe = ring.sqe()
+        io_uring_prep_send(sqe, conns[i].fd, request, requestLength, Int32(MSG_NOSIGNAL | MSG_WAITALL))
+        io_uring_sqe_set_data64(sqe, userData(i, quietSendOf: conns[i].generation))
+        sqe.pointee.flags |= Worker.skipSuccess
+        conns[i].sent = requestLength
+        result.bytesSent &+= UInt64(requestLength)
+    }
+
     @inline(__always)
     private func submitRecv(_ i: Int) {
         let sqe = ring.sqe()
@@ -88,9 +99,14 @@ extension Worker {
     @inline(__always)
     func handle(_ data: UInt64, _ res: Int32, _ flags: UInt32) {
         guard let op = Op(rawValue: data & 7), op != .cancel, op != .close else { return }
-        let i = Int(data >> 3)
+        let i = Int((data & 0x00ff_ffff_ffff_ffff) >> 3)
         if op == .recv, multishot {
             receivedMultishot(i, res, flags)
+            return
+        }
+        if op == .quietSend {
+            // Only failures (or a short send) complete; count one if it is about this socket.
+            if UInt8(data >> 56) == conns[i].generation, !conns[i].failed, !conns[i].retiring { fail(i, \.write) }
             return
         }
         let c = conns + i

@@ -41,6 +41,7 @@ extension Worker {
         if c.pointee.fd >= 0 {
             close(c.pointee.fd)
             c.pointee.fd = -1
+            c.pointee.generation &+= 1
         }
         c.pointee.sending = false
         c.pointee.recvArmed = false
@@ -63,5 +64,6 @@ extension Worker {
         io_uring_sqe_set_data64(sqe, userData(i, .close))
         sqe.pointee.flags |= Worker.skipSuccess
         conns[i].fd = -1
+        conns[i].generation &+= 1
     }
 }

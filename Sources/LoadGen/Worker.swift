@@ -6,9 +6,12 @@ import Glibc
 /// One thread's share of the connections, driven by one io_uring. The loop submits every
 /// queued operation and waits in a single `io_uring_submit_and_wait_timeout`, then reaps the
 /// completions in batches; per request it allocates nothing and takes one clock reading
-/// per batch of completions.
+/// per batch of completions. Latency ends at the kernel's receive timestamp of the
+/// response (SO_TIMESTAMPNS), not at the batch's clock reading.
 final class Worker {
-    enum Op: UInt64 { case connect = 1, send, recv, cancel, close }
+    /// What a completion is for; with the connection index (and, for quiet sends, the
+    /// socket generation in the top byte) it makes the completion's user data.
+    enum Op: UInt64 { case connect = 1, send, recv, cancel, close, quietSend }
     static let bufferSize = 16 * 1024
     /// Pause before reconnecting after a failed connect, so a server that is down is not
     /// hammered in a busy loop.
@@ -32,6 +35,11 @@ final class Worker {
     let address: UnsafeMutablePointer<sockaddr_in>
     let isTCP: Bool
     let closeEachRequest: Bool
+    /// Requests on open connections are sent without a completion on success (one
+    /// completion and one wake-up less per request). Safe because the ring retries short
+    /// sends itself (MSG_WAITALL) and a response proves the request arrived; kept for
+    /// requests of one segment, where a short send cannot happen in practice anyway.
+    let quietSends: Bool
     /// Keep-alive connections keep one multishot receive armed (into provided buffers)
     /// instead of arming a receive per response.
     let multishot: Bool
@@ -59,8 +67,9 @@ final class Worker {
     var nextWakeNs: UInt64 = .max
 
     /// - Parameters:
-    ///   - firstIndex, totalConnections: this worker's connections are numbers
-    ///     firstIndex..<firstIndex+count of all; open-loop send times are staggered by them.
+    ///   - count: connections of this worker.
+    ///   - firstIndex: this worker's connections are numbers firstIndex..<firstIndex+count of
+    ///     all; open-loop send times are staggered by them.
     init(options: LoadOptions, count: Int, firstIndex: Int, startNs: UInt64) throws {
         self.options = options
         self.count = count
@@ -89,6 +98,7 @@ final class Worker {
         address.initialize(to: options.target.socketAddress)
         isTCP = options.target.isTCP
         closeEachRequest = options.close
+        quietSends = requestLength <= Self.smallRequest
         multishot = !options.close
             && ring.setUpProvidedBuffers(count: min(4096, max(64, Self.nextPowerOfTwo(count * 2))), size: 8192)
         self.startNs = startNs
@@ -161,8 +171,10 @@ final class Worker {
             ts.tv_nsec = Int64(waitNs % 1_000_000_000)
             // With kernel receive timestamps the thread may sleep until a few completions are
             // ready (at most `batchWaitNs`) without blurring latencies: fewer wake-ups per request.
+            // Only for keep-alive: with a connection per request, completions come thick
+            // anyway and waiting measured no gain.
             var waitFor: UInt32 = 1
-            if active >= 8 {
+            if multishot, active >= 8 {
                 waitFor = UInt32(min(8, active / 4))
                 if waitNs > Self.batchWaitNs {
                     ts.tv_sec = 0
@@ -221,4 +233,9 @@ final class Worker {
 
     @inline(__always)
     func userData(_ i: Int, _ op: Op) -> UInt64 { UInt64(i) << 3 | op.rawValue }
+
+    @inline(__always)
+    func userData(_ i: Int, quietSendOf generation: UInt8) -> UInt64 {
+        UInt64(generation) << 56 | UInt64(i) << 3 | Op.quietSend.rawValue
+    }
 }

@@ -10,14 +10,13 @@ struct LoadCommand: ParsableCommand {
         commandName: "load",
         abstract: "Generate HTTP/1.1 or TCP request/response load with io_uring and report latency and throughput.",
         discussion: """
-        Closed loop by default (each connection sends its next request when the last one
-        returns); --rate R gives an open loop at R requests/s in total, with latency measured
-        from each request's intended send time. TCP targets speak the lab responder's protocol.
+        Closed loop by default (each connection sends its next request when the last one returns); --rate R gives an open loop at R requests/s in total, with latency measured from each request's intended send time (coordinated omission corrected). Latency ends at the kernel's receive timestamp of the response. TCP targets speak the lab responder's protocol (8-byte header: request length, response length).
 
         Examples:
           lvsbench load http://127.0.0.1:8080/ -c 50 -d 10s
           lvsbench load http://198.18.1.1/ -c 20 -d 30s --close --json
           lvsbench load tcp://198.18.1.1:9000 --request-size 100 --response-size 1K --rate 5000
+
         """
     )
 
