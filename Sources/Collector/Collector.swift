@@ -26,20 +26,25 @@ public final class Collector: @unchecked Sendable {
     ///     skips that listing (one ipvsadm run less per sample).
     public init(nodes: [any LabNode], interval: Double = 1,
                 realCounters: RealCountersParser? = RealCounters.statsListing) throws {
-        guard interval.isFinite, interval >= Self.minimumInterval else {
-            throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
-        }
+        try Self.checkInterval(interval)
         guard !nodes.isEmpty else { throw InvalidInput("no lab nodes to collect from: start a lab with `lvsbench lab up`") }
         self.nodes = nodes
         self.interval = interval
         self.realCounters = realCounters
     }
 
+    /// Refuses intervals below 100 ms (and non-finite ones) with a one-line error.
+    public static func checkInterval(_ interval: Double) throws {
+        guard interval.isFinite, interval >= minimumInterval - 1e-9 else {
+            throw InvalidInput("sampling interval \(interval)s is below 100ms: the collector samples at most 10 times a second")
+        }
+    }
+
     /// Reads every node once, each on a thread of its own (one slow node, such as a UML
     /// director, does not delay the others), and returns the sample. Plain threads rather
     /// than concurrentPerform: each read blocks in ProcessRunner, which itself needs the
     /// global dispatch queues to drain the child's pipes.
-    public func sampleOnce(elapsed: Double) -> Sample {
+    public func sampleOnce(elapsed: Double, timeouts: Bool = true) -> Sample {
         final class Results: @unchecked Sendable {
             let lock = NSLock()
             var samples: [NodeSample?]
@@ -50,7 +55,7 @@ public final class Collector: @unchecked Sendable {
         for (i, node) in nodes.enumerated() {
             let realCounters = self.realCounters
             Thread {
-                let s = NodeReading.read(node, realCounters: realCounters)
+                let s = NodeReading.read(node, realCounters: realCounters, timeouts: timeouts)
                 results.lock.lock()
                 results.samples[i] = s
                 results.lock.unlock()
@@ -94,9 +99,12 @@ public final class Collector: @unchecked Sendable {
     private func run() {
         let start = DispatchTime.now().uptimeNanoseconds
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
-        var tick = 0
+        var tick = 0, taken = 0
+        // IPVS timeouts change only when someone runs `ipvsadm --set`: read about every 5 s.
+        let timeoutsEvery = max(1, Int((5 / interval).rounded()))
         while true {
-            let sample = sampleOnce(elapsed: now())
+            let sample = sampleOnce(elapsed: now(), timeouts: taken % timeoutsEvery == 0)
+            taken += 1
             lock.lock()
             samples.append(sample)
             let stop = stopping

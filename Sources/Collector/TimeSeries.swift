@@ -25,23 +25,26 @@ public struct TimeSeries: Codable, Equatable, Sendable {
     public var samples: [Sample]
     /// Ticks skipped because reading every node took longer than the interval.
     public var missedTicks: Int
+    /// What the capture on the director's links saw over the same window, when one ran.
+    public var wire: WireReport?
 
-    public init(interval: Double, samples: [Sample], missedTicks: Int = 0) {
+    public init(interval: Double, samples: [Sample], missedTicks: Int = 0, wire: WireReport? = nil) {
         self.interval = interval
         self.samples = samples
         self.missedTicks = missedTicks
+        self.wire = wire
     }
 
     /// Per-second rates of every counter between consecutive samples.
     public var rates: [RatePoint] { CounterRates.points(samples) }
 
-    /// One JSON object per line: first a header line (`{"interval":..,"missedTicks":..}`),
+    /// One JSON object per line: first a header line (interval, missedTicks, wire report),
     /// then one line per sample, so a long series can be read (or tailed) line by line.
     public func jsonLines() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        var data = try encoder.encode(Header(interval: interval, missedTicks: missedTicks, samples: samples.count))
+        var data = try encoder.encode(Header(interval: interval, missedTicks: missedTicks, samples: samples.count, wire: wire))
         data.append(0x0A)
         for sample in samples {
             data.append(try encoder.encode(sample))
@@ -63,12 +66,13 @@ public struct TimeSeries: Codable, Equatable, Sendable {
         guard let first = lines.first else { throw InvalidInput("time series file is empty: collect one with `lvsbench collect`") }
         let header = try decoder.decode(Header.self, from: Data(first))
         let samples = try lines.dropFirst().map { try decoder.decode(Sample.self, from: Data($0)) }
-        return TimeSeries(interval: header.interval, samples: samples, missedTicks: header.missedTicks)
+        return TimeSeries(interval: header.interval, samples: samples, missedTicks: header.missedTicks, wire: header.wire)
     }
 
     struct Header: Codable {
         var interval: Double
         var missedTicks: Int
         var samples: Int
+        var wire: WireReport?
     }
 }

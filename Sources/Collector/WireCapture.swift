@@ -97,9 +97,20 @@ public final class WireCapture: @unchecked Sendable {
         var counts = WireCounts()
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
-        while !isStopping {
+        // Non-blocking reads and our own poll: with TPACKET_V3 a blocking read's timeout
+        // only runs once a packet arrived, so an idle link would never see the stop flag.
+        // After stop, reading goes on for longer than the buffer timeout, so packets in
+        // a block the kernel has not yet handed over are still counted.
+        var pollFD = pollfd(fd: pcap_get_selectable_fd(handle), events: Int16(POLLIN), revents: 0)
+        var stopSeen: Date?
+        while true {
             let rc = pcap_next_ex(handle, &header, &data)
-            if rc == 0 { continue }
+            if rc == 0 {
+                if let stopSeen, Date().timeIntervalSince(stopSeen) > 0.25 { break }
+                if stopSeen == nil, isStopping { stopSeen = Date() }
+                _ = poll(&pollFD, 1, 50)
+                continue
+            }
             guard rc == 1, let h = header?.pointee, let data else { break }
             counts.packets += 1
             counts.bytes += UInt64(h.len)
@@ -150,6 +161,7 @@ public final class WireCapture: @unchecked Sendable {
         guard pcap_compile(handle, &program, "ip", 1, PCAP_NETMASK_UNKNOWN) == 0 else { throw fail("filter") }
         defer { pcap_freecode(&program) }
         guard pcap_setfilter(handle, &program) == 0 else { throw fail("filter") }
+        guard pcap_setnonblock(handle, 1, &errbuf) == 0 else { throw fail("non-blocking mode") }
         return handle
     }
 }

@@ -39,4 +39,45 @@ public struct IPVSConnTable: Codable, Equatable, Sendable {
         }
         self.init(byState: byState, byReal: byReal)
     }
+
+    /// Counts the entries where the table lives, so that a sample carries a few lines
+    /// rather than the whole table (a busy director holds a hundred thousand entries in
+    /// TIME_WAIT, ~100 bytes each). Constant text: safe to pass to `sh -c` or `awk`.
+    public static let summaryAWK = """
+        NR > 1 && NF >= 9 { s[$8]++; r[$6 " " $7]++ } \
+        END { print "entries", (NR > 0 ? NR - 1 : 0); for (k in s) print "state", k, s[k]; for (k in r) print "real", k, r[k] }
+        """
+
+    /// Parses the output of `awk summaryAWK /proc/net/ip_vs_conn`: `entries N`, then
+    /// `state NAME COUNT` and `real HEXADDR HEXPORT COUNT` lines. The entry count must
+    /// equal the states' sum, which catches a cut output.
+    public init(parsingSummary text: String) throws {
+        let source = "/proc/net/ip_vs_conn (summary)"
+        var entries: Int?
+        var byState: [String: Int] = [:], byReal: [String: Int] = [:]
+        for (number, line) in ProcText.lines(text) {
+            let f = ProcText.fields(line)
+            guard let last = f.last, let count = Int(last), count >= 0 else {
+                throw ProcParseError(source, line: number, "expected a count at the end of '\(line)'")
+            }
+            switch (f.first, f.count) {
+            case ("entries", 2): entries = count
+            case ("state", 3): byState[String(f[1])] = count
+            case ("real", 4):
+                guard f[2].count == 4, let port = UInt16(f[2], radix: 16) else {
+                    throw ProcParseError(source, line: number, "'\(f[2])' is not a hexadecimal port")
+                }
+                let dest = f[1].count == 8 ? try IPv4Hex.dotted(f[1], source: source, line: number) : "[\(f[1])]"
+                byReal["\(dest):\(port)"] = count
+            default:
+                throw ProcParseError(source, line: number, "unexpected line '\(line)'")
+            }
+        }
+        guard let entries else { throw ProcParseError(source, line: 0, "no 'entries N' line") }
+        let counted = byState.values.reduce(0, +)
+        guard counted == entries, byReal.values.reduce(0, +) == entries else {
+            throw ProcParseError(source, line: 0, "\(entries) entries but \(counted) counted by state: output cut short")
+        }
+        self.init(byState: byState, byReal: byReal)
+    }
 }

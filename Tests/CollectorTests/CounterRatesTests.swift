@@ -1,9 +1,30 @@
 import IPVSControl
 import Lab
+import SystemKit
 import XCTest
 @testable import Collector
 
 final class CounterRatesTests: XCTestCase {
+    /// The director's awk program run on the recorded connection table.
+    static func connSummary(_ text: String? = nil) throws -> String {
+        let file = NSTemporaryDirectory() + "ip_vs_conn-\(getpid())"
+        try (text ?? (try Fixtures.text(Fixtures.guest, "proc-net-ip_vs_conn"))).write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        return try ProcessRunner.check(["awk", IPVSConnTable.summaryAWK, file]).stdout
+    }
+
+    func testConnectionSummaryAgreesWithTheFullTable() throws {
+        let full = try IPVSConnTable(parsing: try Fixtures.text(Fixtures.guest, "proc-net-ip_vs_conn"))
+        let summary = try Self.connSummary()
+        XCTAssertEqual(try IPVSConnTable(parsingSummary: summary), full)
+        XCTAssertEqual(try IPVSConnTable(parsingSummary: try Self.connSummary("")).total, 0)
+        let lines = summary.split(separator: "\n")
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: lines.dropLast().joined(separator: "\n")), "a line lost")
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: lines.dropFirst().joined(separator: "\n")), "no entries line")
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: summary + "state TIME_WAIT x\n"))
+        XCTAssertThrowsError(try IPVSConnTable(parsingSummary: summary + "bogus 1\n"))
+    }
+
     func testDeltaHandlesWrapAndReset() {
         XCTAssertEqual(CounterRates.delta(100, 250), 150)
         XCTAssertEqual(CounterRates.delta(UInt64(UInt32.max) - 9, 5), 15, "32-bit wrap")
@@ -14,18 +35,23 @@ final class CounterRatesTests: XCTestCase {
     /// A batch as the node's shell prints it, built from the guest fixtures.
     func batch(statsFile: String = "proc-net-ip_vs_stats", cpu: String? = nil) throws -> String {
         let m = NodeReading.marker
-        var out = ""
+        var out = "", timeoutSection = ""
         for (section, file) in [("/proc/net/snmp", "proc-net-snmp"), ("/proc/net/netstat", "proc-net-netstat"),
                                 ("/proc/net/softnet_stat", "proc-net-softnet_stat"), ("/proc/stat", "proc-stat"),
                                 ("/proc/net/dev", "proc-net-dev"),
                                 ("/proc/sys/net/netfilter/nf_conntrack_count", "proc-sys-net-netfilter-nf_conntrack_count"),
                                 ("/proc/net/ip_vs_stats", statsFile), ("/proc/net/ip_vs", "proc-net-ip_vs"),
-                                ("/proc/net/ip_vs_conn", "proc-net-ip_vs_conn"), ("ipvsadm-timeout", "ipvsadm-L-timeout")] {
+                                ("ipvsadm-timeout", "ipvsadm-L-timeout")] {
             var text = try Fixtures.text(Fixtures.guest, file)
             if section == "/proc/stat", let cpu { text = cpu }
-            out += "\(m) \(section)\n\(text)"
+            if section.hasPrefix("/") {
+                // As `grep -H ''` prints it.
+                out += text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { "\(section):\($0)\n" }.joined()
+            } else {
+                timeoutSection = "\(m) \(section)\n\(text)"
+            }
         }
-        return out
+        return out + timeoutSection + "\(m) \(NodeReading.connSummary)\n" + (try Self.connSummary())
     }
 
     func testBatchedOutputParsesIntoANodeSample() throws {
@@ -60,8 +86,10 @@ final class CounterRatesTests: XCTestCase {
         }
         let s = NodeReading.parse(try batch() + listing, node: "director", role: .director, realCounters: parser)
         XCTAssertEqual(s.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
-        XCTAssertTrue(NodeReading.script(director: true, statsListing: true).contains("--stats --exact"))
-        XCTAssertFalse(NodeReading.script(director: false, statsListing: true).contains("ipvs"))
+        XCTAssertTrue(NodeReading.argv(director: true, statsListing: true, timeouts: false).joined().contains("--stats --exact"))
+        XCTAssertFalse(NodeReading.argv(director: true, statsListing: true, timeouts: false).joined().contains("--timeout"))
+        XCTAssertEqual(NodeReading.argv(director: false, statsListing: true, timeouts: true).prefix(3), ["grep", "-H", ""])
+        XCTAssertFalse(NodeReading.argv(director: false, statsListing: true, timeouts: true).joined().contains("ipvs"))
     }
 
     /// Two real guest reads 2 s apart: rates and the summary come from their difference.
