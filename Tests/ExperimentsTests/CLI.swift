@@ -20,9 +20,19 @@ enum CLI {
     static func environment(prefix: String) -> [String: String] {
         var env = ProcessInfo.processInfo.environment
         env["LVSBENCH_PREFIX"] = prefix
-        env["LVSBENCH_RUN_DIR"] = "/run/lvsbench-\(prefix)"
+        env["LVSBENCH_RUN_DIR"] = runDirectory(prefix: prefix)
         env["LVSBENCH_PROFILES"] = packageRoot.appendingPathComponent("profiles").path
         return env
+    }
+
+    static func runDirectory(prefix: String) -> String { "/run/lvsbench-\(prefix)" }
+
+    /// Removes the tests' lab state directory once every lab in it is down (nothing of a
+    /// lab that failed to come down is deleted: `lab down --all` must see it).
+    static func removeRunDirectory(prefix: String) {
+        let labs = runDirectory(prefix: prefix) + "/labs"
+        guard ((try? FileManager.default.contentsOfDirectory(atPath: labs)) ?? []).isEmpty else { return }
+        try? FileManager.default.removeItem(atPath: runDirectory(prefix: prefix))
     }
 
     static func run(_ argv: [String], prefix: String, timeout: Double) throws -> ProcessResult {

@@ -17,6 +17,7 @@ final class LiveRunTests: XCTestCase {
         if let root { try? FileManager.default.removeItem(at: root) }
         if Privileges.isRoot {
             _ = try? ProcessRunner.run([CLI.path, "lab", "down", "--all"], environment: CLI.environment(prefix: Self.prefix))
+            CLI.removeRunDirectory(prefix: Self.prefix)
         }
     }
 

@@ -11,6 +11,7 @@ final class LiveSweepTests: XCTestCase {
     override func tearDownWithError() throws {
         if Privileges.isRoot {
             _ = try? ProcessRunner.run([CLI.path, "lab", "down", "--all"], environment: CLI.environment(prefix: Self.prefix))
+            CLI.removeRunDirectory(prefix: Self.prefix)
         }
     }
 
