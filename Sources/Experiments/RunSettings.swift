@@ -76,6 +76,15 @@ public struct RunSettings: Codable, Equatable, Sendable {
         return unit * max(1, (minimumAutoConnections + unit - 1) / unit)
     }
 
+    /// A warm-up may be zero ("0", "0s", "0ms": none); otherwise a positive duration.
+    public static func warmupSeconds(_ text: String) throws -> Double {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let digits = t.prefix(while: { $0.isNumber || $0 == "." })
+        let unit = String(t.dropFirst(digits.count))
+        if let value = Double(digits), value == 0, ["", "s", "ms", "us", "m", "h"].contains(unit) { return 0 }
+        return try Quantities.duration(text, what: "--warmup")
+    }
+
     /// Checks `request`; `knownProfiles` (nil: accept any name) comes from the tuner.
     public static func validated(_ request: RunRequest, knownProfiles: [String]? = nil) throws -> RunSettings {
         let modes = try request.modes.map { try ListOption.parse($0, option: "--mode", RunMode.init(parsing:)) }
@@ -109,12 +118,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
             throw InvalidInput("--rate \(rate) must be above zero requests per second (or leave it out)")
         }
         let duration = try request.duration.map { try Quantities.duration($0, what: "--duration") } ?? defaultDuration
-        let warmup: Double
-        if let text = request.warmup, text.trimmingCharacters(in: .whitespaces) == "0" {
-            warmup = 0
-        } else {
-            warmup = try request.warmup.map { try Quantities.duration($0, what: "--warmup") } ?? defaultWarmup
-        }
+        let warmup = try request.warmup.map { try warmupSeconds($0) } ?? defaultWarmup
         let repeats = request.repeats ?? 1
         guard (1...50).contains(repeats) else { throw InvalidInput("--repeat \(repeats) is out of range: give 1 to 50") }
         let name = request.name ?? "run"

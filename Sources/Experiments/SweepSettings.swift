@@ -73,7 +73,7 @@ public struct SweepSettings: Codable, Equatable, Sendable {
         }
         if let c = request.connections, c < 1 { throw InvalidInput("-c \(c) must be at least 1 connection") }
         let duration = try request.duration.map { try Quantities.duration($0, what: "--duration") } ?? 3
-        let warmup = try request.warmup.map { try Quantities.duration($0, what: "--warmup") } ?? 1
+        let warmup = try request.warmup.map { try RunSettings.warmupSeconds($0) } ?? 1
         let name = request.name ?? "sweep"
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
               !name.isEmpty, !name.hasPrefix(".") else {

@@ -90,6 +90,13 @@ final class RunSettingsTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
     }
 
+    func testWarmupMayBeZero() throws {
+        for zero in ["0", "0s", "0ms", " 0.0s"] { XCTAssertEqual(try RunSettings.warmupSeconds(zero), 0, zero) }
+        XCTAssertEqual(try RunSettings.warmupSeconds("500ms"), 0.5)
+        XCTAssertEqual(try RunSettings.warmupSeconds("2"), 2)
+        for bad in ["-1s", "soon", "0x"] { XCTAssertThrowsError(try RunSettings.warmupSeconds(bad), bad) }
+    }
+
     func testDefaultWeightsCycleTheTutorialPattern() {
         XCTAssertEqual(RunSettings.defaultWeights(reals: 1), [5])
         XCTAssertEqual(RunSettings.defaultWeights(reals: 6), [5, 5, 1, 1, 5, 5])
