@@ -22,7 +22,8 @@ public struct MatrixRunner {
     public var progress: ProgressLine
 
     public init(settings: RunSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
-                tuning: ProfileTuning, interrupted: @escaping () -> Bool = { SignalTrap.interrupted }, progress: ProgressLine = ProgressLine()) {
+                tuning: ProfileTuning, interrupted: @escaping () -> Bool = { SignalTrap.interrupted },
+                progress: ProgressLine = ProgressLine()) {
         self.settings = settings
         self.labs = labs
         self.load = load
