@@ -1,4 +1,6 @@
 import Foundation
+import LoadGen
+import SystemKit
 import XCTest
 
 /// The CLI contract: bad input is one line on stderr and exit code 2, before any load.
@@ -62,5 +64,8 @@ final class LoadCommandTests: XCTestCase {
         let latency = try XCTUnwrap(object["latency_us"] as? [String: Any])
         XCTAssertTrue(Set(latency.keys).isSuperset(of: ["p50", "p90", "p99", "p999", "max"]))
         XCTAssertGreaterThan(errors["connect"] as? Int ?? 0, 0)
+        let report = try JSONCoding.decode(LoadReport.self, from: Data(result.stdout.utf8))
+        XCTAssertEqual(report.connections, 1)
+        XCTAssertEqual(report.mode, "http-keepalive-closed-loop")
     }
 }
