@@ -24,8 +24,9 @@ public struct IPVSSample: Codable, Equatable, Sendable {
 }
 
 /// Turns the text of `ipvsadm -Ln --stats --exact` into per-real counters keyed
-/// `TCP 198.18.0.10:80 -> 198.18.1.2:80`. Injected because the listing's parser belongs to
-/// the lab's IPVS layer (`IPVSStatsListing`); without one, per-real totals are not sampled.
+/// `TCP 198.18.0.10:80 -> 198.18.1.2:80`. The default is `RealCounters.statsListing`
+/// (the lab's `IPVSStatsListing`); passing nil skips that listing, one ipvsadm run less per
+/// sample, and per-real totals are then not sampled.
 public typealias RealCountersParser = @Sendable (String) throws -> [String: RealCounters]
 
 /// Cumulative counters of one real server of one service.

@@ -12,9 +12,9 @@ final class DamagedInputTests: XCTestCase {
         ("softnet", Fixtures.kernels.map { ($0, "proc-net-softnet_stat") }, { _ = try SoftnetStat.parse($0) }),
         ("stat", Fixtures.kernels.map { ($0, "proc-stat") }, { _ = try CPUTimes.parse($0) }),
         ("dev", Fixtures.kernels.map { ($0, "proc-net-dev") }, { _ = try InterfaceCounters.parse($0) }),
-        ("ip_vs_stats", [(Fixtures.guest, "proc-net-ip_vs_stats")], { _ = try IPVSProcStats(parsing: $0) }),
-        ("ip_vs", [(Fixtures.guest, "proc-net-ip_vs")], { _ = try IPVSProcTable(parsing: $0) }),
-        ("ip_vs_conn", [(Fixtures.guest, "proc-net-ip_vs_conn")], { _ = try IPVSConnTable(parsing: $0) }),
+        ("ip_vs_stats", Fixtures.directors.map { ($0, "proc-net-ip_vs_stats") }, { _ = try IPVSProcStats(parsing: $0) }),
+        ("ip_vs", Fixtures.directors.map { ($0, "proc-net-ip_vs") }, { _ = try IPVSProcTable(parsing: $0) }),
+        ("ip_vs_conn", Fixtures.directors.map { ($0, "proc-net-ip_vs_conn") }, { _ = try IPVSConnTable(parsing: $0) }),
         ("timeout", [(Fixtures.guest, "ipvsadm-L-timeout")], { _ = try IPVSTimeouts(parsing: $0) }),
     ]
 

@@ -7,6 +7,8 @@ enum Fixtures {
     static let hostNetns = "host-6.18-netns"
     static let hostRoot = "host-6.18-root"
     static let kernels = [guest, hostNetns, hostRoot]
+    /// UML directors with IPVS: the fixture script's (nat) and the lab's in dr and tun.
+    static let directors = [guest, "guest-6.1-lab-dr", "guest-6.1-lab-tun"]
 
     static func text(_ kernel: String, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         guard let base = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {

@@ -75,6 +75,28 @@ final class ProcParsersTests: XCTestCase {
         XCTAssertEqual(Set(conns.byReal.keys), ["198.18.1.2:80", "198.18.1.6:80", "198.18.1.2:9000", "198.18.1.6:9000"])
     }
 
+    /// Recorded from the lab's UML director in dr and tun after 30 requests (weights 3:1):
+    /// the director sees no reply, so OutPkts stays 0.
+    func testDirectRoutingAndTunnelTables() throws {
+        for (mode, forward) in [("dr", "Route"), ("tun", "Tunnel")] {
+            let dir = "guest-6.1-lab-\(mode)"
+            let table = try IPVSProcTable(parsing: try Fixtures.text(dir, "proc-net-ip_vs"))
+            let http = try XCTUnwrap(table.services.first { $0.key == "TCP 198.18.2.100:80" }, mode)
+            XCTAssertEqual(Set(http.reals.map(\.forward)), [forward])
+            let stats = try IPVSProcStats(parsing: try Fixtures.text(dir, "proc-net-ip_vs_stats"))
+            XCTAssertEqual(stats.totals.outPackets, 0, mode)
+            XCTAssertGreaterThan(stats.totals.inPackets, 100, mode)
+            let conns = try IPVSConnTable(parsing: try Fixtures.text(dir, "proc-net-ip_vs_conn"))
+            XCTAssertEqual(Set(conns.byState.keys), ["FIN_WAIT"], mode)
+            // Every entry is counted once as ActiveConn or InActConn of its real.
+            let gauges = table.services.flatMap(\.reals).map { $0.activeConns + $0.inactiveConns }.reduce(0, +)
+            XCTAssertEqual(gauges, conns.total, mode)
+            XCTAssertGreaterThanOrEqual(conns.total, 30, mode)
+            let reals = try RealCounters.statsListing(try Fixtures.text(dir, "ipvsadm-Ln-stats-exact"))
+            XCTAssertEqual(reals["TCP 198.18.2.100:80 -> 198.18.2.11:80"]?.outPackets, 0, mode)
+        }
+    }
+
     func testTimeouts() throws {
         let t = try IPVSTimeouts(parsing: try Fixtures.text(Fixtures.guest, "ipvsadm-L-timeout"))
         XCTAssertEqual(t, IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
