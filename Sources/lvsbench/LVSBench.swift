@@ -15,8 +15,8 @@ struct LVSBench: ParsableCommand {
         Exit codes: 0 success, 1 failure (or a regression found by compare),
         2 bad input (fix the command line, install a tool, run as root), 130 interrupted.
         """,
-        subcommands: [LabCommand.self, LoadCommand.self, CollectCommand.self, TuneCommand.self,
-                      ReportCommand.self, CompareCommand.self, DoctorCommand.self]
+        subcommands: [RunCommand.self, SweepCommand.self, LabCommand.self, LoadCommand.self, CollectCommand.self,
+                      TuneCommand.self, ReportCommand.self, CompareCommand.self, DoctorCommand.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; lvsbench promises 2 for every kind of bad

@@ -1,0 +1,102 @@
+import Foundation
+import IPVSControl
+import Lab
+import LoadGen
+import SystemKit
+
+/// What the runner needs from a lab that is up: its nodes, where the load goes, and how to
+/// reconfigure the service between cells. `RunningLab` (the lab target) is adapted to it
+/// in `LabAdapter.swift`; tests use an in-memory lab.
+public protocol ExperimentLab: AnyObject {
+    var mode: RunMode { get }
+    /// "uml" or "native": where the director's IPVS runs.
+    var directorBackend: String { get }
+    var client: any LabNode { get }
+    var director: any LabNode { get }
+    var reals: [any LabNode] { get }
+    /// The virtual service: load through the director.
+    var serviceTarget: LoadEndpoint { get }
+    /// Real number `index` (0-based) by its own address: load that bypasses the director.
+    func directTarget(real index: Int) -> LoadEndpoint
+    /// Sets the service's scheduler and the reals' weights (0 quiesces a real).
+    func configure(scheduler: Scheduler, weights: [Int]) throws
+    /// Removes everything the lab created; called exactly once, also after errors.
+    func tearDown() throws
+}
+
+/// Builds one lab per mode (the runner never rebuilds a lab between cells).
+public protocol LabFactory {
+    func build(mode: RunMode, reals: Int) throws -> any ExperimentLab
+}
+
+/// Runs the load generator once; `LoadProbe` is the real one.
+public protocol LoadSource {
+    /// Runs the load from `client` (the lab's client node) to `target`.
+    func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
+                 duration: Double, rate: Double?) throws -> LoadReport
+}
+
+extension LoadProbe: LoadSource {
+    public func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
+                        duration: Double, rate: Double?) throws -> LoadReport {
+        try run(from: client, kind: kind, target: target, connections: connections, duration: duration, rate: rate)
+    }
+}
+
+/// The director's and reals' counters over one measured window.
+public struct WindowCounters: Codable, Equatable, Sendable {
+    public var inPackets: Int
+    public var outPackets: Int
+    public var inBytes: Int
+    public var outBytes: Int
+    /// Percent of one director CPU in softirq over the window.
+    public var softirqPercent: Double
+    /// Percent of one director CPU not idle over the window (softirq, system, user).
+    public var busyPercent: Double
+    /// New connections IPVS sent to each real during the window, in real order.
+    public var realConnections: [Int]
+    /// The collector's samples for the window, one JSON object per sample, kept for the
+    /// result's time-series file.
+    public var samples: [String]
+
+    public init(inPackets: Int, outPackets: Int, inBytes: Int, outBytes: Int, softirqPercent: Double,
+                busyPercent: Double, realConnections: [Int], samples: [String] = []) {
+        self.inPackets = inPackets
+        self.outPackets = outPackets
+        self.inBytes = inBytes
+        self.outBytes = outBytes
+        self.softirqPercent = softirqPercent
+        self.busyPercent = busyPercent
+        self.realConnections = realConnections
+        self.samples = samples
+    }
+}
+
+/// Watches the director during a measured window (the collector in production).
+///
+/// The kernel folds IPVS's packet, byte and connection counters into what it reports
+/// (`/proc/net/ip_vs_stats`, `ipvsadm --stats`) only every 2 seconds (the rate estimator's
+/// tick), so counters are read before the window once the director has been quiet for
+/// `settleSeconds`, and again `settleSeconds` after the window: `endWindow` marks the end
+/// (CPU is measured up to there), the runner measures the direct path meanwhile (which
+/// does not cross the director), and `stop` waits out what is left and reads the counters.
+public protocol WindowMeter {
+    /// How long the director must see no traffic before its counters are current.
+    var settleSeconds: Double { get }
+    func start(lab: any ExperimentLab) throws
+    /// The balanced load has ended: CPU figures cover the window up to here.
+    func endWindow() throws
+    func stop() throws -> WindowCounters
+    /// Stops without a result after an error or interruption; must not throw.
+    func abandon()
+}
+
+/// Applies a tuning profile to a running lab and puts everything back (the tuner).
+public protocol ProfileTuning {
+    /// Checks, without changing anything, that every profile can be applied to `lab`, so a
+    /// profile the lab refuses stops the run before its first cell rather than midway.
+    func check(profiles: [String], on lab: any ExperimentLab) throws
+    func apply(profile: String, to lab: any ExperimentLab) throws
+    /// Restores what `apply` changed; safe to call when nothing is applied.
+    func restore() throws
+}

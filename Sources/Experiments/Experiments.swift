@@ -1,1 +1,0 @@
-/// The Experiments target; see its issue.

@@ -1,0 +1,67 @@
+import Foundation
+import IPVSControl
+import Lab
+import SystemKit
+
+/// A lab built by `LabEngine` for one mode of a run. It is named after this process so two
+/// runs (or a run and a user's own `lab up`) never share a lab.
+public final class EngineLab: ExperimentLab {
+    public let lab: RunningLab
+    public let mode: RunMode
+    private var down = false
+
+    init(lab: RunningLab, mode: RunMode) {
+        self.lab = lab
+        self.mode = mode
+    }
+
+    public var directorBackend: String { lab.state.backend.rawValue }
+    public var client: any LabNode { lab.client }
+    public var director: any LabNode { lab.director }
+    public var reals: [any LabNode] { lab.reals }
+    public var serviceTarget: LoadEndpoint {
+        LoadEndpoint(address: lab.vip, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
+    }
+
+    /// The lab has one direct client-to-real path, to real1; other reals are reached only
+    /// through the director.
+    public func directTarget(real index: Int) -> LoadEndpoint {
+        precondition(index == 0, "the lab has a direct path to real1 only")
+        return LoadEndpoint(address: lab.directAddress, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
+    }
+
+    public func configure(scheduler: Scheduler, weights: [Int]) throws {
+        try lab.setScheduler(scheduler, weights: weights)
+    }
+
+    public func tearDown() throws {
+        guard !down else { return }
+        down = true
+        try LabEngine.down(state: lab.state)
+    }
+
+    /// The real's address as IPVS lists it, in the order of `reals`.
+    public var realAddresses: [String] { lab.state.reals.map(\.address) }
+}
+
+/// Builds labs with `LabEngine.up`, director backend chosen as `lab up --director auto` does.
+public struct EngineLabFactory: LabFactory {
+    public var director: DirectorChoice
+    public var progress: @Sendable (String) -> Void
+
+    public init(director: DirectorChoice = .auto, progress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.director = director
+        self.progress = progress
+    }
+
+    /// `x<pid>-<mode>`: unique per process, within the lab's 12-character name limit.
+    public static func labName(mode: RunMode, pid: Int32 = getpid()) -> String {
+        "x\(pid % 100_000)-\(mode.rawValue)"
+    }
+
+    public func build(mode: RunMode, reals: Int) throws -> any ExperimentLab {
+        let spec = LabSpec(name: Self.labName(mode: mode), mode: try LabMode(parsing: mode.rawValue), reals: reals,
+                           scheduler: .rr, weights: nil, persistence: nil, director: director)
+        return EngineLab(lab: try LabEngine.up(spec, progress: progress), mode: mode)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Lab
+import LoadGen
+import SystemKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where the load goes: the VIP (through the director) or one real's own address (the
+/// direct path). HTTP loads use the reals' nginx, TCP loads the reals' responder.
+public struct LoadEndpoint: Equatable, Sendable {
+    public var address: String
+    public var httpPort: Int
+    public var tcpPort: Int
+
+    public init(address: String, httpPort: Int = 80, tcpPort: Int = 9000) {
+        self.address = address
+        self.httpPort = httpPort
+        self.tcpPort = tcpPort
+    }
+
+    public func url(for kind: LoadKind) -> String {
+        kind.isHTTP ? "http://\(address):\(httpPort)/" : "tcp://\(address):\(tcpPort)"
+    }
+}
+
+/// One run of the load generator (`lvsbench load ... --json`) inside the client's node. It
+/// runs as a child process of its own (not in this process) so that its threads and
+/// sockets live in the client's namespace, and so Ctrl-C can stop it by pid at once.
+public struct LoadProbe: Sendable {
+    /// The lvsbench binary that provides `load` (this one, when the CLI runs).
+    public let executable: String
+    /// Polled while the generator runs; when it turns true the generator is stopped at once
+    /// (SIGTERM by pid) and `Interrupted` is thrown.
+    public let interrupted: @Sendable () -> Bool
+
+    public init(executable: String, interrupted: @escaping @Sendable () -> Bool = { SignalTrap.interrupted }) {
+        self.executable = executable
+        self.interrupted = interrupted
+    }
+
+    /// The generator's argv before wrapping into the client's node.
+    public static func arguments(executable: String, kind: LoadKind, target: LoadEndpoint, connections: Int,
+                                 duration: Double, rate: Double?) -> [String] {
+        var argv = [executable, "load", target.url(for: kind), "-c", String(connections),
+                    "-d", Self.seconds(duration)]
+        if kind.closesConnections { argv.append("--close") }
+        if let rate { argv += ["--rate", Self.number(rate)] }
+        argv.append("--json")
+        return argv
+    }
+
+    public func run(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int, duration: Double,
+                    rate: Double?) throws -> LoadReport {
+        if interrupted() { throw Interrupted() }
+        let argv = client.wrap(Self.arguments(executable: executable, kind: kind, target: target,
+                                              connections: connections, duration: duration, rate: rate))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ToolLocator.require(argv[0]))
+        process.arguments = Array(argv.dropFirst())
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outData = DataBox(), errData = DataBox()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter()
+        DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        // A generator that hangs (a lab gone wrong) must not hang the run: it gets its
+        // duration plus a generous margin for connection timeouts.
+        let deadline = Date().addingTimeInterval(duration + 30)
+        var stopped = false
+        while process.isRunning && Date() < deadline {
+            if !stopped && interrupted() {
+                kill(process.processIdentifier, SIGTERM)
+                stopped = true
+            }
+            usleep(20_000)
+        }
+        let hung = process.isRunning
+        if hung { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        group.wait()
+        if stopped || interrupted() { throw Interrupted() }
+        let stderr = String(decoding: errData.data, as: UTF8.self)
+        let lastLine = stderr.split(separator: "\n").last.map(String.init) ?? ""
+        if hung {
+            throw RuntimeFailure("load generator against \(target.url(for: kind)) did not finish within \(Int(duration + 30)) s")
+        }
+        guard process.terminationStatus == 0 else {
+            throw RuntimeFailure("load generator against \(target.url(for: kind)) exited \(process.terminationStatus): \(lastLine)")
+        }
+        do {
+            return try JSONCoding.decode(LoadReport.self, from: outData.data)
+        } catch {
+            throw RuntimeFailure("load generator against \(target.url(for: kind)) printed no report JSON (\(error)): \(lastLine)")
+        }
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value))s" : "\(Int((value * 1000).rounded()))ms"
+    }
+
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
+}
+
+/// Holds what a reader thread collected; the DispatchGroup orders the write before the read.
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
+}

@@ -1,0 +1,145 @@
+import Foundation
+import IPVSControl
+import Lab
+import LoadGen
+import SystemKit
+
+/// Runs a matrix: one lab per mode, reconfigured (profile, weights, scheduler) between its
+/// cells; per cell a warm-up, then `repeats` measured windows each followed by the same
+/// load on the direct path. Every finished cell goes to `onCell` at once, so the result on
+/// disk grows cell by cell and an interruption loses at most the running cell.
+///
+/// Cleanup is unconditional: tuning is restored and the lab torn down after an error or a
+/// signal too, before the error propagates.
+public struct MatrixRunner {
+    public var settings: RunSettings
+    public var labs: LabFactory
+    public var load: LoadSource
+    public var meter: WindowMeter
+    public var tuning: ProfileTuning
+    /// Polled between steps; true stops the run with `Interrupted` after cleanup.
+    public var interrupted: () -> Bool
+    public var progress: ProgressLine
+
+    public init(settings: RunSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
+                tuning: ProfileTuning, interrupted: @escaping () -> Bool = { SignalTrap.interrupted },
+                progress: ProgressLine = ProgressLine()) {
+        self.settings = settings
+        self.labs = labs
+        self.load = load
+        self.meter = meter
+        self.tuning = tuning
+        self.interrupted = interrupted
+        self.progress = progress
+    }
+
+    /// Runs every cell; `onLab` learns each lab once it is up (for the backend and versions).
+    public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
+                    onCell: (CellMeasurement) throws -> Void) throws {
+        let matrix = Matrix(settings)
+        var index = 0
+        for group in matrix.groups {
+            try checkInterrupted()
+            progress.show("building the \(group.mode.rawValue) lab with \(settings.reals) reals ...")
+            let lab = try labs.build(mode: group.mode, reals: settings.reals)
+            do {
+                try onLab(lab)
+                try tuning.check(profiles: settings.profiles, on: lab)
+                try runCells(group.cells, in: lab, startingAt: &index, of: matrix.count, onCell: onCell)
+            } catch {
+                cleanUp(lab)
+                throw error
+            }
+            try finish(lab)
+        }
+        progress.finish("\(matrix.count) cells measured")
+    }
+
+    private func runCells(_ cells: [CellSpec], in lab: any ExperimentLab, startingAt index: inout Int,
+                          of total: Int, onCell: (CellMeasurement) throws -> Void) throws {
+        var profile: String?
+        for cell in cells {
+            try checkInterrupted()
+            index += 1
+            if cell.profile != profile {
+                try tuning.restore()
+                try tuning.apply(profile: cell.profile, to: lab)
+                profile = cell.profile
+            }
+            try lab.configure(scheduler: cell.scheduler, weights: cell.weights)
+            let label = "cell \(index)/\(total) \(cell.mode.rawValue) \(cell.scheduler.rawValue) \(cell.profile)"
+            progress.show("\(label): warm-up")
+            if settings.warmup > 0 {
+                _ = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
+                                     connections: cell.connections, duration: settings.warmup,
+                                     rate: settings.rate)
+            }
+            // The warm-up's (or the reconfiguration's) traffic must reach the director's
+            // counters before the window's first reading.
+            try pause(meter.settleSeconds)
+            var repeats: [RepeatMeasurement] = []
+            for r in 1...settings.repeats {
+                progress.show("\(label): repeat \(r)/\(settings.repeats)\(rateSoFar(repeats))")
+                repeats.append(try measureOnce(cell, in: lab))
+                // A window cut short by a signal is not a measurement: never report it.
+                try checkInterrupted()
+            }
+            progress.finish("\(label): \(rateSoFar(repeats).dropFirst(2))")
+            try onCell(CellMeasurement(spec: cell, realNames: lab.reals.map(\.name),
+                                       windowSeconds: settings.duration, repeats: repeats))
+        }
+    }
+
+    private func measureOnce(_ cell: CellSpec, in lab: any ExperimentLab) throws -> RepeatMeasurement {
+        try meter.start(lab: lab)
+        do {
+            let balanced = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
+                                            connections: cell.connections, duration: settings.duration,
+                                            rate: settings.rate)
+            try meter.endWindow()
+            let direct = try load.measure(from: lab.client, kind: cell.load, target: lab.directTarget(real: 0),
+                                          connections: cell.connections, duration: settings.duration,
+                                          rate: settings.rate)
+            let counters = try meter.stop()
+            return RepeatMeasurement(balanced: balanced, direct: direct, counters: counters)
+        } catch {
+            meter.abandon()
+            throw error
+        }
+    }
+
+    /// Sleeps in short steps so a signal is noticed at once.
+    private func pause(_ seconds: Double) throws {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            try checkInterrupted()
+            usleep(50_000)
+        }
+    }
+
+    private func rateSoFar(_ repeats: [RepeatMeasurement]) -> String {
+        guard let last = repeats.last else { return "" }
+        return String(format: ", %.0f req/s (direct %.0f)", last.balanced.rps, last.direct.rps)
+    }
+
+    private func finish(_ lab: any ExperimentLab) throws {
+        do { try tuning.restore() } catch {
+            try? lab.tearDown()
+            throw error
+        }
+        try lab.tearDown()
+    }
+
+    /// Best-effort cleanup on the error path: the original error is what the user must see.
+    private func cleanUp(_ lab: any ExperimentLab) {
+        meter.abandon()
+        try? tuning.restore()
+        try? lab.tearDown()
+    }
+}
+
+extension MatrixRunner {
+    func checkInterrupted() throws {
+        if interrupted() { throw Interrupted() }
+    }
+}

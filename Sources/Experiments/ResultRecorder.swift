@@ -1,0 +1,81 @@
+import Foundation
+import Reports
+import Results
+import SystemKit
+
+/// Where a run's results went, as the CLI prints it.
+public struct SessionOutcome: Codable, Equatable, Sendable {
+    public var directory: String
+    public var files: [String]
+    public var complete: Bool
+    public var cells: Int
+    public var sweepModes: [String]
+}
+
+/// Keeps a result directory current while a run goes on: summary.json is rewritten
+/// (atomically, `complete: false`) after every cell, so an interrupted run leaves a valid,
+/// partial summary; the collector's samples go to samples.jsonl, one line per sample with
+/// the cell and repeat it belongs to. `latest` points here from the start; `finish`
+/// renders the reports.
+public final class ResultRecorder {
+    public let directory: ResultDirectory
+    public private(set) var summary: Summary
+    private var samples = Data()
+
+    public init(root: String, summary: Summary) throws {
+        directory = try ResultDirectory.create(name: summary.name, under: URL(fileURLWithPath: root),
+                                               at: summary.startedAt)
+        self.summary = summary
+        try directory.write(summary: summary)
+        try directory.write(reproduce: Reproduce(summary: summary))
+        try AtomicFile.write(samples, to: directory.samplesURL.path)
+        // `latest` is the newest run, also while it is running (its summary says so).
+        try directory.updateLatest()
+    }
+
+    public func setDirectorBackend(_ backend: String, directorKernel: String?) throws {
+        summary.directorBackend = backend
+        summary.lab.directorBackend = backend
+        if let directorKernel { summary.toolVersions.directorKernel = directorKernel }
+        try directory.write(summary: summary)
+        try directory.write(reproduce: Reproduce(summary: summary))
+    }
+
+    public func add(_ cell: Cell, samples lines: [(label: String, repeatIndex: Int, json: String)]) throws {
+        summary.cells.append(cell)
+        try appendSamples(lines)
+        try directory.write(summary: summary)
+    }
+
+    public func setSweep(_ mode: String, _ sweep: ModeSweep, samples lines: [(label: String, repeatIndex: Int, json: String)]) throws {
+        var all = summary.sweep ?? [:]
+        all[mode] = sweep
+        summary.sweep = all
+        try appendSamples(lines)
+        try directory.write(summary: summary)
+    }
+
+    /// Writes the final summary (complete or not), renders the reports and points `latest`
+    /// here. Rendering problems of a partial result must not hide the run's own error, so
+    /// callers on the error path use `try?`.
+    @discardableResult
+    public func finish(complete: Bool) throws -> SessionOutcome {
+        if complete { summary.finish() }
+        try directory.write(summary: summary)
+        try ReportWriter.render(summary, into: directory)
+        try directory.updateLatest()
+        let files = [directory.summaryURL, directory.samplesURL, directory.cellsURL, directory.markdownURL,
+                     directory.htmlURL, directory.reproduceURL].map(\.path)
+        return SessionOutcome(directory: directory.url.path, files: files, complete: summary.complete,
+                              cells: summary.cells.count, sweepModes: (summary.sweep ?? [:]).keys.sorted())
+    }
+
+    private func appendSamples(_ lines: [(label: String, repeatIndex: Int, json: String)]) throws {
+        guard !lines.isEmpty else { return }
+        for line in lines {
+            let label = String(decoding: try JSONEncoder().encode(line.label), as: UTF8.self)
+            samples.append(Data("{\"cell\":\(label),\"repeat\":\(line.repeatIndex),\"sample\":\(line.json)}\n".utf8))
+        }
+        try AtomicFile.write(samples, to: directory.samplesURL.path)
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import SystemKit
+
+/// `lvsbench run`: the benchmark matrix, ending in a result directory with reports.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Measure a matrix of modes × schedulers × profiles through a lab director and write a report.",
+        discussion: """
+        With no options: the default benchmark, nat, dr, tun × rr, wrr, lc, wlc with 4 reals weighted 5,5,1,1, the default profile, HTTP keep-alive, 1 s warm-up and 3 s measured per cell. One lab is built per mode and reconfigured between its cells. Every cell also measures the client straight to real1 (the direct path) for the LB overhead ratio.
+
+        Example:
+          lvsbench run --mode nat,dr --scheduler rr,wrr --duration 2s --repeat 3 --name nat-vs-dr
+
+        Results go to <out>/<UTC time>-<name>/ (summary.json, samples.jsonl, cells.csv, report.md, report.html) and <out>/latest points at it. Ctrl-C stops the load, tears the labs down and leaves the result marked incomplete.
+        """
+    )
+
+    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.")
+    var mode: String?
+    @Option(name: .long, help: "IPVS schedulers, comma separated (rr, wrr, lc, wlc, sh, ...).")
+    var scheduler: String?
+    @Option(name: .long, help: "Tuning profiles, comma separated (see `lvsbench tune list`).")
+    var profile: String?
+    @Option(name: .long, help: "Number of real servers (default 4).")
+    var reals: Int?
+    @Option(name: .long, help: "Weights, one per real, e.g. 5,5,1,1; repeat the option to compare weight sets.")
+    var weights: [String] = []
+    @Option(name: .long, help: "Load: http (keep-alive), http-close, tcp-rr, tcp-crr.")
+    var load: String?
+    @Option(name: .customShort("c"), help: "Concurrent connections of the load generator (default 16).")
+    var connections: Int?
+    @Option(name: .long, help: "Total requests per second (open loop); default: as fast as possible.")
+    var rate: Double?
+    @Option(name: .long, help: "Measured window per repeat, e.g. 3s.")
+    var duration: String?
+    @Option(name: .long, help: "Warm-up per cell, e.g. 1s (0: none).")
+    var warmup: String?
+    @Option(name: .customLong("repeat"), help: "Measured windows per cell (median and spread reported).")
+    var repeats: Int?
+    @Option(name: .long, help: "Results directory (default ./results).")
+    var out: String?
+    @Option(name: .long, help: "Name of the result (directory suffix).")
+    var name: String?
+    @Flag(name: .long, help: "Print the result's paths as JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            var request = RunRequest()
+            request.modes = mode
+            request.schedulers = scheduler
+            request.profiles = profile
+            request.reals = reals
+            request.weights = weights
+            request.load = load
+            request.connections = connections
+            request.rate = rate
+            request.duration = duration
+            request.warmup = warmup
+            request.repeats = repeats
+            request.outDir = out
+            request.name = name
+            let outcome = try RunSession.run(request, commandLine: CommandLine.arguments)
+            try SessionOutput.print(outcome, json: json)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import SystemKit
+
+/// `lvsbench sweep`: how many capped reals a director can serve, per mode.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Grow the number of capacity-capped reals behind one director and find the knee per mode.",
+        discussion: """
+        Each real is capped (tc tbf on its link for --real-rate, default 400KB/s as in the LVS paper; or --real-rps requests per second), so throughput grows with the number of reals until the director saturates. The lab of each mode is built once with the largest count; points add and remove reals from the service by weight. The knee is the last count before one more real adds less than half a real's capacity.
+
+        Example:
+          lvsbench sweep --mode nat,dr --reals 1,2,4,8,12,16,20,24,32 --real-rate 400KB/s --duration 3s
+
+        Results (with the capacity model and the paper's figures side by side) go to <out>/<UTC time>-<name>/ like `lvsbench run`.
+        """
+    )
+
+    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.")
+    var mode: String?
+    @Option(name: .long, help: "Numbers of reals to measure, comma separated.")
+    var reals: String?
+    @Option(name: .customLong("real-rate"), help: "Cap per real in bytes per second, e.g. 400KB/s.")
+    var realRate: String?
+    @Option(name: .customLong("real-rps"), help: "Cap per real in requests per second.")
+    var realRPS: Int?
+    @Option(name: .customShort("c"), help: "Connections of the load generator (default 4 per real, at least 16).")
+    var connections: Int?
+    @Option(name: .long, help: "Measured window per point, e.g. 3s.")
+    var duration: String?
+    @Option(name: .long, help: "Warm-up per point, e.g. 1s.")
+    var warmup: String?
+    @Option(name: .long, help: "Results directory (default ./results).")
+    var out: String?
+    @Option(name: .long, help: "Name of the result (directory suffix).")
+    var name: String?
+    @Flag(name: .long, help: "Print the result's paths as JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            var request = SweepRequest()
+            request.modes = mode
+            request.reals = reals
+            request.realRate = realRate
+            request.realRPS = realRPS
+            request.connections = connections
+            request.duration = duration
+            request.warmup = warmup
+            request.outDir = out
+            request.name = name
+            let outcome = try SweepSession.run(request, commandLine: CommandLine.arguments)
+            try SessionOutput.print(outcome, json: json)
+        }
+    }
+}
+
+/// Prints where a run's results went: paths on stdout, or one JSON object with `--json`.
+enum SessionOutput {
+    static func print(_ outcome: SessionOutcome, json: Bool) throws {
+        if json {
+            FileHandle.standardOutput.write(try JSONCoding.encode(outcome))
+            return
+        }
+        Swift.print("result: \(outcome.directory)\(outcome.complete ? "" : " (incomplete)")")
+        for file in outcome.files { Swift.print("  \(file)") }
+    }
+}
