@@ -19,14 +19,19 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
     /// CPU time per forwarded packet, microseconds: busy fraction / packets per second.
     /// The paper's "delay of rewriting a packet" measured the same way.
     public var microsecondsPerPacket: Double
-    /// The per-real rate the reals were capped at, bytes per second (nil: capped by rps).
+    /// The per-real rate the reals were capped at, bytes per second on the real's link
+    /// (headers included; nil: capped by rps).
     public var perRealBytesPerSecond: Double?
-    /// Reals the director can serve at that rate: served throughput / per-real rate.
+    /// What one capped real delivers to the client, payload bytes per second, measured at
+    /// the sweep's smallest point. The cap counts headers and the client counts payload, so
+    /// dividing by the cap would undercount the reals; this keeps both sides in one unit.
+    public var perRealServedBytesPerSecond: Double?
+    /// Reals the director can serve at that rate: served throughput / one real's served rate.
     public var realsAtPerRealRate: Double?
 
     public init(packetsPerSecond: Double, bytesPerSecond: Double, servedBytesPerSecond: Double,
                 connectionsPerSecond: Double, requestsPerSecond: Double, cpuPct: Double,
-                perRealBytesPerSecond: Double?) {
+                perRealBytesPerSecond: Double?, perRealServedBytesPerSecond: Double?) {
         self.packetsPerSecond = packetsPerSecond
         self.bytesPerSecond = bytesPerSecond
         self.servedBytesPerSecond = servedBytesPerSecond
@@ -37,7 +42,8 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
         let busy = Swift.min(Swift.max(cpuPct, 0), 100) / 100
         self.microsecondsPerPacket = packetsPerSecond > 0 ? busy * 1_000_000 / packetsPerSecond : 0
         self.perRealBytesPerSecond = perRealBytesPerSecond
-        if let rate = perRealBytesPerSecond, rate > 0 {
+        self.perRealServedBytesPerSecond = perRealServedBytesPerSecond
+        if perRealBytesPerSecond != nil, let rate = perRealServedBytesPerSecond, rate > 0 {
             self.realsAtPerRealRate = servedBytesPerSecond / rate
         } else {
             self.realsAtPerRealRate = nil
@@ -48,10 +54,13 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
     public static func measured(points: [SweepPoint], kneeReals: Int,
                                 perRealBytesPerSecond: Double?) -> DirectorCapacity? {
         guard let best = points.filter({ $0.reals >= kneeReals }).max(by: { $0.rps < $1.rps }) else { return nil }
+        let smallest = points.min { $0.reals < $1.reals }
+        let perRealServed = smallest.map { $0.bytesPerSecond / Double(Swift.max($0.reals, 1)) }
         return DirectorCapacity(packetsPerSecond: best.directorPPS, bytesPerSecond: best.directorBytesPerSecond,
                                 servedBytesPerSecond: best.bytesPerSecond, connectionsPerSecond: best.cps,
                                 requestsPerSecond: best.rps, cpuPct: best.directorCPUPct,
-                                perRealBytesPerSecond: perRealBytesPerSecond)
+                                perRealBytesPerSecond: perRealBytesPerSecond,
+                                perRealServedBytesPerSecond: perRealServed)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -59,6 +68,7 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
         case servedBytesPerSecond = "served_bytes_per_s", connectionsPerSecond = "conns_per_s"
         case requestsPerSecond = "requests_per_s", cpuPct = "cpu_pct", averagePacketBytes = "avg_packet_bytes"
         case microsecondsPerPacket = "us_per_packet", perRealBytesPerSecond = "per_real_bytes_per_s"
+        case perRealServedBytesPerSecond = "per_real_served_bytes_per_s"
         case realsAtPerRealRate = "reals_at_per_real_rate"
     }
 }

@@ -24,6 +24,20 @@ final class CapacityModelTests: XCTestCase {
         XCTAssertEqual(capacity.averagePacketBytes, capacity.bytesPerSecond / capacity.packetsPerSecond, accuracy: 1e-9)
     }
 
+    /// The tc cap counts headers, the client counts payload: reals are counted in payload on
+    /// both sides, from what one capped real served at the sweep's smallest point.
+    func testRealsAreCountedInTheUnitTheClientSees() throws {
+        let points = [1, 2, 4, 8, 12, 16].map { n -> SweepPoint in
+            let served = min(Double(n) * 300_000, 3_600_000)
+            return SweepPoint(reals: n, rps: served / 1_000, bytesPerSecond: served, cps: served / 10_000, p99US: 2_000,
+                              directorPPS: served / 500, directorBytesPerSecond: served * 1.2,
+                              directorCPUPct: min(Double(n) * 9, 100))
+        }
+        let capacity = try XCTUnwrap(DirectorCapacity.measured(points: points, kneeReals: 12, perRealBytesPerSecond: 400_000))
+        XCTAssertEqual(try XCTUnwrap(capacity.perRealServedBytesPerSecond), 300_000, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(capacity.realsAtPerRealRate), 12, accuracy: 1e-9)
+    }
+
     func testSpread() {
         let s = Spread([3, 1, 2, 10])
         XCTAssertEqual(s.median, 2.5)
