@@ -57,10 +57,11 @@ public enum CellSummarizer {
 
     static func director(_ m: CellMeasurement) -> DirectorCounters {
         let c = m.repeats.map(\.counters)
-        let softirq = c.isEmpty ? 0 : c.map(\.softirqPercent).reduce(0, +) / Double(c.count)
+        let mean = { (values: [Double]) in values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
         return DirectorCounters(inPkts: c.map(\.inPackets).reduce(0, +), outPkts: c.map(\.outPackets).reduce(0, +),
                                 inBytes: c.map(\.inBytes).reduce(0, +), outBytes: c.map(\.outBytes).reduce(0, +),
-                                cpuSoftirqPct: softirq, windowSeconds: m.windowSeconds * Double(c.count))
+                                cpuSoftirqPct: mean(c.map(\.softirqPercent)), cpuBusyPct: mean(c.map(\.busyPercent)),
+                                windowSeconds: m.windowSeconds * Double(c.count))
     }
 
     static func errors(_ reports: [LoadReport]) -> ErrorCounts {

@@ -8,7 +8,7 @@ public enum CellsCSV {
         "mode", "scheduler", "profile", "reals", "load", "weights", "rps", "rps_min", "rps_max", "repeats", "cps",
         "bytes_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "errors", "direct_rps",
         "lb_overhead_ratio", "director_in_pkts", "director_out_pkts", "director_in_bytes",
-        "director_out_bytes", "director_cpu_softirq_pct", "shares_observed", "shares_expected",
+        "director_out_bytes", "director_cpu_softirq_pct", "director_cpu_busy_pct", "shares_observed", "shares_expected",
     ]
 
     public static func render(_ summary: Summary) -> String {
@@ -21,7 +21,7 @@ public enum CellsCSV {
                 num(c.latencyUS.p50), num(c.latencyUS.p90), num(c.latencyUS.p99), num(c.latencyUS.p999),
                 num(c.latencyUS.max), String(c.errors.total), num(c.directRPS), num(c.lbOverheadRatio),
                 String(c.director.inPkts), String(c.director.outPkts), String(c.director.inBytes),
-                String(c.director.outBytes), num(c.director.cpuSoftirqPct),
+                String(c.director.outBytes), num(c.director.cpuSoftirqPct), num(c.director.cpuBusyPct),
                 c.perReal.map { "\($0.name)=\(num($0.observedShare))" }.joined(separator: ","),
                 c.perReal.map { "\($0.name)=\(num($0.expectedShare))" }.joined(separator: ","),
             ])

@@ -162,23 +162,28 @@ public struct DirectorCounters: Codable, Equatable, Sendable {
     public var inBytes: Int
     public var outBytes: Int
     /// Share of one director CPU spent in softirq (packet processing), percent 0...100.
+    /// A user-mode Linux guest does not account softirq time (its packet work shows as busy
+    /// time), so with that backend read `cpuBusyPct` instead.
     public var cpuSoftirqPct: Double
+    /// Share of one director CPU not idle over the window, percent 0...100.
+    public var cpuBusyPct: Double
     /// Seconds the counters cover (sum of the measured windows), to turn them into rates.
     public var windowSeconds: Double
 
     public init(inPkts: Int, outPkts: Int, inBytes: Int, outBytes: Int, cpuSoftirqPct: Double,
-                windowSeconds: Double) {
+                cpuBusyPct: Double, windowSeconds: Double) {
         self.inPkts = inPkts
         self.outPkts = outPkts
         self.inBytes = inBytes
         self.outBytes = outBytes
         self.cpuSoftirqPct = cpuSoftirqPct
+        self.cpuBusyPct = cpuBusyPct
         self.windowSeconds = windowSeconds
     }
 
     enum CodingKeys: String, CodingKey {
         case inPkts = "in_pkts", outPkts = "out_pkts", inBytes = "in_bytes", outBytes = "out_bytes"
-        case cpuSoftirqPct = "cpu_softirq_pct", windowSeconds = "window_s"
+        case cpuSoftirqPct = "cpu_softirq_pct", cpuBusyPct = "cpu_busy_pct", windowSeconds = "window_s"
     }
 
     /// Whether replies crossed the director (NAT) or went straight back (DR, TUN).

@@ -39,6 +39,7 @@ final class CellSummarizerTests: XCTestCase {
         XCTAssertEqual(cell.director.outPkts, 0)
         XCTAssertEqual(cell.director.windowSeconds, 6)
         XCTAssertEqual(cell.director.cpuSoftirqPct, 20)
+        XCTAssertEqual(cell.director.cpuBusyPct, 40)
         XCTAssertEqual(cell.errors.total, 0)
     }
 

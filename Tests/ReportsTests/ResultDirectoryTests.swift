@@ -31,7 +31,7 @@ final class ResultDirectoryTests: XCTestCase {
         }
         XCTAssertEqual((cell["latency_us"] as! [String: Any]).keys.sorted(), ["max", "p50", "p90", "p99", "p999"])
         let director = cell["director"] as! [String: Any]
-        for key in ["in_pkts", "out_pkts", "in_bytes", "out_bytes", "cpu_softirq_pct"] { XCTAssertNotNil(director[key], key) }
+        for key in ["in_pkts", "out_pkts", "in_bytes", "out_bytes", "cpu_softirq_pct", "cpu_busy_pct"] { XCTAssertNotNil(director[key], key) }
         let real = (cell["per_real"] as! [[String: Any]])[0]
         XCTAssertEqual(Set(real.keys), ["name", "weight", "expected_share", "observed_share", "ipvs_conns"])
     }

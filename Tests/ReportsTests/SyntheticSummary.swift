@@ -28,6 +28,7 @@ enum SyntheticSummary {
                     perReal: perReal,
                     director: DirectorCounters(inPkts: inPkts, outPkts: natLike ? inPkts : 0, inBytes: inPkts * 90,
                                                outBytes: natLike ? inPkts * 620 : 0, cpuSoftirqPct: natLike ? 71 : 38,
+                                               cpuBusyPct: natLike ? 93 : 52,
                                                windowSeconds: 6),
                     repeats: Repeats(rps: reps, directRPS: directs))
     }
