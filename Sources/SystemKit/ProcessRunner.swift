@@ -60,18 +60,8 @@ public enum ProcessRunner {
                 try? inPipe.fileHandleForWriting.close()
             }
         }
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        group.enter()
-        DispatchQueue.global().async {
-            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
+        let outData = PipeDrain(outPipe.fileHandleForReading)
+        let errData = PipeDrain(errPipe.fileHandleForReading)
         var timedOut = false
         if let timeout {
             let deadline = Date().addingTimeInterval(timeout)
@@ -82,11 +72,10 @@ public enum ProcessRunner {
             }
         }
         process.waitUntilExit()
-        group.wait()
         let status: Int32 = timedOut ? 124 : process.terminationStatus
         return ProcessResult(status: status,
-                             stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+                             stdout: String(decoding: outData.wait(), as: UTF8.self),
+                             stderr: String(decoding: errData.wait(), as: UTF8.self))
     }
 
     /// Like `run`, but a non-zero exit throws `CommandFailed`.
@@ -111,5 +100,25 @@ public enum ProcessRunner {
         process.waitUntilExit()
         if process.terminationReason == .uncaughtSignal { return 128 + process.terminationStatus }
         return process.terminationStatus
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own, so a child that fills its stderr while
+/// we read its stdout (or the other way round) cannot block on a full pipe.
+private final class PipeDrain: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        DispatchQueue.global().async { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }
+    }
+
+    /// Everything the pipe delivered; waits for its writer to close it.
+    func wait() -> Data {
+        done.wait()
+        return data
     }
 }
