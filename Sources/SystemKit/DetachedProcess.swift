@@ -29,7 +29,9 @@ public enum DetachedProcess {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Inherit nothing else: Foundation's Process watches a child through a socket the
         // child holds, so a daemon keeping that socket would hide its parent's exit.
-        spawn_addclosefrom(&actions, 3)
+        guard spawn_addclosefrom(&actions, 3) == 0 else {
+            throw RuntimeFailure("cannot start \(argv[0]): posix_spawn_file_actions_addclosefrom_np failed (glibc 2.34 or newer needed)")
+        }
         let cArgs = ([path] + argv.dropFirst()).map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
