@@ -40,12 +40,7 @@ struct RunCommand: ParsableCommand {
     var warmup: String?
     @Option(name: .customLong("repeat"), help: "Measured windows per cell (median and spread reported).")
     var repeats: Int?
-    @Option(name: .long, help: "Results directory (default ./results).")
-    var out: String?
-    @Option(name: .long, help: "Name of the result (directory suffix).")
-    var name: String?
-    @Flag(name: .long, help: "Print the result's paths as JSON on stdout.")
-    var json = false
+    @OptionGroup var output: ResultOutputOptions
 
     func run() throws {
         try reportingErrors {
@@ -61,10 +56,10 @@ struct RunCommand: ParsableCommand {
             request.duration = duration
             request.warmup = warmup
             request.repeats = repeats
-            request.outDir = out
-            request.name = name
+            request.outDir = output.out
+            request.name = output.name
             let outcome = try RunSession.run(request, commandLine: CommandLine.arguments)
-            try SessionOutput.print(outcome, json: json)
+            try output.print(outcome)
         }
     }
 }

@@ -32,12 +32,7 @@ struct SweepCommand: ParsableCommand {
     var duration: String?
     @Option(name: .long, help: "Warm-up per point, e.g. 1s.")
     var warmup: String?
-    @Option(name: .long, help: "Results directory (default ./results).")
-    var out: String?
-    @Option(name: .long, help: "Name of the result (directory suffix).")
-    var name: String?
-    @Flag(name: .long, help: "Print the result's paths as JSON on stdout.")
-    var json = false
+    @OptionGroup var output: ResultOutputOptions
 
     func run() throws {
         try reportingErrors {
@@ -49,22 +44,10 @@ struct SweepCommand: ParsableCommand {
             request.connections = connections
             request.duration = duration
             request.warmup = warmup
-            request.outDir = out
-            request.name = name
+            request.outDir = output.out
+            request.name = output.name
             let outcome = try SweepSession.run(request, commandLine: CommandLine.arguments)
-            try SessionOutput.print(outcome, json: json)
+            try output.print(outcome)
         }
-    }
-}
-
-/// Prints where a run's results went: paths on stdout, or one JSON object with `--json`.
-enum SessionOutput {
-    static func print(_ outcome: SessionOutcome, json: Bool) throws {
-        if json {
-            FileHandle.standardOutput.write(try JSONCoding.encode(outcome))
-            return
-        }
-        Swift.print("result: \(outcome.directory)\(outcome.complete ? "" : " (incomplete)")")
-        for file in outcome.files { Swift.print("  \(file)") }
     }
 }
