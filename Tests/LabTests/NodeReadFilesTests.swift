@@ -1,5 +1,4 @@
 import Foundation
-import Lab
 import SystemKit
 import XCTest
 @testable import Lab
