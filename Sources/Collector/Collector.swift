@@ -5,8 +5,9 @@ import SystemKit
 /// Samples the kernel counters of the lab's nodes at a fixed interval on a thread of its
 /// own while load runs: `start()`, run the load, `stop()` for the time series.
 public final class Collector: @unchecked Sendable {
-    /// 10 Hz: each sample costs one process per node (and a round trip through the agent
-    /// of a UML director); faster sampling would measure the collector itself.
+    /// 10 Hz: each sample costs one process per namespace node and, on a UML director, a
+    /// round trip through its agent plus one ipvsadm; faster sampling would measure the
+    /// collector itself.
     public static let minimumInterval = 0.1
 
     public let nodes: [any LabNode]
@@ -44,7 +45,8 @@ public final class Collector: @unchecked Sendable {
     /// director, does not delay the others), and returns the sample. Plain threads rather
     /// than concurrentPerform: each read blocks in ProcessRunner, which itself needs the
     /// global dispatch queues to drain the child's pipes.
-    public func sampleOnce(elapsed: Double, timeouts: Bool = true) -> Sample {
+    /// `occasional` adds the director's connection states and IPVS timeouts (one more process there).
+    public func sampleOnce(elapsed: Double, occasional: Bool = true) -> Sample {
         final class Results: @unchecked Sendable {
             let lock = NSLock()
             var samples: [NodeSample?]
@@ -55,7 +57,7 @@ public final class Collector: @unchecked Sendable {
         for (i, node) in nodes.enumerated() {
             let realCounters = self.realCounters
             Thread {
-                let s = NodeReading.read(node, realCounters: realCounters, timeouts: timeouts)
+                let s = NodeReading.read(node, realCounters: realCounters, occasional: occasional)
                 results.lock.lock()
                 results.samples[i] = s
                 results.lock.unlock()
@@ -100,10 +102,11 @@ public final class Collector: @unchecked Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         var tick = 0, taken = 0
-        // IPVS timeouts change only when someone runs `ipvsadm --set`: read about every 5 s.
-        let timeoutsEvery = max(1, Int((5 / interval).rounded()))
+        // IPVS timeouts change only when someone runs `ipvsadm --set`, and the connection
+        // states are a gauge, not a counter: read both about every 5 s.
+        let occasionalEvery = max(1, Int((5 / interval).rounded()))
         while true {
-            let sample = sampleOnce(elapsed: now(), timeouts: taken % timeoutsEvery == 0)
+            let sample = sampleOnce(elapsed: now(), occasional: taken % occasionalEvery == 0)
             taken += 1
             lock.lock()
             samples.append(sample)

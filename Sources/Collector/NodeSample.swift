@@ -7,13 +7,15 @@ import SystemKit
 public struct IPVSSample: Codable, Equatable, Sendable {
     public var stats: IPVSProcStats
     public var table: IPVSProcTable
-    public var connections: IPVSConnTable
+    /// The connection table counted by state; nil in samples that skipped it (it is read
+    /// about every 5 s, like the timeouts: each read is a process in the director).
+    public var connections: IPVSConnTable?
     public var timeouts: IPVSTimeouts?
     /// Cumulative per-real counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`, from
     /// `ipvsadm -Ln --stats --exact` (the only place the kernel gives per-real totals).
     public var reals: [String: RealCounters]
 
-    public init(stats: IPVSProcStats, table: IPVSProcTable, connections: IPVSConnTable,
+    public init(stats: IPVSProcStats, table: IPVSProcTable, connections: IPVSConnTable?,
                 timeouts: IPVSTimeouts?, reals: [String: RealCounters]) {
         self.stats = stats
         self.table = table
@@ -61,6 +63,9 @@ public struct NodeSample: Codable, Equatable, Sendable {
     /// Only on the director.
     public var ipvs: IPVSSample?
     public var errors: [String] = []
+    /// Wall time the read of this node took, seconds: the collector's own cost, which in a
+    /// UML director comes out of the CPU that forwards the traffic.
+    public var readSeconds: Double?
 
     public init(node: String, role: NodeRole) {
         self.node = node
@@ -68,33 +73,28 @@ public struct NodeSample: Codable, Equatable, Sendable {
     }
 }
 
-/// One read of every node: the batched commands and the parsing of their output.
+/// One read of a node: which files and commands, and the parsing of what they return.
 enum NodeReading {
     static let marker = "==lvsbench-section=="
     static let commonFiles = ["/proc/net/snmp", "/proc/net/netstat", "/proc/net/softnet_stat", "/proc/stat",
                               "/proc/net/dev", "/proc/sys/net/netfilter/nf_conntrack_count"]
     static let ipvsFiles = ["/proc/net/ip_vs_stats", "/proc/net/ip_vs"]
     static let connSummary = "ip_vs_conn-summary"
+    static let timeoutSection = "ipvsadm-timeout"
+    static let statsSection = "ipvsadm-stats"
+    static let statsArgv = ["ipvsadm", "-Ln", "--stats", "--exact"]
 
-    /// One process per node and sample where possible: `grep -H '' FILES` prints every
-    /// line of every file prefixed by its path, so one `grep` reads them all. Process
-    /// creation is what costs (inside a busy one-CPU UML guest each one takes tens of ms,
-    /// and every command is a round trip through the guest's agent). The director adds
-    /// the connection table counted by state (awk: the table itself can be megabytes) and
-    /// the ipvsadm listings after marker lines, through one constant `sh -c` (no lab name
-    /// or path is interpolated into it).
-    static func argv(director: Bool, statsListing: Bool, timeouts: Bool) -> [String] {
-        let files = commonFiles + (director ? ipvsFiles : [])
-        guard director else { return ["grep", "-H", ""] + files }
-        var script = "grep -H '' \(files.joined(separator: " ")) 2>/dev/null"
-        script += "; echo '\(marker) \(connSummary)'; awk '\(IPVSConnTable.summaryAWK)' /proc/net/ip_vs_conn"
-        if timeouts { script += "; echo '\(marker) ipvsadm-timeout'; ipvsadm -L --timeout 2>/dev/null" }
-        if statsListing { script += "; echo '\(marker) ipvsadm-stats'; ipvsadm -Ln --stats --exact 2>/dev/null" }
-        return ["sh", "-c", script + "; true"]
-    }
+    /// The director's occasional part, in one process: the connection table counted by
+    /// state (awk: the table itself can be megabytes) and the timeouts, after marker lines.
+    /// A constant script: no lab name or path is interpolated into it.
+    static let occasionalArgv: [String] = {
+        let script = "echo '\(marker) \(connSummary)'; awk '\(IPVSConnTable.summaryAWK)' /proc/net/ip_vs_conn"
+            + "; echo '\(marker) \(timeoutSection)'; ipvsadm -L --timeout 2>/dev/null; true"
+        return ["sh", "-c", script]
+    }()
 
-    /// Splits the output into sections by file (the `path:` prefix of grep -H) and by
-    /// marker line (the ipvsadm listings).
+    /// Splits output into sections by marker line and, before the first marker, by the
+    /// `path:` prefix of `grep -H` (the batched form the parser tests are written in).
     static func sections(_ output: String) -> [String: String] {
         let files = commonFiles + ipvsFiles
         var bodies: [String: [Substring]] = [:]
@@ -112,29 +112,50 @@ enum NodeReading {
         return bodies.mapValues { $0.joined(separator: "\n") + "\n" }
     }
 
-    /// Reads `node` once; `timeouts` adds the (rarely changing) IPVS timeouts.
-    static func read(_ node: any LabNode, realCounters: RealCountersParser?, timeouts: Bool = true) -> NodeSample {
+    /// Reads `node` once. Process creation is what a sample costs in the one-CPU UML guest
+    /// (tens of ms each, taken from the traffic being measured), so the files come through
+    /// `readFiles` (no process at all on a UML director, one per namespace), the director
+    /// adds only `ipvsadm -Ln --stats --exact` (per-real totals exist nowhere else), and the
+    /// connection states and timeouts come only when `occasional` is set.
+    static func read(_ node: any LabNode, realCounters: RealCountersParser?, occasional: Bool = true) -> NodeSample {
         let director = node.role == .director
+        let started = DispatchTime.now().uptimeNanoseconds
+        var sections: [String: String]
         do {
-            let argv = argv(director: director, statsListing: realCounters != nil, timeouts: timeouts)
-            // grep exits 2 when a file is missing (no conntrack here): its output still counts.
-            let result = try node.run(argv, timeout: 10)
-            guard result.succeeded || (result.status == 2 && !result.stdout.isEmpty) else {
-                var sample = NodeSample(node: node.name, role: node.role)
-                sample.errors.append(CommandFailed(argv: Array(argv.prefix(3)), result: result).description)
-                return sample
-            }
-            return parse(result.stdout, node: node.name, role: node.role, realCounters: realCounters)
+            sections = try node.readFiles(commonFiles + (director ? ipvsFiles : []))
         } catch {
             var sample = NodeSample(node: node.name, role: node.role)
             sample.errors.append("\(node.name): \(error)")
             return sample
         }
+        var errors: [String] = []
+        if director, realCounters != nil {
+            do { sections[statsSection] = try node.check(statsArgv, timeout: 10).stdout } catch {
+                errors.append("\(node.name): \(error)")
+            }
+        }
+        if director, occasional {
+            do { sections.merge(Self.sections(try node.check(occasionalArgv, timeout: 10).stdout)) { $1 } } catch {
+                errors.append("\(node.name): \(error)")
+            }
+        }
+        var sample = parse(sections: sections, node: node.name, role: node.role, realCounters: realCounters,
+                           occasional: occasional)
+        sample.errors = errors + sample.errors
+        sample.readSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return sample
     }
 
-    /// Parses the batched output; every parser's error is kept, none stops the others.
+    /// Parses batched output (see `sections`).
     static func parse(_ output: String, node: String, role: NodeRole, realCounters: RealCountersParser?) -> NodeSample {
-        let s = sections(output)
+        parse(sections: sections(output), node: node, role: role, realCounters: realCounters, occasional: true)
+    }
+
+    /// Parses the sections (keyed by path or section name); every parser's error is kept,
+    /// none stops the others. Without `occasional` the connection states and timeouts are
+    /// not expected.
+    static func parse(sections s: [String: String], node: String, role: NodeRole,
+                      realCounters: RealCountersParser?, occasional: Bool) -> NodeSample {
         var sample = NodeSample(node: node, role: role)
         func attempt<T>(_ key: String, optional: Bool = false, _ parse: (String) throws -> T) -> T? {
             guard let text = s[key], !text.allSatisfy(\.isWhitespace) else {
@@ -159,11 +180,11 @@ enum NodeReading {
         }
         if role == .director,
            let stats = attempt(IPVSProcStats.source, IPVSProcStats.init(parsing:)),
-           let table = attempt(IPVSProcTable.source, IPVSProcTable.init(parsing:)),
-           let conns = attempt(connSummary, IPVSConnTable.init(parsingSummary:)) {
+           let table = attempt(IPVSProcTable.source, IPVSProcTable.init(parsing:)) {
+            let conns = occasional ? attempt(connSummary, IPVSConnTable.init(parsingSummary:)) : nil
             sample.ipvs = IPVSSample(stats: stats, table: table, connections: conns,
-                                     timeouts: attempt("ipvsadm-timeout", optional: true, IPVSTimeouts.init(parsing:)),
-                                     reals: realCounters.flatMap { attempt("ipvsadm-stats", $0) } ?? [:])
+                                     timeouts: attempt(timeoutSection, optional: true, IPVSTimeouts.init(parsing:)),
+                                     reals: realCounters.flatMap { attempt(statsSection, $0) } ?? [:])
         }
         return sample
     }

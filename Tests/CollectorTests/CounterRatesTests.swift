@@ -59,7 +59,7 @@ final class CounterRatesTests: XCTestCase {
         XCTAssertEqual(s.errors, [])
         XCTAssertEqual(s.ipvs?.stats.totals.conns, 0x36)
         XCTAssertEqual(s.ipvs?.timeouts, IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
-        XCTAssertEqual(s.ipvs?.connections.byState["TIME_WAIT"], 63)
+        XCTAssertEqual(s.ipvs?.connections?.byState["TIME_WAIT"], 63)
         XCTAssertEqual(s.conntrackCount, 0)
         XCTAssertEqual(s.counters["Ip.InReceives"], 12808)
         XCTAssertNotNil(s.counters["TcpExt.ListenDrops"], "netstat merged with snmp")
@@ -86,10 +86,38 @@ final class CounterRatesTests: XCTestCase {
         }
         let s = NodeReading.parse(try batch() + listing, node: "director", role: .director, realCounters: parser)
         XCTAssertEqual(s.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
-        XCTAssertTrue(NodeReading.argv(director: true, statsListing: true, timeouts: false).joined().contains("--stats --exact"))
-        XCTAssertFalse(NodeReading.argv(director: true, statsListing: true, timeouts: false).joined().contains("--timeout"))
-        XCTAssertEqual(NodeReading.argv(director: false, statsListing: true, timeouts: true).prefix(3), ["grep", "-H", ""])
-        XCTAssertFalse(NodeReading.argv(director: false, statsListing: true, timeouts: true).joined().contains("ipvs"))
+    }
+
+    /// Per sample the director runs one process (the per-real listing); the connection
+    /// states and timeouts come in one more only on occasional samples; other nodes run none
+    /// beyond their readFiles.
+    func testProcessesPerSample() throws {
+        let listing = "\(NodeReading.marker) ipvsadm-stats\nTCP 1 -> 2 conns 7\n"
+        let parser: RealCountersParser = { _ in
+            ["TCP 198.18.0.10:80 -> 198.18.1.2:80": RealCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
+        }
+        let director = ScriptedNode(role: .director, sections: NodeReading.sections(try batch() + listing))
+        let quick = NodeReading.read(director, realCounters: parser, occasional: false)
+        XCTAssertEqual(director.ran, [NodeReading.statsArgv])
+        XCTAssertEqual(quick.errors, [])
+        XCTAssertEqual(quick.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
+        XCTAssertEqual(quick.ipvs?.stats.totals.conns, 0x36)
+        XCTAssertNil(quick.ipvs?.connections)
+        XCTAssertNil(quick.ipvs?.timeouts)
+        XCTAssertNotNil(quick.readSeconds)
+
+        let full = NodeReading.read(director, realCounters: parser, occasional: true)
+        XCTAssertEqual(director.ran, [NodeReading.statsArgv, NodeReading.statsArgv, NodeReading.occasionalArgv])
+        XCTAssertEqual(full.errors, [])
+        XCTAssertEqual(full.ipvs?.connections?.byState["TIME_WAIT"], 63)
+        XCTAssertEqual(full.ipvs?.timeouts, IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+
+        let real = ScriptedNode(role: .real, sections: NodeReading.sections(try batch()))
+        let r = NodeReading.read(real, realCounters: parser, occasional: true)
+        XCTAssertEqual(real.ran, [])
+        XCTAssertEqual(r.errors, [])
+        XCTAssertNil(r.ipvs)
+        XCTAssertEqual(real.readPaths, [NodeReading.commonFiles])
     }
 
     /// Two real guest reads 2 s apart: rates and the summary come from their difference.
@@ -135,4 +163,47 @@ final class StatsListingTests: XCTestCase {
         XCTAssertEqual(reals["UDP 198.18.0.10:53 -> 198.18.1.2:53"]?.conns, 0)
         XCTAssertEqual(reals.count, 5)
     }
+}
+
+/// A node that serves recorded sections: files through readFiles, the director's listings
+/// through run; it records what it was asked for.
+final class ScriptedNode: LabNode, @unchecked Sendable {
+    let name: String
+    let role: NodeRole
+    let sections: [String: String]
+    private(set) var ran: [[String]] = []
+    private(set) var readPaths: [[String]] = []
+
+    init(role: NodeRole, sections: [String: String]) {
+        self.name = role.rawValue
+        self.role = role
+        self.sections = sections
+    }
+
+    func run(_ argv: [String], timeout: Double?) throws -> ProcessResult {
+        ran.append(argv)
+        let m = NodeReading.marker
+        switch argv {
+        case NodeReading.statsArgv:
+            return ProcessResult(status: 0, stdout: sections[NodeReading.statsSection] ?? "", stderr: "")
+        case NodeReading.occasionalArgv:
+            let out = "\(m) \(NodeReading.connSummary)\n" + (sections[NodeReading.connSummary] ?? "")
+                + "\(m) \(NodeReading.timeoutSection)\n" + (sections[NodeReading.timeoutSection] ?? "")
+            return ProcessResult(status: 0, stdout: out, stderr: "")
+        default:
+            return ProcessResult(status: 127, stdout: "", stderr: "unexpected command")
+        }
+    }
+
+    func readFile(_ path: String) throws -> String {
+        guard let text = sections[path] else { throw RuntimeFailure("\(path): no such file") }
+        return text
+    }
+
+    func readFiles(_ paths: [String]) throws -> [String: String] {
+        readPaths.append(paths)
+        return sections.filter { paths.contains($0.key) }
+    }
+
+    func wrap(_ argv: [String]) -> [String] { argv }
 }

@@ -1,0 +1,68 @@
+import Foundation
+import SystemKit
+import XCTest
+@testable import Lab
+
+/// `LabNode.readFiles` on both kinds of node: the UML director's agent reading in-process
+/// and a namespace's single `sh`+`grep`, each checked against `cat` in the same node.
+final class NodeReadFilesTests: XCTestCase {
+    func testNamespaceOutputSplitsByPathAndKeepsEmptyFilesApartFromMissingOnes() {
+        let m = NamespaceNode.filesMarker
+        let stdout = "/p/a\n/p/a:b\n/p/empty\n\(m)\n/p/a:x: 1\n/p/a:b:y\n/p/a:\n/p/a:z\n"
+        let (files, unreadable) = NamespaceNode.parseFiles(stdout, stderr: "grep: /p/gone: No such file or directory\n",
+                                                           paths: ["/p/a", "/p/a:b", "/p/empty", "/p/gone"])
+        XCTAssertEqual(files, ["/p/a": "x: 1\n\nz\n", "/p/a:b": "y\n", "/p/empty": ""])
+        XCTAssertEqual(unreadable, [])
+        let failed = NamespaceNode.parseFiles("/p/a\n\(m)\n", stderr: "grep: /p/a: Permission denied\n", paths: ["/p/a"])
+        XCTAssertEqual(failed.unreadable, ["/p/a"])
+    }
+
+    func testFileReaderReadsProcUntilTheEndAndNamesMissingFiles() throws {
+        let stat = FileReader.read("/proc/self/status")
+        XCTAssertTrue(stat.content?.contains("\nPid:\t\(getpid())\n") ?? false, "\(stat)")
+        let gone = FileReader.read("/nonexistent/lvsbench-read-test")
+        XCTAssertNil(gone.content)
+        XCTAssertTrue(gone.isMissing)
+        XCTAssertTrue(gone.error?.contains("/nonexistent/lvsbench-read-test") ?? false)
+        XCTAssertFalse(FileReader.read("/proc/self").isMissing, "a directory is an error, not missing")
+    }
+
+    /// A live nat lab with a UML director: the agent's read request gives what `cat` gives.
+    func testLiveLabReadsMatchCat() throws {
+        try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
+        let name = "readfiles"
+        defer {
+            let r = try? LabCLI.run(["lab", "down", "--name", name])
+            XCTAssertEqual(r?.status, 0, "lab down: \(r?.stderr ?? "")")
+        }
+        let lab = try LabCLI.up(["--name", name, "--mode", "nat", "--reals", "1", "--director", "uml"])
+        XCTAssertTrue(lab.director is GuestNode)
+        let missing = "/proc/net/lvsbench-no-such-file"
+        let director = try lab.director.readFiles(["/proc/net/ip_vs_stats", "/proc/stat", missing])
+        XCTAssertEqual(Set(director.keys), ["/proc/net/ip_vs_stats", "/proc/stat"], "a missing path is absent, not an error")
+        // The lab is idle: the IPVS totals and rates stand still between the two reads.
+        XCTAssertEqual(director["/proc/net/ip_vs_stats"], try lab.director.check(["cat", "/proc/net/ip_vs_stats"]).stdout)
+        XCTAssertEqual(try lab.director.readFile("/proc/net/ip_vs_stats"), director["/proc/net/ip_vs_stats"])
+        Self.assertSameShape(director["/proc/stat"], try lab.director.check(["cat", "/proc/stat"]).stdout)
+        XCTAssertThrowsError(try lab.director.readFile(missing))
+
+        let client = try lab.client.readFiles(["/proc/sys/net/ipv4/ip_forward", "/proc/stat", missing])
+        XCTAssertEqual(Set(client.keys), ["/proc/sys/net/ipv4/ip_forward", "/proc/stat"])
+        XCTAssertEqual(client["/proc/sys/net/ipv4/ip_forward"], try lab.client.readFile("/proc/sys/net/ipv4/ip_forward"))
+        Self.assertSameShape(client["/proc/stat"], try lab.client.check(["cat", "/proc/stat"]).stdout)
+    }
+
+    /// /proc/stat's counters move between two reads; its lines, their labels and field
+    /// counts, and the boot time do not.
+    static func assertSameShape(_ read: String?, _ cat: String, file: StaticString = #filePath, line: UInt = #line) {
+        guard let read else { return XCTFail("/proc/stat not read", file: file, line: line) }
+        func shape(_ text: String) -> [String] {
+            text.split(separator: "\n", omittingEmptySubsequences: false).map { l in
+                let f = l.split(separator: " ")
+                return f.first == "btime" ? String(l) : "\(f.first ?? "") \(f.count)"
+            }
+        }
+        XCTAssertTrue(read.hasSuffix("\n"), file: file, line: line)
+        XCTAssertEqual(shape(read), shape(cat), file: file, line: line)
+    }
+}
