@@ -26,14 +26,13 @@ public enum GuestInit {
             "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "mount -t proc proc /proc",
             "mount -t sysfs sys /sys",
-            "mount -t tmpfs tmpfs /tmp",
-            "mount -t tmpfs tmpfs /var/tmp",
             "mount -t devtmpfs dev /dev 2>/dev/null",
         ]
         lines += modules.map { "modprobe -d \(labDirectory)/modroot \($0) || echo guest-init: modprobe \($0) failed" }
-        // After modprobe: the modules are found through the lab directory under /run, which
-        // this tmpfs then hides from the guest (the guest writes nothing into the host's /run).
-        lines.append("mount -t tmpfs tmpfs /run")
+        // After modprobe: the modules are found through the lab directory, which may lie
+        // below one of the directories the scratch mounts then hide.
+        let scratch = privateScratch(executable: executable)
+        lines += scratch.lines
         lines.append("ip link set lo up")
         for s in director.sysctls { lines.append("sysctl -q -w \(s.key)=\(s.value)") }
         for iface in director.interfaces {
@@ -43,10 +42,35 @@ public enum GuestInit {
         for r in director.routes { lines.append("ip route add \(r.destination) via \(r.via)") }
         lines += [
             "echo guest-init: network configured",
-            "\(executable) lab agent --listen \(guest.agentHost):\(guest.agentPort) &",
+            "\(scratch.executable) lab agent --listen \(guest.agentHost):\(guest.agentPort) &",
             "while true; do wait; sleep 1; done",
         ]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Shell lines that give the guest private, empty /tmp, /var/tmp and /run, so nothing it
+    /// writes there lands on the host (its root is the host's root through hostfs), and the
+    /// path the lvsbench executable has inside the guest afterwards. The executable may
+    /// itself live below one of those directories (a checkout under /tmp, say): its
+    /// directory is bound first onto a guest-only tmpfs at /mnt (FHS requires /mnt), where
+    /// `$ORIGIN` in its run path still finds the libraries beside it.
+    public static func privateScratch(executable: String) -> (lines: [String], executable: String) {
+        let url = URL(fileURLWithPath: executable)
+        let directory = url.deletingLastPathComponent().path
+        let lines = [
+            "mount -t tmpfs tmpfs /mnt",
+            "mkdir /mnt/lvsbench",
+            "mount --bind \(shellQuoted(directory)) /mnt/lvsbench",
+            "mount -t tmpfs tmpfs /tmp",
+            "mount -t tmpfs tmpfs /var/tmp",
+            "mount -t tmpfs tmpfs /run",
+        ]
+        return (lines, "/mnt/lvsbench/" + shellQuoted(url.lastPathComponent))
+    }
+
+    /// `text` as one word for /bin/sh, whatever characters it holds.
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// argv that boots the guest inside the switch namespace, its taps as vec0, vec1, ...

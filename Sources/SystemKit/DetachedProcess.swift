@@ -58,14 +58,43 @@ public enum DetachedProcess {
         return state != "Z" && state != "X"
     }
 
-    /// SIGKILLs `pid` (its process group when `group`), but only while its command line
-    /// still contains `marker`; waits up to `wait` seconds for it to go. Returns whether it is gone.
+    /// SIGKILLs `pid` (its whole process group when `group`), but only while its command
+    /// line still contains `marker`, and waits up to `wait` seconds until the process and
+    /// every member of its group are gone. Returns whether they are. A group leader can exit
+    /// before the rest of its group (user-mode Linux's helper processes do): members left
+    /// in a group whose leader is gone are still the group this lab created (a group id
+    /// stays taken while it has members), so they are ended by pid. A live `pid` that is no
+    /// longer ours is left alone and reported as not gone.
     @discardableResult
     public static func stop(_ pid: Int32, marker: String, group: Bool, wait: Double = 5) -> Bool {
-        guard pid > 1, let cmdline = commandLine(of: pid), cmdline.contains(marker) else { return !isAlive(pid) }
-        kill(group ? -pid : pid, SIGKILL)
+        guard pid > 1 else { return true }
+        let leaderIsOurs = commandLine(of: pid)?.contains(marker) ?? false
+        if leaderIsOurs {
+            kill(group ? -pid : pid, SIGKILL)
+        } else if isAlive(pid) || !group {
+            return !isAlive(pid)
+        }
+        let remaining = { () -> [Int32] in
+            (group ? groupMembers(pid) : []).filter { $0 != pid && isAlive($0) } + (isAlive(pid) ? [pid] : [])
+        }
         let deadline = Date().addingTimeInterval(wait)
-        while isAlive(pid) && Date() < deadline { usleep(10_000) }
-        return !isAlive(pid)
+        while Date() < deadline {
+            let left = remaining()
+            if left.isEmpty { return true }
+            left.forEach { kill($0, SIGKILL) }
+            usleep(10_000)
+        }
+        return remaining().isEmpty
+    }
+
+    /// Pids whose process group is `pgid` (field 5 of /proc/<pid>/stat).
+    static func groupMembers(_ pgid: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { p in
+            guard let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 2 && Int32(fields[2]) == pgid
+        }
     }
 }

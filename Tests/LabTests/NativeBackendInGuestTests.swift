@@ -18,8 +18,10 @@ final class NativeBackendInGuestTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createSymbolicLink(atPath: dir + "/modroot/lib/modules/" + GuestInit.kernelRelease,
                                                    withDestinationPath: GuestInit.moduleSource + "/" + GuestInit.kernelRelease)
-        let exe = LabCLI.binary
-        // The guest's root is the host's: it writes only below its own tmpfs /run and /tmp.
+        // The guest's root is the host's: it writes only below its own tmpfs /run and /tmp,
+        // and runs lvsbench from where the scratch mounts leave it reachable.
+        let scratch = GuestInit.privateScratch(executable: LabCLI.binary)
+        let exe = scratch.executable
         let script = """
         #!/bin/sh
         export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -27,8 +29,7 @@ final class NativeBackendInGuestTests: XCTestCase {
         mount -t sysfs sys /sys
         mount -t devtmpfs dev /dev 2>/dev/null
         for m in ip_vs ip_vs_rr ip_vs_wrr ipip veth bridge; do modprobe -d \(dir)/modroot $m; done
-        mount -t tmpfs tmpfs /run
-        mount -t tmpfs tmpfs /tmp
+        \(scratch.lines.joined(separator: "\n"))
         ip link set lo up
         export LVSBENCH_RUN_DIR=/run/lvsbench LVSBENCH_PREFIX=g LVSBENCH_EXE=\(exe)
         \(exe) lab up --name g --mode tun --reals 2 --scheduler rr --json > /tmp/up.json 2>/tmp/up.err
