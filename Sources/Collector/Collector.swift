@@ -1,4 +1,5 @@
 import Foundation
+import IPVSControl
 import Lab
 import SystemKit
 
@@ -26,7 +27,7 @@ public final class Collector: @unchecked Sendable {
     ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals; nil
     ///     skips that listing (one ipvsadm run less per sample).
     public init(nodes: [any LabNode], interval: Double = 1,
-                realCounters: RealCountersParser? = RealCounters.statsListing) throws {
+                realCounters: RealCountersParser? = IPVSStatsListing.realCounters(parsing:)) throws {
         try Self.checkInterval(interval)
         guard !nodes.isEmpty else { throw InvalidInput("no lab nodes to collect from: start a lab with `lvsbench lab up`") }
         self.nodes = nodes

@@ -13,10 +13,10 @@ public struct IPVSSample: Codable, Equatable, Sendable {
     public var timeouts: IPVSTimeouts?
     /// Cumulative per-real counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`, from
     /// `ipvsadm -Ln --stats --exact` (the only place the kernel gives per-real totals).
-    public var reals: [String: RealCounters]
+    public var reals: [String: IPVSCounters]
 
     public init(stats: IPVSProcStats, table: IPVSProcTable, connections: IPVSConnTable?,
-                timeouts: IPVSTimeouts?, reals: [String: RealCounters]) {
+                timeouts: IPVSTimeouts?, reals: [String: IPVSCounters]) {
         self.stats = stats
         self.table = table
         self.connections = connections
@@ -26,27 +26,10 @@ public struct IPVSSample: Codable, Equatable, Sendable {
 }
 
 /// Turns the text of `ipvsadm -Ln --stats --exact` into per-real counters keyed
-/// `TCP 198.18.0.10:80 -> 198.18.1.2:80`. The default is `RealCounters.statsListing`
-/// (the lab's `IPVSStatsListing`); passing nil skips that listing, one ipvsadm run less per
+/// `TCP 198.18.0.10:80 -> 198.18.1.2:80`. The default is `IPVSStatsListing.realCounters(parsing:)`;
+/// passing nil skips that listing, one ipvsadm run less per
 /// sample, and per-real totals are then not sampled.
-public typealias RealCountersParser = @Sendable (String) throws -> [String: RealCounters]
-
-/// Cumulative counters of one real server of one service.
-public struct RealCounters: Codable, Equatable, Sendable {
-    public var conns: UInt64
-    public var inPackets: UInt64
-    public var outPackets: UInt64
-    public var inBytes: UInt64
-    public var outBytes: UInt64
-
-    public init(conns: UInt64, inPackets: UInt64, outPackets: UInt64, inBytes: UInt64, outBytes: UInt64) {
-        self.conns = conns
-        self.inPackets = inPackets
-        self.outPackets = outPackets
-        self.inBytes = inBytes
-        self.outBytes = outBytes
-    }
-}
+public typealias RealCountersParser = @Sendable (String) throws -> [String: IPVSCounters]
 
 /// What one node's kernel said at one instant. A file that could not be read or parsed
 /// leaves its field empty and its error in `errors`, so one bad read does not end a run.
@@ -187,23 +170,5 @@ enum NodeReading {
                                      reals: realCounters.flatMap { attempt(statsSection, $0) } ?? [:])
         }
         return sample
-    }
-}
-
-extension RealCounters {
-    /// Per-real counters from `ipvsadm -Ln --stats --exact`, keyed
-    /// `TCP 198.18.0.10:80 -> 198.18.1.2:80`: the collector's default parser.
-    public static let statsListing: RealCountersParser = { text in
-        var result: [String: RealCounters] = [:]
-        for service in try IPVSStatsListing.parse(text).services {
-            let key = "\(service.proto) \(service.service.address):\(service.service.port)"
-            for real in service.reals {
-                let c = real.counters
-                result["\(key) -> \(real.address):\(real.port)"] =
-                    RealCounters(conns: c.connections, inPackets: c.inPackets, outPackets: c.outPackets,
-                                 inBytes: c.inBytes, outBytes: c.outBytes)
-            }
-        }
-        return result
     }
 }

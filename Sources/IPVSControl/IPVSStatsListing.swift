@@ -1,22 +1,5 @@
 import SystemKit
 
-/// Packet and byte counters as `ipvsadm -Ln --stats --exact` prints them.
-public struct IPVSCounters: Codable, Equatable, Sendable {
-    public var connections: UInt64
-    public var inPackets: UInt64
-    public var outPackets: UInt64
-    public var inBytes: UInt64
-    public var outBytes: UInt64
-
-    public init(connections: UInt64, inPackets: UInt64, outPackets: UInt64, inBytes: UInt64, outBytes: UInt64) {
-        self.connections = connections
-        self.inPackets = inPackets
-        self.outPackets = outPackets
-        self.inBytes = inBytes
-        self.outBytes = outBytes
-    }
-}
-
 /// `ipvsadm -Ln --stats --exact`: services and their reals with Conns, InPkts, OutPkts,
 /// InBytes, OutBytes.
 public struct IPVSStatsListing: Codable, Equatable, Sendable {
@@ -61,7 +44,7 @@ public struct IPVSStatsListing: Codable, Equatable, Sendable {
         guard n.count == 5, n.allSatisfy({ $0 != nil }) else {
             throw InvalidInput("cannot read ipvsadm counters (use --exact): \(line)")
         }
-        return IPVSCounters(connections: n[0]!, inPackets: n[1]!, outPackets: n[2]!, inBytes: n[3]!, outBytes: n[4]!)
+        return IPVSCounters(conns: n[0]!, inPackets: n[1]!, outPackets: n[2]!, inBytes: n[3]!, outBytes: n[4]!)
     }
 
     /// "198.18.1.100:80" -> ("198.18.1.100", 80).
@@ -70,5 +53,18 @@ public struct IPVSStatsListing: Codable, Equatable, Sendable {
             throw InvalidInput("cannot read address:port '\(text)' in ipvsadm line: \(line)")
         }
         return (String(text[..<colon]), port)
+    }
+}
+
+extension IPVSStatsListing {
+    /// Every real's counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80` (service, then real),
+    /// the form the collector keeps them in.
+    public static func realCounters(parsing text: String) throws -> [String: IPVSCounters] {
+        var result: [String: IPVSCounters] = [:]
+        for service in try parse(text).services {
+            let key = "\(service.proto) \(service.service.address):\(service.service.port)"
+            for real in service.reals { result["\(key) -> \(real.address):\(real.port)"] = real.counters }
+        }
+        return result
     }
 }

@@ -82,7 +82,7 @@ final class CounterRatesTests: XCTestCase {
         let listing = "\(NodeReading.marker) ipvsadm-stats\nTCP 1 -> 2 conns 7\n"
         let parser: RealCountersParser = { text in
             XCTAssertTrue(text.contains("conns 7"))
-            return ["TCP 198.18.0.10:80 -> 198.18.1.2:80": RealCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
+            return ["TCP 198.18.0.10:80 -> 198.18.1.2:80": IPVSCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
         }
         let s = NodeReading.parse(try batch() + listing, node: "director", role: .director, realCounters: parser)
         XCTAssertEqual(s.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
@@ -94,7 +94,7 @@ final class CounterRatesTests: XCTestCase {
     func testProcessesPerSample() throws {
         let listing = "\(NodeReading.marker) ipvsadm-stats\nTCP 1 -> 2 conns 7\n"
         let parser: RealCountersParser = { _ in
-            ["TCP 198.18.0.10:80 -> 198.18.1.2:80": RealCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
+            ["TCP 198.18.0.10:80 -> 198.18.1.2:80": IPVSCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
         }
         let director = ScriptedNode(role: .director, sections: NodeReading.sections(try batch() + listing))
         let quick = NodeReading.read(director, realCounters: parser, occasional: false)
@@ -156,9 +156,9 @@ final class CounterRatesTests: XCTestCase {
 
 final class StatsListingTests: XCTestCase {
     func testPerRealCountersFromTheRecordedStatsListing() throws {
-        let reals = try RealCounters.statsListing(try Fixtures.text(Fixtures.guest, "ipvsadm-Ln-stats-exact"))
+        let reals = try IPVSStatsListing.realCounters(parsing: try Fixtures.text(Fixtures.guest, "ipvsadm-Ln-stats-exact"))
         XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"],
-                       RealCounters(conns: 39, inPackets: 8571, outPackets: 8493, inBytes: 757056, outBytes: 1773702))
+                       IPVSCounters(conns: 39, inPackets: 8571, outPackets: 8493, inBytes: 757056, outBytes: 1773702))
         XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.6:80"]?.conns, 14)
         XCTAssertEqual(reals["UDP 198.18.0.10:53 -> 198.18.1.2:53"]?.conns, 0)
         XCTAssertEqual(reals.count, 5)

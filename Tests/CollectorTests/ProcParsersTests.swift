@@ -92,7 +92,7 @@ final class ProcParsersTests: XCTestCase {
             let gauges = table.services.flatMap(\.reals).map { $0.activeConns + $0.inactiveConns }.reduce(0, +)
             XCTAssertEqual(gauges, conns.total, mode)
             XCTAssertGreaterThanOrEqual(conns.total, 30, mode)
-            let reals = try RealCounters.statsListing(try Fixtures.text(dir, "ipvsadm-Ln-stats-exact"))
+            let reals = try IPVSStatsListing.realCounters(parsing: try Fixtures.text(dir, "ipvsadm-Ln-stats-exact"))
             XCTAssertEqual(reals["TCP 198.18.2.100:80 -> 198.18.2.11:80"]?.outPackets, 0, mode)
         }
     }

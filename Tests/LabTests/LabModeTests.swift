@@ -58,12 +58,12 @@ final class LabModeTests: XCTestCase {
             let stats = try lab.countersAround { tally = try lab.httpRequests(240) }
             XCTAssertEqual(tally.ok, 240)
             let service = try XCTUnwrap(stats.service(VirtualService(address: lab.vip, port: 80)))
-            let total = Double(service.reals.reduce(0) { $0 + $1.counters.connections })
+            let total = Double(service.reals.reduce(0) { $0 + $1.counters.conns })
             XCTAssertEqual(total, 240)
             for (i, expected) in [5.0 / 12, 5.0 / 12, 1.0 / 12, 1.0 / 12].enumerated() {
                 XCTAssertEqual(tally.share("real\(i + 1)"), expected, accuracy: 0.02, "real\(i + 1) responses")
                 let real = try XCTUnwrap(service.reals.first { $0.address == lab.state.reals[i].address })
-                XCTAssertEqual(Double(real.counters.connections) / total, expected, accuracy: 0.02, "real\(i + 1) ipvsadm")
+                XCTAssertEqual(Double(real.counters.conns) / total, expected, accuracy: 0.02, "real\(i + 1) ipvsadm")
             }
             // NAT: replies go back through the director.
             XCTAssertGreaterThan(service.counters.outPackets, 0)
@@ -119,7 +119,7 @@ final class LabModeTests: XCTestCase {
         let stats = try lab.countersAround { tally = try lab.httpRequests(100) }
         XCTAssertEqual(tally.ok, 100)
         let service = try XCTUnwrap(stats.service(VirtualService(address: lab.vip, port: 80)))
-        XCTAssertEqual(service.counters.connections, 100)
+        XCTAssertEqual(service.counters.conns, 100)
         XCTAssertGreaterThan(service.counters.inPackets, 0)
         XCTAssertEqual(service.counters.outPackets, 0)
         XCTAssertEqual(service.counters.outBytes, 0)
