@@ -51,15 +51,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Shared by the test targets only: where the built lvsbench and the package's folders are.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["IPVSControl"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "lvsbench"]),
-        .testTarget(name: "LoadGenTests", dependencies: ["LoadGen", "lvsbench"]),
-        .testTarget(name: "CollectorTests", dependencies: ["Collector", "lvsbench"],
+        .testTarget(name: "LabTests", dependencies: ["TestSupport", "Lab", "lvsbench"]),
+        .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
+        .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TunerTests", dependencies: ["Tuner", "lvsbench"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Results"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "lvsbench"]),
+        .testTarget(name: "TunerTests", dependencies: ["TestSupport", "Tuner", "lvsbench"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "Results"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "lvsbench"]),
     ],
     swiftLanguageModes: [.v5]
 )

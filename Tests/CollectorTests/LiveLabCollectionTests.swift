@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import SystemKit
+import TestSupport
 import XCTest
 @testable import Collector
 
@@ -12,18 +13,7 @@ final class LiveLabCollectionTests: XCTestCase {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
     }
 
-    static var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("lvsbench").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent(".build/debug/lvsbench").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return beside
-    }
+    static var binary: String { BuiltBinary.lvsbench }
 
     @discardableResult
     func cli(_ args: [String]) throws -> ProcessResult {

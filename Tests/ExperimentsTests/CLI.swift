@@ -1,21 +1,13 @@
 import Foundation
 import SystemKit
+import TestSupport
 import XCTest
 
 /// The built `lvsbench` beside the test bundle (or under .build/debug), run with its own
 /// namespace prefix and run directory so tests never touch anyone else's labs.
 enum CLI {
-    static var path: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("lvsbench").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        return packageRoot.appendingPathComponent(".build/debug/lvsbench").path
-    }
-
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
+    static var path: String { BuiltBinary.lvsbench }
+    static var packageRoot: URL { BuiltBinary.packageRoot }
 
     static func environment(prefix: String) -> [String: String] {
         var env = ProcessInfo.processInfo.environment

@@ -2,22 +2,12 @@ import Foundation
 import IPVSControl
 import Lab
 import SystemKit
+import TestSupport
 import XCTest
 
 /// Drives the CLI binary and a lab's nodes for the lab tests.
 enum LabCLI {
-    static var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("lvsbench").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent(".build/debug/lvsbench").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return beside
-    }
+    static var binary: String { BuiltBinary.lvsbench }
 
     /// Runs `lvsbench args...` with this process's environment plus `env`.
     @discardableResult

@@ -1,19 +1,12 @@
 import Foundation
 import LoadGen
 import SystemKit
+import TestSupport
 import XCTest
 
 /// The CLI contract: bad input is one line on stderr and exit code 2, before any load.
 final class LoadCommandTests: XCTestCase {
-    var binary: URL {
-        let next = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lvsbench")
-        if FileManager.default.isExecutableFile(atPath: next.path) { return next }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/", !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent(".build/debug/lvsbench")
-    }
+    var binary: URL { URL(fileURLWithPath: BuiltBinary.lvsbench) }
 
     func run(_ arguments: [String]) throws -> (status: Int32, stderr: String, stdout: String) {
         let process = Process()

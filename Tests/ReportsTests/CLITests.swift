@@ -1,6 +1,7 @@
 import Foundation
 import Results
 import SystemKit
+import TestSupport
 import XCTest
 
 /// `lvsbench report` and `lvsbench compare` as a script would run them: exit codes and output.
@@ -10,16 +11,7 @@ final class CLITests: XCTestCase {
     override func setUpWithError() throws { root = try SyntheticSummary.tempDir() }
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("lvsbench").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir.deleteLastPathComponent()
-        }
-        return dir.appendingPathComponent(".build/debug/lvsbench").path
-    }
+    var binary: String { BuiltBinary.lvsbench }
 
     func lvsbench(_ args: String...) throws -> ProcessResult {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "build lvsbench first: swift build")

@@ -1,18 +1,10 @@
+import TestSupport
 import XCTest
 import SystemKit
 
 /// The `tune` commands through the built binary.
 final class TuneCommandTests: XCTestCase {
-    /// The lvsbench binary beside the test bundle, else .build/debug/lvsbench of this package.
-    static var binary: String {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("lvsbench").path
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent(".build/debug/lvsbench").path
-    }
+    static var binary: String { BuiltBinary.lvsbench }
 
     static var profilesDirectory: String {
         var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
