@@ -30,7 +30,7 @@ struct RunCommand: ParsableCommand {
     var weights: [String] = []
     @Option(name: .long, help: "Load: http (keep-alive), http-close, tcp-rr, tcp-crr.")
     var load: String?
-    @Option(name: .customShort("c"), help: "Concurrent connections of the load generator (default 16).")
+    @Option(name: .customShort("c"), help: "Concurrent connections of the load generator (default: at least 16, a multiple that divides exactly by the weights, e.g. 24 for 5,5,1,1).")
     var connections: Int?
     @Option(name: .long, help: "Total requests per second (open loop); default: as fast as possible.")
     var rate: Double?
