@@ -143,12 +143,11 @@ final class LabBuilder {
     private func configureIPVS() throws {
         progress("configuring IPVS on the director")
         let director = RunningLab(state: state).director
-        for s in plan.services {
-            let service = VirtualService(address: s.address, port: s.port)
+        for service in plan.services {
             try director.check(IPVSCommand.addService(service, scheduler: plan.spec.scheduler,
                                                       persistence: plan.spec.persistence))
             for r in plan.reals {
-                try director.check(IPVSCommand.addReal(service, real: r.address, port: s.port,
+                try director.check(IPVSCommand.addReal(service, real: r.address, port: service.port,
                                                        forwarding: r.forwarding, weight: r.weight))
             }
         }

@@ -56,11 +56,6 @@ public struct NodePlan: Codable, Equatable, Sendable {
     public var decapInterfaces: [String]
 }
 
-public struct IPVSServicePlan: Codable, Equatable, Sendable {
-    public var address: String
-    public var port: Int
-}
-
 public struct IPVSRealPlan: Codable, Equatable, Sendable {
     public var address: String
     public var weight: Int
@@ -89,7 +84,7 @@ public struct LabPlan: Codable, Equatable, Sendable {
     public var veths: [VethPlan]
     public var guest: GuestPlan?
     public var nodes: [NodePlan]
-    public var services: [IPVSServicePlan]
+    public var services: [VirtualService]
     public var reals: [IPVSRealPlan]
     public var directorLinks: [CaptureLink]
     public var directAddress: String

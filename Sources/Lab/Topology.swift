@@ -117,7 +117,7 @@ public enum Topology {
         return LabPlan(spec: spec, backend: backend, prefix: prefix, vip: vip, httpPort: httpPort, tcpPort: tcpPort,
                        namespaces: namespaces, switchNamespace: sw, bridges: bridges, veths: veths, guest: guest,
                        nodes: nodes,
-                       services: [IPVSServicePlan(address: vip, port: httpPort), IPVSServicePlan(address: vip, port: tcpPort)],
+                       services: [VirtualService(address: vip, port: httpPort), VirtualService(address: vip, port: tcpPort)],
                        reals: reals, directorLinks: links, directAddress: "198.19.255.2",
                        directClientAddress: "198.19.255.1")
     }
