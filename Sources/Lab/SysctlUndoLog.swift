@@ -79,41 +79,65 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
         }
     }
 
+    /// One entry that could not be restored, and why.
+    public struct RestoreFailure: Sendable, CustomStringConvertible {
+        public var entry: Entry
+        public var reason: String
+        public var description: String { "\(entry.key) on \(entry.node) (to \(entry.found)): \(reason)" }
+    }
+
     /// Writes every `found` value back, last change first. Goes on past failures (a node
-    /// that is already gone) and returns them, one line each; an entry for a node not in
-    /// `nodes` counts as a failure unless it was a host entry. `host` runs the host entries
-    /// (tests pass a stand-in: they must never write the host's sysctls).
-    public func restore(nodes: [any LabNode], host: HostCommand = SysctlUndoLog.realHost) -> [String] {
-        var failures: [String] = []
+    /// that is already gone) and returns them; an entry for a node not in `nodes` counts as
+    /// a failure. A host entry drops this lab's (`holder`, its directory) reference in the
+    /// host-wide record instead, which writes the original back once no other lab relies on
+    /// it; only a key the record lacks is written from the log. `host` runs the host entries
+    /// (tests pass a stand-in, and a record in a scratch directory: they must never write
+    /// the host's sysctls).
+    public func restore(nodes: [any LabNode], holder: String, host: HostCommand = SysctlUndoLog.realHost,
+                        hostGlobals: HostGlobalSysctls = .shared) -> [RestoreFailure] {
+        var failures: [RestoreFailure] = []
         for entry in entries.reversed() {
             let argv = Self.command(kind: entry.kind, key: entry.key, value: entry.found)
             do {
                 switch entry.place {
                 case .host:
+                    guard try hostGlobals.release(key: entry.key, holder: holder, host: host) == .notRecorded else { continue }
                     let result = try host(argv)
                     guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
                 case .node:
                     guard let node = nodes.first(where: { $0.name == entry.node }) else {
-                        failures.append("\(entry.key) on \(entry.node) (to \(entry.found)): node not found")
+                        failures.append(RestoreFailure(entry: entry, reason: "node not found"))
                         continue
                     }
                     try node.check(argv, timeout: 30)
                 }
             } catch {
-                failures.append("\(entry.key) on \(entry.node) (to \(entry.found)): \(error)")
+                failures.append(RestoreFailure(entry: entry, reason: "\(error)"))
             }
         }
         return failures
     }
 
-    /// The hook for `lab down`: restores and removes the lab's log if there is one. Returns
-    /// the entries that could not be restored (the log is kept then, for `tune reset`).
+    /// The hook for `lab down` and `tune reset`: restores the lab's log if there is one and
+    /// removes it. Returns the entries that could not be restored, one line each; the log is
+    /// then rewritten to hold exactly those (in their order), so `tune reset` retries them
+    /// and nothing restored is restored twice (a host-wide reference released twice would
+    /// release another lab's). At `lab down` the lab's directory goes with its nodes: a node's
+    /// value dies with its node, and a host entry whose write failed keeps its reference in
+    /// the host-wide record, which writes the original back at its next access once the lab's
+    /// directory is gone.
     @discardableResult
-    public static func restoreAndRemove(labDirectory: String, nodes: [any LabNode],
-                                        host: HostCommand = realHost) throws -> [String] {
-        guard let log = try load(labDirectory: labDirectory) else { return [] }
-        let failures = log.restore(nodes: nodes, host: host)
-        if failures.isEmpty { try? FileManager.default.removeItem(atPath: path(labDirectory: labDirectory)) }
-        return failures
+    public static func restoreAndRemove(labDirectory: String, nodes: [any LabNode], host: HostCommand = realHost,
+                                        hostGlobals: HostGlobalSysctls = .shared) throws -> [String] {
+        guard var log = try load(labDirectory: labDirectory) else { return [] }
+        let failures = log.restore(nodes: nodes, holder: labDirectory, host: host, hostGlobals: hostGlobals)
+        guard !failures.isEmpty else {
+            try? FileManager.default.removeItem(atPath: path(labDirectory: labDirectory))
+            return []
+        }
+        let unrestored = failures.map(\.entry)
+        log.entries = log.entries.filter { unrestored.contains($0) }
+        try log.save(labDirectory: labDirectory)
+        return failures.map(\.description)
     }
 }

@@ -5,11 +5,15 @@ import SystemKit
 /// A running lab as the tuner sees it: its nodes and the directory that holds its state.
 public struct TuningTarget {
     public var nodes: [any LabNode]
-    /// The lab's state directory; the undo log goes to `<labDirectory>/tuning.json`.
+    /// The lab's state directory; the undo log goes to `<labDirectory>/tuning.json`. It also
+    /// names the lab in the host-wide record of host-global sysctls.
     public var labDirectory: String
-    public init(nodes: [any LabNode], labDirectory: String) {
+    /// Where host-global sysctls are reference-counted across labs (tests pass a scratch one).
+    public var hostGlobals: HostGlobalSysctls
+    public init(nodes: [any LabNode], labDirectory: String, hostGlobals: HostGlobalSysctls = .shared) {
         self.nodes = nodes
         self.labDirectory = labDirectory
+        self.hostGlobals = hostGlobals
     }
 }
 
@@ -38,44 +42,69 @@ public struct TuningDiffRow: Codable, Equatable, Sendable {
 
 /// Applies profiles to a lab all-or-nothing and restores what it found.
 public enum Tuner {
-    /// Checks `profile` against every node (see `TuningPlanner.plan`), undoes any earlier
-    /// tuning of the lab (only once the profile passed), records the values found in the lab's undo log, then writes the
-    /// changes in order. A failure or `interrupted()` turning true midway restores every
-    /// value written, last first, and throws. `host` runs host-wide writes (tests pass a fake).
+    /// Checks `profile` against every node (see `TuningPlanner.plan`) and against the host-wide
+    /// values other labs hold (see `HostGlobalSysctls`), undoes any earlier tuning of the lab
+    /// (only once the profile passed), records the values found in the lab's undo log, then
+    /// writes the changes in order. A host-wide key is taken through the host-wide record
+    /// even when it already has the wanted value, so that another lab's `lab down` cannot
+    /// restore it under this lab. A failure or `interrupted()` turning true midway restores
+    /// every value written, last first, and throws. `host` runs host-wide writes (tests pass a fake).
     public static func apply(_ profile: Profile, to target: TuningTarget, options: TuningOptions,
                              host: CommandRunner = NodeSysctls.hostRunner,
                              interrupted: () -> Bool = { false }) throws -> ApplyReport {
         var previous: [String] = []
         if try SysctlUndoLog.load(labDirectory: target.labDirectory) != nil {
             // A profile that would be refused must not undo the tuning in place either.
-            _ = try TuningPlanner.plan(profile: profile, nodes: target.nodes, options: options, host: host)
-            previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
+            try checkHostHoldings(try TuningPlanner.plan(profile: profile, nodes: target.nodes, options: options, host: host), target)
+            previous = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host,
+                                                          hostGlobals: target.hostGlobals)
         }
         guard previous.isEmpty else {
             throw TunerError.applyFailed(step: "restoring the previous tuning", cause: previous.joined(separator: "; "),
                                          rolledBack: false, restoreFailures: previous)
         }
         let plan = try TuningPlanner.plan(profile: profile, nodes: target.nodes, options: options, host: host)
-        let writes = plan.changes.filter(\.changes)
-        var report = ApplyReport(profile: plan.profile, applied: [], unchanged: plan.changes.filter { !$0.changes },
+        try checkHostHoldings(plan, target)
+        let writes = plan.changes.filter { $0.changes || $0.place == .host }
+        var report = ApplyReport(profile: plan.profile, applied: [], unchanged: plan.changes.filter { !$0.changes && $0.place != .host },
                                  skippedMissing: plan.skipped, rolesWithoutNodes: plan.rolesWithoutNodes,
                                  previousRestoreFailures: previous)
         guard !writes.isEmpty else { return report }
-        try SysctlUndoLog(origin: profile.name, entries: writes.map(\.undoEntry)).save(labDirectory: target.labDirectory)
-        for change in writes {
+        var log = SysctlUndoLog(origin: profile.name, entries: writes.map(\.undoEntry))
+        try log.save(labDirectory: target.labDirectory)
+        for (index, change) in writes.enumerated() {
             if interrupted() { throw rollBack(report.applied, target: target, host: host, interrupted: true, step: "") }
-            let argv = SysctlUndoLog.command(kind: change.kind, key: change.key, value: change.wanted)
+            var done = change
             do {
-                let result = try change.place == .host ? host(argv) : node(change.node, in: target).run(argv, timeout: 30)
-                guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
+                if change.place == .host {
+                    done.found = try target.hostGlobals.acquire(key: change.key, value: change.wanted,
+                                                                holder: target.labDirectory, host: host)
+                    log.entries[index].found = done.found
+                } else {
+                    let argv = SysctlUndoLog.command(kind: change.kind, key: change.key, value: change.wanted)
+                    let result = try node(change.node, in: target).run(argv, timeout: 30)
+                    guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
+                }
             } catch {
                 throw rollBack(report.applied, target: target, host: host, interrupted: interrupted(),
                                step: "setting \(change.key) on \(change.node)", cause: "\(error)")
             }
-            report.applied.append(change)
+            report.applied.append(done)
         }
         if interrupted() { throw rollBack(report.applied, target: target, host: host, interrupted: true, step: "") }
+        // The host-wide record knows the true original of a host key another lab had changed.
+        try? log.save(labDirectory: target.labDirectory)
         return report
+    }
+
+    /// Refuses, before anything changes, a host-wide value that another live lab holds at a
+    /// different value (the record is checked again under its lock when the value is taken).
+    static func checkHostHoldings(_ plan: TuningPlan, _ target: TuningTarget) throws {
+        for change in plan.changes where change.place == .host {
+            if let conflict = try target.hostGlobals.conflict(key: change.key, value: change.wanted, holder: target.labDirectory) {
+                throw conflict
+            }
+        }
     }
 
     static func node(_ name: String, in target: TuningTarget) throws -> any LabNode {
@@ -85,30 +114,44 @@ public enum Tuner {
         return node
     }
 
-    /// Restores `applied` (last first); removes the undo log when that worked.
+    /// Restores `applied` (last first); removes the undo log when that worked, else keeps
+    /// in it exactly the entries that could not be restored, for `tune reset`.
     static func rollBack(_ applied: [TuningChange], target: TuningTarget, host: CommandRunner,
                          interrupted: Bool, step: String, cause: String = "") -> TunerError {
         var failures: [String] = []
+        var unrestored: [SysctlUndoLog.Entry] = []
         for change in applied.reversed() {
-            let argv = SysctlUndoLog.command(kind: change.kind, key: change.key, value: change.found)
             do {
-                let result = try change.place == .host ? host(argv) : node(change.node, in: target).run(argv, timeout: 30)
-                if !result.succeeded { throw CommandFailed(argv: argv, result: result) }
+                if change.place == .host {
+                    try target.hostGlobals.release(key: change.key, holder: target.labDirectory, host: host)
+                } else {
+                    let argv = SysctlUndoLog.command(kind: change.kind, key: change.key, value: change.found)
+                    let result = try node(change.node, in: target).run(argv, timeout: 30)
+                    if !result.succeeded { throw CommandFailed(argv: argv, result: result) }
+                }
             } catch {
                 failures.append("\(change.key) on \(change.node): \(error)")
+                unrestored.insert(change.undoEntry, at: 0)
             }
         }
-        if failures.isEmpty { try? FileManager.default.removeItem(atPath: SysctlUndoLog.path(labDirectory: target.labDirectory)) }
+        let path = SysctlUndoLog.path(labDirectory: target.labDirectory)
+        if failures.isEmpty {
+            try? FileManager.default.removeItem(atPath: path)
+        } else if var log = try? SysctlUndoLog.load(labDirectory: target.labDirectory) {
+            log.entries = unrestored
+            try? log.save(labDirectory: target.labDirectory)
+        }
         if interrupted { return .interrupted(rolledBack: failures.isEmpty) }
         return .applyFailed(step: step, cause: cause, rolledBack: failures.isEmpty, restoreFailures: failures)
     }
 
     /// Restores what the lab's undo log recorded and removes it. Returns the entries
-    /// restored; throws when some could not be (the log stays for another try).
+    /// restored; throws when some could not be (the log stays, holding just those, for another try).
     @discardableResult
     public static func reset(_ target: TuningTarget, host: CommandRunner = NodeSysctls.hostRunner) throws -> [SysctlUndoLog.Entry] {
         guard let log = try SysctlUndoLog.load(labDirectory: target.labDirectory) else { return [] }
-        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host)
+        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: target.labDirectory, nodes: target.nodes, host: host,
+                                                          hostGlobals: target.hostGlobals)
         guard failures.isEmpty else {
             throw RuntimeFailure("could not restore \(failures.joined(separator: "; ")); the record stays in "
                                  + "\(SysctlUndoLog.path(labDirectory: target.labDirectory)) for another `tune reset`")

@@ -23,7 +23,9 @@ final class TunerApplyTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    var target: TuningTarget { TuningTarget(nodes: [director, client], labDirectory: dir) }
+    /// A host-wide record of its own: the tests must never touch the host's.
+    var globals: HostGlobalSysctls { HostGlobalSysctls(directory: dir + "/host-record") }
+    var target: TuningTarget { TuningTarget(nodes: [director, client], labDirectory: dir, hostGlobals: globals) }
     var hostRunner: CommandRunner { let h = host!; return { try h.run($0, timeout: nil) } }
 
     func profile(_ yaml: String) throws -> Profile { try ProfileParser.parse(yaml, file: "t.yaml") }
@@ -128,7 +130,7 @@ final class TunerApplyTests: XCTestCase {
         let p = try profile("client:\n  sysctl: {net.ipv4.tcp_tw_reuse: 0}\n")
         try Tuner.apply(p, to: target, options: .init(), host: hostRunner)
         XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "0")
-        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: dir, nodes: [client], host: hostRunner)
+        let failures = try SysctlUndoLog.restoreAndRemove(labDirectory: dir, nodes: [client], host: hostRunner, hostGlobals: globals)
         XCTAssertEqual(failures, [])
         XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "2")
         XCTAssertFalse(FileManager.default.fileExists(atPath: SysctlUndoLog.path(labDirectory: dir)))
@@ -137,7 +139,7 @@ final class TunerApplyTests: XCTestCase {
     func testLVSTutorialOnAGuestDirector() throws {
         let guest = RecordedNode(name: "director", role: .director, bootID: "guest-boot",
                                  listing: Recorded.guest61, timeouts: "900 120 300")
-        let lab = TuningTarget(nodes: [guest], labDirectory: dir)
+        let lab = TuningTarget(nodes: [guest], labDirectory: dir, hostGlobals: globals)
         let tutorial = try ProfileLibraryTests.shipped.resolve("lvs-tutorial")
         XCTAssertThrowsError(try Tuner.apply(tutorial, to: lab, options: .init(), host: hostRunner)) { error in
             XCTAssertEqual(error as? TunerError, .missingKeys([.init(node: "director", key: "net.ipv4.tcp_tw_recycle")]))
@@ -154,7 +156,7 @@ final class TunerApplyTests: XCTestCase {
 
     func testHostWideKeyOnTwoNodesIsWrittenOnceOrRefusedWhenTheyDisagree() throws {
         let other = RecordedNode(name: "real1", role: .real, bootID: "host-boot", listing: Recorded.childNamespace618)
-        let lab = TuningTarget(nodes: [client, other], labDirectory: dir)
+        let lab = TuningTarget(nodes: [client, other], labDirectory: dir, hostGlobals: globals)
         let same = try profile("reals:\n  sysctl: {net.core.busy_poll: 50}\nclient:\n  sysctl: {net.core.busy_poll: 50}\n")
         let report = try Tuner.apply(same, to: lab, options: .init(allowGlobal: true), host: hostRunner)
         XCTAssertEqual(report.applied.map(\.node), ["real1"])
