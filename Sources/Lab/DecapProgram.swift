@@ -31,16 +31,21 @@ public enum DecapProgram {
 
     """
 
-    /// Whether the host kernel decapsulates IPIP itself (then reals use `tunl0`).
-    public static func hostHasIPIP(tryLoading: Bool = false) -> Bool {
-        func present() -> Bool {
-            FileManager.default.fileExists(atPath: "/sys/module/ipip") ||
-                ((try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8))?.contains("tunl0") ?? false)
+    /// Whether the host kernel decapsulates IPIP itself (then reals use `tunl0`): only when
+    /// `ipip` is already in the kernel, loaded or built in. It is never loaded from here:
+    /// loading it creates `tunl0` in the host's own namespace too, and the host's interfaces
+    /// are promised to stay untouched; the tc-BPF decapsulator serves every other kernel.
+    public static func hostHasIPIP() -> Bool {
+        kernelDecapsulates(ipipModule: FileManager.default.fileExists(atPath: "/sys/module/ipip"),
+                           netDev: (try? String(contentsOfFile: "/proc/net/dev", encoding: .utf8)) ?? "")
+    }
+
+    /// The decision, from what the host shows: /sys/module/ipip exists, or the host's
+    /// /proc/net/dev lists an interface named exactly `tunl0`.
+    static func kernelDecapsulates(ipipModule: Bool, netDev: String) -> Bool {
+        ipipModule || netDev.split(separator: "\n").contains { line in
+            line.split(separator: ":", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces) == "tunl0"
         }
-        if present() { return true }
-        guard tryLoading, ToolLocator.find("modprobe") != nil,
-              (try? ProcessRunner.run(["modprobe", "ipip"], timeout: 10))?.succeeded == true else { return false }
-        return present()
     }
 
     public static func clang() -> String? {

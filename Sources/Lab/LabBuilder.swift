@@ -81,7 +81,7 @@ final class LabBuilder {
     private func configureNodes() throws {
         progress("configuring addresses, routes and sysctls")
         var decapObject: String?
-        let useTunl0 = plan.nodes.contains { !$0.decapInterfaces.isEmpty } && DecapProgram.hostHasIPIP(tryLoading: true)
+        let useTunl0 = plan.nodes.contains { !$0.decapInterfaces.isEmpty } && DecapProgram.hostHasIPIP()
         for node in plan.nodes {
             guard let ns = node.namespace else { continue }
             try SignalTrap.check()

@@ -46,52 +46,82 @@ public struct RunningLab: Sendable {
     }
 
     /// Changes the scheduler of both services (and optionally every weight) in place with
-    /// `ipvsadm -E`/`-e`; established connections stay. Records the change in the state.
+    /// `ipvsadm -E`/`-e`; established connections stay. All or nothing; see `reconfigure`.
     public func setScheduler(_ scheduler: Scheduler, weights: [Int]?) throws {
+        try reconfigure(scheduler: scheduler, weights: weights)
+    }
+
+    /// Sets real `real`'s (1-based) weight on both services; 0 quiesces it. All or nothing.
+    public func setWeight(real: Int, weight: Int) throws {
+        try reconfigure(real: (real, weight))
+    }
+
+    /// Changes the scheduler (nil: keep it), every weight (`weights`, one per real) or one
+    /// real's weight (`real`), all or nothing: the previous scheduler and weights are read
+    /// from the director first, and any failure, or `interrupted()` turning true, puts them
+    /// back (see `IPVSTransaction`). The state is saved only once every change is in, so
+    /// `lab status` always shows what the director has.
+    public func reconfigure(scheduler: Scheduler? = nil, weights: [Int]? = nil, real: (index: Int, weight: Int)? = nil,
+                            interrupted: () -> Bool = { false }) throws {
+        var wanted: [Int?] = Array(repeating: nil, count: state.reals.count)
         if let weights {
+            guard real == nil else { throw InvalidInput("give --weights for every real or --real N --weight W, not both") }
             guard weights.count == state.reals.count else {
                 throw InvalidInput("\(weights.count) weights given for \(state.reals.count) reals: give one weight per real")
             }
-            if let bad = weights.first(where: { !Weights.range.contains($0) }) {
-                throw InvalidInput("weight \(bad) is out of range: IPVS weights are 0 to 65535")
+            wanted = weights
+        }
+        if let real {
+            guard (1...state.reals.count).contains(real.index) else {
+                throw InvalidInput("no real\(real.index) in lab \(state.name): it has real1 to real\(state.reals.count)")
             }
+            wanted[real.index - 1] = real.weight
         }
-        for s in services {
-            try director.check(IPVSCommand.editService(s, scheduler: scheduler, persistence: state.persistence))
+        if let bad = wanted.compactMap({ $0 }).first(where: { !Weights.range.contains($0) }) {
+            throw InvalidInput("weight \(bad) is out of range: IPVS weights are 0 to 65535")
         }
-        var updated = state
-        updated.scheduler = scheduler
-        updated.spec.scheduler = scheduler
-        if let weights {
-            for (i, w) in weights.enumerated() {
-                try editWeight(index: i, weight: w)
-                updated.reals[i].weight = w
-            }
-            updated.spec.weights = weights
-        }
-        try LabStore.save(updated)
-    }
-
-    /// Sets real `real`'s (1-based) weight on both services; 0 quiesces it.
-    public func setWeight(real: Int, weight: Int) throws {
-        guard (1...state.reals.count).contains(real) else {
-            throw InvalidInput("no real\(real) in lab \(state.name): it has real1 to real\(state.reals.count)")
-        }
-        guard Weights.range.contains(weight) else {
-            throw InvalidInput("weight \(weight) is out of range: IPVS weights are 0 to 65535")
-        }
-        try editWeight(index: real - 1, weight: weight)
+        try changes(scheduler: scheduler, weights: wanted, previous: listing()).run(on: director, interrupted: interrupted)
         var updated = (try? LabStore.load(state.name)) ?? state
-        updated.reals[real - 1].weight = weight
-        updated.spec.weights[real - 1] = weight
+        if let scheduler {
+            updated.scheduler = scheduler
+            updated.spec.scheduler = scheduler
+        }
+        for (i, weight) in wanted.enumerated() {
+            guard let weight else { continue }
+            updated.reals[i].weight = weight
+            updated.spec.weights[i] = weight
+        }
         try LabStore.save(updated)
     }
 
-    func editWeight(index: Int, weight: Int) throws {
-        let r = state.reals[index]
-        for s in services {
-            try director.check(IPVSCommand.editReal(s, real: r.address, port: s.port, forwarding: r.forwarding, weight: weight))
+    /// The steps that set `scheduler` on both services, then each real's wanted weight on
+    /// both, each with the command that puts back what `previous` shows.
+    func changes(scheduler: Scheduler?, weights: [Int?], previous: IPVSListing) throws -> IPVSTransaction {
+        var transaction = IPVSTransaction()
+        if let scheduler {
+            for s in services {
+                guard let old = previous.service(s).flatMap({ Scheduler(rawValue: $0.scheduler) }) else {
+                    throw RuntimeFailure("the director has no service \(s.endpoint) with a known scheduler (`ipvsadm -Ln`): "
+                                         + "rebuild the lab with `lvsbench lab down` and `lvsbench lab up`")
+                }
+                transaction.steps.append(.init(what: "setting the scheduler of \(s.endpoint) to \(scheduler.rawValue)",
+                                               apply: IPVSCommand.editService(s, scheduler: scheduler, persistence: state.persistence),
+                                               undo: IPVSCommand.editService(s, scheduler: old, persistence: state.persistence)))
+            }
         }
+        for (i, weight) in weights.enumerated() {
+            guard let weight else { continue }
+            let r = state.reals[i]
+            for s in services {
+                let old = previous.service(s)?.reals.first { $0.address == r.address && $0.port == s.port }
+                transaction.steps.append(.init(
+                    what: "setting the weight of \(r.name) on \(s.endpoint) to \(weight)",
+                    apply: IPVSCommand.editReal(s, real: r.address, port: s.port, forwarding: r.forwarding, weight: weight),
+                    undo: old.map { IPVSCommand.editReal(s, real: r.address, port: s.port, forwarding: $0.forwarding ?? r.forwarding,
+                                                         weight: $0.weight) }))
+            }
+        }
+        return transaction
     }
 
     /// `ipvsadm -Ln --stats --exact` on the director, parsed.

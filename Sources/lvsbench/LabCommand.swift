@@ -126,7 +126,7 @@ struct LabExecCommand: ParsableCommand {
 struct LabSetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
-        abstract: "Change the scheduler and weights of a running lab (no rebuild).",
+        abstract: "Change the scheduler and weights of a running lab (no rebuild), all or nothing.",
         discussion: "Example:\n  lvsbench lab set --scheduler wlc --weights 3,1\n  lvsbench lab set --real 2 --weight 0"
     )
     @Option(help: "Lab name.") var name = LabSpec.defaultName
@@ -139,19 +139,16 @@ struct LabSetCommand: ParsableCommand {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab set")
             let lab = try LabEngine.open(name: name)
-            if let real {
-                guard let weight else { throw InvalidInput("--real needs --weight, e.g. --real 2 --weight 0") }
-                try lab.setWeight(real: real, weight: weight)
-            } else if real == nil && weight != nil {
-                throw InvalidInput("--weight needs --real, or give --weights for every real")
-            }
+            if real != nil && weight == nil { throw InvalidInput("--real needs --weight, e.g. --real 2 --weight 0") }
+            if real == nil && weight != nil { throw InvalidInput("--weight needs --real, or give --weights for every real") }
             let parsedWeights = try weights.map { try Weights.parse($0, reals: lab.state.reals.count) }
-            if scheduler != nil || parsedWeights != nil {
-                let s = try scheduler.map(Scheduler.init(parsing:)) ?? lab.state.scheduler
-                try lab.setScheduler(s, weights: parsedWeights)
-            } else if real == nil {
+            let parsedScheduler = try scheduler.map(Scheduler.init(parsing:))
+            guard parsedScheduler != nil || parsedWeights != nil || real != nil else {
                 throw InvalidInput("nothing to change: give --scheduler, --weights or --real N --weight W")
             }
+            SignalTrap.install()
+            try lab.reconfigure(scheduler: parsedScheduler, weights: parsedWeights, real: real.flatMap { r in weight.map { (r, $0) } },
+                                interrupted: { SignalTrap.interrupted })
             printLab(try LabStore.load(name))
         }
     }
