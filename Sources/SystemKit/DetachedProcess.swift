@@ -97,23 +97,35 @@ public enum DetachedProcess {
     /// the group) from one that has (nginx's workers retitle themselves). A group leader can
     /// exit before the rest of its group (user-mode Linux's helpers do), so the members are
     /// found by group id, not through the leader; a member that is not ours is left alone.
+    /// Ours are stopped (SIGSTOP) until a scan finds no new one, then killed: a stopped
+    /// process cannot fork, so no child is orphaned (and so unrecognisable) midway.
     /// A live `pid` that is not ours (the pid was reused) is left alone and reported as not
-    /// gone. A process that is exiting has an empty command line: it is waited for.
+    /// gone; members that are not ours may still exit by themselves within `wait`.
     @discardableResult
     public static func stop(_ pid: Int32, marker: String, group: Bool, wait: Double = 5) -> Bool {
         guard pid > 1 else { return true }
         if isAlive(pid), let command = commandLine(of: pid), !commandLine(command, matches: marker) { return false }
         let deadline = Date().addingTimeInterval(wait)
-        var signalled = Set<Int32>()
-        while true {
-            let alive = (group ? groupMembers(pid) : [pid]).filter(isAlive)
-            let pending = alive.filter { signalled.contains($0) || commandLine(of: $0) == nil }
-            let ours = verified(alive.filter { !signalled.contains($0) }, marker: marker, known: signalled)
-            if ours.isEmpty && pending.isEmpty { return alive.isEmpty }
+        let members = { (group ? groupMembers(pid) : [pid]).filter(isAlive) }
+        var ours = Set<Int32>()
+        while Date() < deadline {
+            let found = verified(members().filter { !ours.contains($0) }, marker: marker, known: ours)
+            if found.isEmpty && ours.allSatisfy(isStoppedOrGone) { break }
+            for p in found { kill(p, SIGSTOP); ours.insert(p) }
+            usleep(1_000)
+        }
+        for p in ours { kill(p, SIGKILL) }
+        while !members().isEmpty {
             guard Date() < deadline else { return false }
-            for p in ours { kill(p, SIGKILL); signalled.insert(p) }
             usleep(10_000)
         }
+        return true
+    }
+
+    /// Whether `pid` is stopped (by a signal or a tracer), a zombie, or gone.
+    static func isStoppedOrGone(_ pid: Int32) -> Bool {
+        guard let state = statFields(pid)?.first else { return true }
+        return ["T", "t", "Z", "X"].contains(state)
     }
 
     /// The processes of `pids` that carry `marker`, and those whose parent chain leads to one
