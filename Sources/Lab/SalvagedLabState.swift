@@ -37,7 +37,8 @@ public struct SalvagedLabState: Equatable, Sendable {
     private static func valueStart(_ key: String, in bytes: [UInt8]) -> Int? {
         let needle = Array("\"\(key)\"".utf8)
         guard bytes.count >= needle.count else { return nil }
-        for start in 0...(bytes.count - needle.count) where bytes[start..<(start + needle.count)].elementsEqual(needle) {
+        for start in 0...(bytes.count - needle.count)
+        where bytes[start] == needle[0] && bytes[start..<(start + needle.count)].elementsEqual(needle) {
             var i = skipSpaces(bytes, from: start + needle.count)
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { continue }
             i = skipSpaces(bytes, from: i + 1)
