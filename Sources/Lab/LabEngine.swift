@@ -39,12 +39,19 @@ public enum LabEngine {
         }
         let backend = try resolveBackend(spec.director)
         let plan = Topology.plan(spec, backend: backend, prefix: prefix)
-        let existing = Set(try listNamespaces())
-        if let clash = plan.namespaces.first(where: existing.contains) {
-            throw InvalidInput("namespace \(clash) already exists: run `lvsbench lab down --all` or pick another --name")
-        }
         try requireTools(plan)
+        // Claimed before the namespace check, so that of two `lab up` of one name the loser
+        // stops here, and whatever it finds after is not the winner's.
         try claimDirectory(spec.name)
+        do {
+            let existing = Set(try listNamespaces())
+            if let clash = plan.namespaces.first(where: existing.contains) {
+                throw InvalidInput("namespace \(clash) already exists: run `lvsbench lab down --all` or pick another --name")
+            }
+        } catch {
+            rmdir(LabEnvironment.labDirectory(spec.name))
+            throw error
+        }
         SignalTrap.install()
         let builder = LabBuilder(plan: plan, directory: LabEnvironment.labDirectory(spec.name), progress: progress)
         do {
