@@ -155,9 +155,16 @@ public enum LabEngine {
                 throw CommandFailed(argv: ["ip", "netns", "delete", ns], result: r)
             }
         }
-        try? FileManager.default.removeItem(atPath: state.labDirectory)
+        let undoLog = SysctlUndoLog.path(labDirectory: state.labDirectory)
+        if unrestored.isEmpty || !FileManager.default.fileExists(atPath: undoLog) {
+            try? FileManager.default.removeItem(atPath: state.labDirectory)
+        } else {
+            removeEverything(in: state.labDirectory, except: undoLog)
+        }
         if !unrestored.isEmpty {
-            throw RuntimeFailure("lab \(state.name): could not restore \(unrestored.joined(separator: "; ")): set them back by hand")
+            let advice = FileManager.default.fileExists(atPath: undoLog) ? "left: " + undoLogAdvice(labDirectory: state.labDirectory)
+                : "set them back by hand"
+            throw RuntimeFailure("lab \(state.name): could not restore \(unrestored.joined(separator: "; ")); \(advice)")
         }
         if !survivors.isEmpty {
             throw RuntimeFailure("lab \(state.name): could not stop \(survivors.joined(separator: ", "))")

@@ -106,6 +106,14 @@ extension LabEngine {
             + commands.joined(separator: "; ") + "`, then `rm -r \(labDirectory)`"
     }
 
+    /// Removes what `directory` holds but `kept` (a path in it).
+    static func removeEverything(in directory: String, except kept: String) {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for entry in entries where directory + "/" + entry != kept {
+            try? FileManager.default.removeItem(atPath: directory + "/" + entry)
+        }
+    }
+
     static func allPids() -> [Int32] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init)
     }

@@ -71,6 +71,31 @@ final class LabStateFaultTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: SysctlUndoLog.path(labDirectory: labDir)))
     }
 
+    /// A restore that fails keeps its undo log, as its comment promises: `lab down` removes
+    /// the rest, exits 1 naming the log, and says so again until the user removes it.
+    func testFailedRestoreKeepsTheUndoLog() throws {
+        let env = isolatedEnvironment("l")
+        defer { cleanUp(env) }
+        try up("rst", env: env)
+        let labDir = env["LVSBENCH_RUN_DIR"]! + "/labs/rst"
+        try SysctlUndoLog(origin: "test", entries: [
+            SysctlUndoLog.Entry(node: "client", kind: .sysctl, key: "net.ipv4.no_such_key", place: .node, found: "1", applied: "2"),
+        ]).save(labDirectory: labDir)
+
+        let down = try LabCLI.run(["lab", "down", "--name", "rst"], env: env)
+        XCTAssertEqual(down.status, 1)
+        assertOneLine(down.stderr)
+        XCTAssertTrue(down.stderr.contains("could not restore net.ipv4.no_such_key"), down.stderr)
+        XCTAssertTrue(down.stderr.contains(SysctlUndoLog.path(labDirectory: labDir)), down.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: labDir), ["tuning.json"])
+        XCTAssertEqual(leftovers(env), ["lab directory rst"])
+
+        let again = try LabCLI.run(["lab", "down", "--all"], env: env)
+        XCTAssertEqual(again.status, 1)
+        XCTAssertTrue(again.stderr.contains("`rm -r \(labDir)`"), again.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: SysctlUndoLog.path(labDirectory: labDir)))
+    }
+
     /// A state of a newer format is foreign: `down --all` does not read it as its own, but
     /// still removes the lab by name and by the processes salvaged from the file.
     func testForeignStateIsRemovedByDownAll() throws {
