@@ -77,9 +77,13 @@ extension LabEngine {
         }
         let foundNothing = stopped == 0 && removedNamespaces == 0
         if problem.kind == .missing && foundNothing && left.isEmpty { return }
-        let what = problem.kind == .missing ? "its state file \(problem.path) is missing"
-            : problem.kind == .unreadable ? "its state file \(problem.path) is unreadable (\(problem.reason))"
-            : "\(problem)"
+        let what: String
+        switch problem.kind {
+        case .missing: what = "its state file \(problem.path) is missing"
+        case .unreadable: what = "its state file \(problem.path) is unreadable (\(problem.reason))"
+        case .foreign(let version):
+            what = "its state file \(problem.path) has format version \(version) (this lvsbench reads up to \(LabState.currentFormatVersion))"
+        }
         var message = "lab \(name): \(what); removed what was found by its name: "
             + "\(removedNamespaces) namespace\(removedNamespaces == 1 ? "" : "s"), \(stopped) process\(stopped == 1 ? "" : "es")"
         if left.isEmpty {
