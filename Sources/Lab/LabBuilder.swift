@@ -30,7 +30,7 @@ final class LabBuilder {
                          directClientAddress: plan.directClientAddress, switchNamespace: plan.switchNamespace,
                          agentAddress: plan.guest.map { "\($0.agentHost):\($0.agentPort)" }, labDirectory: directory,
                          namespaces: [], processes: [], complete: false, ownerPid: getpid(), createdAt: Date(),
-                         hostSysctlsTouched: false)
+                         hostSysctlsTouched: false, ownerStartTime: DetachedProcess.startTime(of: getpid()))
     }
 
     func build() throws {

@@ -39,11 +39,19 @@ public enum LabEngine {
         }
         let backend = try resolveBackend(spec.director)
         let plan = Topology.plan(spec, backend: backend, prefix: prefix)
-        let existing = Set(try listNamespaces())
-        if let clash = plan.namespaces.first(where: existing.contains) {
-            throw InvalidInput("namespace \(clash) already exists: run `lvsbench lab down --all` or pick another --name")
-        }
         try requireTools(plan)
+        // Claimed before the namespace check, so that of two `lab up` of one name the loser
+        // stops here, and whatever it finds after is not the winner's.
+        try claimDirectory(spec.name)
+        do {
+            let existing = Set(try listNamespaces())
+            if let clash = plan.namespaces.first(where: existing.contains) {
+                throw InvalidInput("namespace \(clash) already exists: run `lvsbench lab down --all` or pick another --name")
+            }
+        } catch {
+            rmdir(LabEnvironment.labDirectory(spec.name))
+            throw error
+        }
         SignalTrap.install()
         let builder = LabBuilder(plan: plan, directory: LabEnvironment.labDirectory(spec.name), progress: progress)
         do {
@@ -83,31 +91,47 @@ public enum LabEngine {
         }
     }
 
-    /// Removes lab `name`; succeeds when there is no such lab (idempotent).
+    /// Removes lab `name`; succeeds when there is no such lab (idempotent). When its state
+    /// cannot be read, removes what it finds by the lab's name instead and throws, saying what
+    /// is left (`reapByName`).
     public static func down(name: String) throws {
         try LabSpec.validateName(name)
         try Privileges.requireRoot(for: "lab down")
         guard FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(name)) else { return }
-        if let state = try? LabStore.load(name) { try down(state: state) } else {
-            try FileManager.default.removeItem(atPath: LabEnvironment.labDirectory(name))
+        let state: LabState
+        do { state = try LabStore.load(name) } catch let error as LabStateError {
+            try reapByName(name, problem: error)
+            return
         }
+        try down(state: state)
     }
 
-    /// Removes every lab under this run directory, then reaps namespaces `<prefix>-*` whose
-    /// state is gone (a `lab up` killed before it wrote its first record).
-    public static func downAll() throws {
+    /// Removes every lab under this run directory, then reaps namespaces `<prefix>-*` of no
+    /// lab (a `lab up` killed before it wrote its first record). A lab whose owner still runs
+    /// (`lvsbench run`, or a `lab up` still building) is skipped unless `force`, and said so
+    /// through `notice`: that is not a failure. Goes on past a lab that fails and throws at
+    /// the end, naming each.
+    public static func downAll(force: Bool = false, notice: (String) -> Void = { _ in }) throws {
         try Privileges.requireRoot(for: "lab down --all")
         let dirs = (try? FileManager.default.contentsOfDirectory(atPath: LabEnvironment.labsDirectory)) ?? []
-        for name in dirs.sorted() {
-            if let state = try? LabStore.load(name) { try down(state: state) } else {
-                try? FileManager.default.removeItem(atPath: LabEnvironment.labDirectory(name))
+        var failures: [String] = []
+        for name in dirs.sorted() where (try? LabSpec.validateName(name)) != nil {
+            if !force, let owner = liveOwner(ofLab: name) {
+                let command = DetachedProcess.commandLine(of: owner).map { " (\($0.prefix(60)))" } ?? ""
+                notice("skipped lab \(name): its owner, pid \(owner)\(command), is still running; "
+                       + "it removes the lab when it ends, or use `lvsbench lab down --all --force`")
+                continue
             }
+            do { try down(name: name) } catch { failures.append("\(error)") }
         }
-        let prefix = LabEnvironment.prefix + "-"
-        for ns in try listNamespaces() where ns.hasPrefix(prefix) {
+        let prefix = LabEnvironment.prefix
+        for ns in try listNamespaces() where ns.hasPrefix(prefix + "-") {
+            let labs = (try? FileManager.default.contentsOfDirectory(atPath: LabEnvironment.labsDirectory)) ?? []
+            if labs.contains(where: { LabState.namespace(ns, belongsTo: $0, prefix: prefix) }) { continue }
             stopProcesses(inNamespace: ns)
             _ = try? ProcessRunner.run(["ip", "netns", "delete", ns], timeout: 30)
         }
+        if !failures.isEmpty { throw RuntimeFailure(failures.joined(separator: "; ")) }
     }
 
     /// Stops what the state records, then deletes its namespaces (taking every link, tap and
@@ -131,9 +155,16 @@ public enum LabEngine {
                 throw CommandFailed(argv: ["ip", "netns", "delete", ns], result: r)
             }
         }
-        try? FileManager.default.removeItem(atPath: state.labDirectory)
+        let undoLog = SysctlUndoLog.path(labDirectory: state.labDirectory)
+        if unrestored.isEmpty || !FileManager.default.fileExists(atPath: undoLog) {
+            try? FileManager.default.removeItem(atPath: state.labDirectory)
+        } else {
+            removeEverything(in: state.labDirectory, except: undoLog)
+        }
         if !unrestored.isEmpty {
-            throw RuntimeFailure("lab \(state.name): could not restore \(unrestored.joined(separator: "; ")): set them back by hand")
+            let advice = FileManager.default.fileExists(atPath: undoLog) ? "left: " + undoLogAdvice(labDirectory: state.labDirectory)
+                : "set them back by hand"
+            throw RuntimeFailure("lab \(state.name): could not restore \(unrestored.joined(separator: "; ")); \(advice)")
         }
         if !survivors.isEmpty {
             throw RuntimeFailure("lab \(state.name): could not stop \(survivors.joined(separator: ", "))")
@@ -157,15 +188,20 @@ public enum LabEngine {
 
     /// Kills processes still inside a lab namespace that this run directory started (their
     /// command line names it): what a killed `lab up` spawned but had not yet recorded.
-    static func stopProcesses(inNamespace ns: String) {
-        guard let r = try? ProcessRunner.run(["ip", "netns", "pids", ns], timeout: 10), r.succeeded else { return }
+    /// Returns the pids it found, and those of them it could not stop.
+    @discardableResult
+    static func stopProcesses(inNamespace ns: String) -> (found: [Int32], left: [Int32]) {
+        guard let r = try? ProcessRunner.run(["ip", "netns", "pids", ns], timeout: 10), r.succeeded else { return ([], []) }
         let runDir = LabEnvironment.runDirectory
+        var found: [Int32] = [], left: [Int32] = []
         for pid in r.stdout.split(separator: "\n").compactMap({ Int32($0) }) where pid != getpid() {
             if let cmd = DetachedProcess.commandLine(of: pid),
                cmd.contains(runDir + "/") {
-                DetachedProcess.stop(pid, marker: cmd, group: getpgid(pid) == pid)
+                found.append(pid)
+                if !DetachedProcess.stop(pid, marker: cmd, group: getpgid(pid) == pid) { left.append(pid) }
             }
         }
+        return (found, left)
     }
 
     public static func listNamespaces() throws -> [String] {

@@ -41,6 +41,10 @@ public struct ProcessRecord: Codable, Equatable, Sendable {
 /// intents before they are created, so a `lab up` killed midway leaves a state that
 /// `lab down --all` can act on.
 public struct LabState: Codable, Equatable, Sendable {
+    /// The state file format this build writes and reads; a file of a newer format is
+    /// another lvsbench's and is not acted on as if it were ours.
+    public static let currentFormatVersion = 2
+
     public var spec: LabSpec
     public var name: String
     public var prefix: String
@@ -67,10 +71,73 @@ public struct LabState: Codable, Equatable, Sendable {
     public var processes: [ProcessRecord]
     /// False until `lab up` finished; a lab left incomplete is reaped by `down --all`.
     public var complete: Bool
+    /// The process that built the lab and uses it until it ends (`lvsbench run`), or the
+    /// `lab up` that built it and then exited, leaving the lab to whoever comes next.
     public var ownerPid: Int32
     public var createdAt: Date
     /// Always false: the lab changes sysctls only inside its own namespaces and the guest.
     public var hostSysctlsTouched: Bool
+    /// The owner's start time (`DetachedProcess.startTime`), so a reused pid is not taken
+    /// for the owner; nil in files of format 1.
+    public var ownerStartTime: UInt64? = nil
+    /// `currentFormatVersion` when written; nil in files written before the field existed,
+    /// which are format 1.
+    public var formatVersion: Int? = LabState.currentFormatVersion
 
     public func node(named name: String) -> NodeState? { nodes.first { $0.name == name } }
+
+    /// The owner when it still runs (same pid and start time; for a format 1 state, a live
+    /// process whose command line is lvsbench's), else nil. This process never counts: what
+    /// it asks to remove, it may remove.
+    public var liveOwner: Int32? {
+        LabState.liveOwner(pid: ownerPid, startTime: ownerStartTime)
+    }
+
+    static func liveOwner(pid: Int32, startTime: UInt64?) -> Int32? {
+        guard pid > 1, pid != getpid(), DetachedProcess.isAlive(pid) else { return nil }
+        if let startTime { return DetachedProcess.startTime(of: pid) == startTime ? pid : nil }
+        return DetachedProcess.commandLine(of: pid)?.contains("lvsbench") == true ? pid : nil
+    }
+
+    /// Why this state cannot be lab `name`'s, or nil when it can: every namespace, node and
+    /// process it records must be the lab's own, so that a damaged file never makes `down`
+    /// delete or kill something else.
+    func ownershipProblem(name expected: String) -> String? {
+        guard name == expected, spec.name == expected else { return "it records lab '\(name)', not '\(expected)'" }
+        guard labDirectory == LabEnvironment.labDirectory(expected) else { return "it records directory \(labDirectory)" }
+        let foreignNamespace = (namespaces + nodes.map(\.namespace) + [switchNamespace])
+            .first { !LabState.namespace($0, belongsTo: name, prefix: prefix) }
+        if let ns = foreignNamespace { return "namespace \(ns) is not one of lab \(name)'s" }
+        if let p = processes.first(where: { $0.pid < 0 || !LabState.marker($0.marker, belongsTo: name, prefix: prefix) }) {
+            return "process record '\(p.label)' (pid \(p.pid), marker '\(p.marker)') is not one of lab \(name)'s"
+        }
+        return nil
+    }
+
+    /// What makes this state unusable even though every record is the lab's: a node or real
+    /// that the code relies on missing, a spec that no longer validates. Nil when usable.
+    var structureProblem: String? {
+        do { try spec.validate() } catch { return "its spec is invalid: \(error)" }
+        guard spec.reals == reals.count else { return "it records \(reals.count) reals for a spec of \(spec.reals)" }
+        let required = ["client", "router"] + (backend == .native ? ["director"] : []) + reals.map(\.name)
+        if let missing = required.first(where: { node(named: $0) == nil }) { return "node \(missing) is missing" }
+        return nil
+    }
+
+    /// Whether `namespace` is `Topology.namespace(prefix:lab:node:)` of a node of lab `lab`:
+    /// the node part must be a node name, so lab `a` never claims lab `a-b`'s namespaces.
+    public static func namespace(_ namespace: String, belongsTo lab: String, prefix: String) -> Bool {
+        let head = Topology.namespace(prefix: prefix, lab: lab, node: "")
+        guard namespace.hasPrefix(head) else { return false }
+        let node = namespace.dropFirst(head.count)
+        if ["sw", "client", "router", "director"].contains(node) { return true }
+        let index = node.dropFirst(4)
+        return node.hasPrefix("real") && !index.isEmpty && index.allSatisfy { ("0"..."9").contains($0) }
+    }
+
+    /// Whether a process marker is one lab `lab` records: a path inside its directory, or
+    /// its guest's exact `umid=`.
+    static func marker(_ marker: String, belongsTo lab: String, prefix: String) -> Bool {
+        marker == "umid=\(prefix)-\(lab)" || marker.contains(LabEnvironment.labDirectory(lab) + "/")
+    }
 }

@@ -134,26 +134,3 @@ public struct RunningLab: Sendable {
         try IPVSListing.parse(director.check(IPVSCommand.list).stdout)
     }
 }
-
-/// Reads and writes lab state files.
-public enum LabStore {
-    public static func save(_ state: LabState) throws {
-        try AtomicFile.writeJSON(state, to: LabEnvironment.statePath(state.name))
-    }
-
-    public static func load(_ name: String) throws -> LabState {
-        let path = LabEnvironment.statePath(name)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InvalidInput("no lab named '\(name)' (no \(path)): start one with `lvsbench lab up --name \(name)`")
-        }
-        do { return try JSONCoding.decode(LabState.self, from: data) } catch {
-            throw RuntimeFailure("lab state \(path) is unreadable (\(error)): remove the lab with `lvsbench lab down --all`")
-        }
-    }
-
-    /// Names of labs that have a state directory, sorted.
-    public static func names() -> [String] {
-        let dirs = (try? FileManager.default.contentsOfDirectory(atPath: LabEnvironment.labsDirectory)) ?? []
-        return dirs.filter { FileManager.default.fileExists(atPath: LabEnvironment.statePath($0)) }.sorted()
-    }
-}

@@ -48,52 +48,112 @@ public enum DetachedProcess {
         return String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 
+    /// Whether `commandLine` holds `marker` as whole words: the marker's space-separated
+    /// words appear one after another among the command line's words (argv elements split
+    /// at spaces, since nginx rewrites its argv into one spaced title). So `umid=hc-a`
+    /// matches the argv element `umid=hc-a` but not `umid=hc-ab`; an empty marker matches
+    /// nothing.
+    public static func commandLine(_ commandLine: String, matches marker: String) -> Bool {
+        let want = words(marker), have = words(commandLine)
+        guard !want.isEmpty, have.count >= want.count else { return false }
+        return (0...(have.count - want.count)).contains { Array(have[$0..<($0 + want.count)]) == want }
+    }
+
+    /// Whether `pid` runs now with `marker` in its command line (see `commandLine(_:matches:)`).
+    public static func matches(_ pid: Int32, marker: String) -> Bool {
+        commandLine(of: pid).map { commandLine($0, matches: marker) } ?? false
+    }
+
+    private static func words(_ text: String) -> [Substring] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\0" })
+    }
+
     /// Whether `pid` exists and is not a zombie (reaping it when it is our own child).
     public static func isAlive(_ pid: Int32) -> Bool {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { return false }
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        guard let fields = statFields(pid), let state = fields.first else { return false }
         return state != "Z" && state != "X"
     }
 
-    /// SIGKILLs `pid` (its whole process group when `group`), but only while its command
-    /// line still contains `marker`, and waits up to `wait` seconds until the process and
-    /// every member of its group are gone. Returns whether they are. A group leader can exit
-    /// before the rest of its group (user-mode Linux's helper processes do): members left
-    /// in a group whose leader is gone are still the group this lab created (a group id
-    /// stays taken while it has members), so they are ended by pid. A live `pid` that is no
-    /// longer ours is left alone and reported as not gone.
+    /// When `pid` started, in clock ticks since boot (field 22 of /proc/<pid>/stat): with the
+    /// pid, it names one process for good, as a pid alone gets reused.
+    public static func startTime(of pid: Int32) -> UInt64? {
+        guard let fields = statFields(pid), fields.count > 19 else { return nil }
+        return UInt64(fields[19])
+    }
+
+    /// The fields of /proc/<pid>/stat after the command name, starting with the state
+    /// (field 3), or nil when `pid` is gone.
+    static func statFields(_ pid: Int32) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ")
+    }
+
+    /// SIGKILLs `pid` (with `group`, the members of its process group) and waits up to
+    /// `wait` seconds until they are gone; returns whether they are. Every process is checked
+    /// before it is signalled: it must have `marker` in its command line, or descend (within
+    /// the group) from one that has (nginx's workers retitle themselves). A group leader can
+    /// exit before the rest of its group (user-mode Linux's helpers do), so the members are
+    /// found by group id, not through the leader; a member that is not ours is left alone.
+    /// Ours are stopped (SIGSTOP) until a scan finds no new one, then killed: a stopped
+    /// process cannot fork, so no child is orphaned (and so unrecognisable) midway.
+    /// A live `pid` that is not ours (the pid was reused) is left alone and reported as not
+    /// gone; members that are not ours may still exit by themselves within `wait`.
     @discardableResult
     public static func stop(_ pid: Int32, marker: String, group: Bool, wait: Double = 5) -> Bool {
         guard pid > 1 else { return true }
-        let leaderIsOurs = commandLine(of: pid)?.contains(marker) ?? false
-        if leaderIsOurs {
-            kill(group ? -pid : pid, SIGKILL)
-        } else if isAlive(pid) || !group {
-            return !isAlive(pid)
-        }
-        let remaining = { () -> [Int32] in
-            (group ? groupMembers(pid) : []).filter { $0 != pid && isAlive($0) } + (isAlive(pid) ? [pid] : [])
-        }
+        if isAlive(pid), let command = commandLine(of: pid), !commandLine(command, matches: marker) { return false }
         let deadline = Date().addingTimeInterval(wait)
+        let members = { (group ? groupMembers(pid) : [pid]).filter(isAlive) }
+        var ours = Set<Int32>()
         while Date() < deadline {
-            let left = remaining()
-            if left.isEmpty { return true }
-            left.forEach { kill($0, SIGKILL) }
+            let found = verified(members().filter { !ours.contains($0) }, marker: marker, known: ours)
+            if found.isEmpty && ours.allSatisfy(isStoppedOrGone) { break }
+            for p in found { kill(p, SIGSTOP); ours.insert(p) }
+            usleep(1_000)
+        }
+        for p in ours { kill(p, SIGKILL) }
+        while !members().isEmpty {
+            guard Date() < deadline else { return false }
             usleep(10_000)
         }
-        return remaining().isEmpty
+        return true
+    }
+
+    /// Whether `pid` is stopped (by a signal or a tracer), a zombie, or gone.
+    static func isStoppedOrGone(_ pid: Int32) -> Bool {
+        guard let state = statFields(pid)?.first else { return true }
+        return ["T", "t", "Z", "X"].contains(state)
+    }
+
+    /// The processes of `pids` that carry `marker`, and those whose parent chain leads to one
+    /// that does or to one of `known` (already found to be ours).
+    static func verified(_ pids: [Int32], marker: String, known: Set<Int32> = []) -> [Int32] {
+        let members = Set(pids)
+        var ours = Set(pids.filter { matches($0, marker: marker) })
+        var grew = true
+        while grew {
+            grew = false
+            for p in members.subtracting(ours) {
+                if let parent = parent(of: p), ours.contains(parent) || known.contains(parent) { ours.insert(p); grew = true }
+            }
+        }
+        return pids.filter(ours.contains)
+    }
+
+    /// The parent pid of `pid` (field 4 of /proc/<pid>/stat).
+    static func parent(of pid: Int32) -> Int32? {
+        guard let fields = statFields(pid), fields.count > 1 else { return nil }
+        return Int32(fields[1])
     }
 
     /// Pids whose process group is `pgid` (field 5 of /proc/<pid>/stat).
     static func groupMembers(_ pgid: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return entries.compactMap(Int32.init).filter { p in
-            guard let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard let fields = statFields(p) else { return false }
             return fields.count > 2 && Int32(fields[2]) == pgid
         }
     }

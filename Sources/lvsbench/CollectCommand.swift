@@ -17,7 +17,7 @@ struct CollectCommand: ParsableCommand {
           lvsbench collect --interval 100ms --duration 30s --out run.jsonl
         """
     )
-    @Option(help: "Lab name.") var name = LabSpec.defaultName
+    @Option(help: "Lab name (default: the only lab up).") var name: String?
     @Option(help: "Time between samples, 100ms (10 Hz) or more.") var interval = "1s"
     @Option(help: "How long to collect (e.g. 30s); default: until Ctrl-C.") var duration: String?
     @Option(help: "Time series file (JSON lines), written atomically.") var out = "collect.jsonl"
@@ -32,7 +32,7 @@ struct CollectCommand: ParsableCommand {
                 duration: try duration.map { try Quantities.duration($0, what: "duration") },
                 capture: !noCapture)
             try Collector.checkInterval(options.interval)
-            let lab = RunningLab(state: try LabStore.load(name))
+            let lab = RunningLab(state: try LabStore.load(resolveLab(name)))
             SignalTrap.install()
             let series = try LabCollection.run(lab, options: options, shouldStop: { SignalTrap.interrupted }) { count in
                 if isatty(2) != 0 { FileHandle.standardError.write(Data("\rcollect: \(count) samples".utf8)) }

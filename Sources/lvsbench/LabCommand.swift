@@ -20,6 +20,11 @@ struct LabCommand: ParsableCommand {
     )
 }
 
+/// The lab `name` names, or the only lab up when it is nil, saying on stderr which one.
+func resolveLab(_ name: String?) throws -> String {
+    try LabResolver.resolve(name) { FileHandle.standardError.write(Data("lvsbench: \($0)\n".utf8)) }
+}
+
 /// Progress lines go to stderr only when it is a terminal.
 func labProgress(_ line: String) {
     if isatty(2) != 0 { FileHandle.standardError.write(Data("lab: \(line)\n".utf8)) }
@@ -77,13 +82,13 @@ struct LabStatusCommand: ParsableCommand {
         abstract: "Show a lab's nodes, addresses and VIP.",
         discussion: "Example:\n  lvsbench lab status --json"
     )
-    @Option(help: "Lab name.") var name = LabSpec.defaultName
+    @Option(help: "Lab name (default: the only lab up).") var name: String?
     @Flag(help: "Print the lab state as JSON.") var json = false
 
     func run() throws {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab status")
-            try LabSpec.validateName(name)
+            let name = try resolveLab(self.name)
             let state = try LabStore.load(name)
             if json { print(String(decoding: try JSONCoding.encode(state), as: UTF8.self), terminator: "") } else {
                 printLab(state)
@@ -99,7 +104,7 @@ struct LabExecCommand: ParsableCommand {
         abstract: "Run a command in a lab node, passing its output and exit code through.",
         discussion: "Example:\n  lvsbench lab exec director -- ipvsadm -Ln --stats\n  lvsbench lab exec client -- curl -s http://198.18.1.100/"
     )
-    @Option(help: "Lab name.") var name = LabSpec.defaultName
+    @Option(help: "Lab name (default: the only lab up).") var name: String?
     @Argument(help: "client, router, director, real1 ... realN.") var node: String
     @Argument(parsing: .captureForPassthrough, help: "The command, after --.") var command: [String] = []
 
@@ -109,7 +114,7 @@ struct LabExecCommand: ParsableCommand {
             try Privileges.requireRoot(for: "lab exec")
             let argv = command.first == "--" ? Array(command.dropFirst()) : command
             guard !argv.isEmpty else { throw InvalidInput("no command given: e.g. lvsbench lab exec director -- ipvsadm -Ln") }
-            let target = try LabEngine.open(name: name).node(named: node)
+            let target = try LabEngine.open(name: resolveLab(name)).node(named: node)
             if target is NamespaceNode {
                 status = try ProcessRunner.passthrough(target.wrap(argv))
             } else {
@@ -158,18 +163,28 @@ struct LabDownCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down",
         abstract: "Remove a lab (idempotent); --all removes every lab and leftovers of killed runs.",
-        discussion: "Example:\n  lvsbench lab down\n  lvsbench lab down --all"
+        discussion: """
+        --all skips a lab whose owner still runs (an `lvsbench run` using it, or a `lab up` still building it; a lab made by a finished `lab up` has no live owner) and says so on stderr; skipping is not an error (exit 0). --force removes those too.
+
+        A lab whose state.json cannot be read is removed by its name (its namespaces, and processes it recorded or started); lab down then exits 1 saying what is left, and keeps a tuning undo log (tuning.json) whose host-wide values are still changed.
+
+        Example:
+          lvsbench lab down
+          lvsbench lab down --all
+        """
     )
     @Option(help: "Lab name.") var name: String?
     @Flag(help: "Remove every lab under LVSBENCH_RUN_DIR and namespaces with this LVSBENCH_PREFIX.") var all = false
+    @Flag(help: "With --all: also remove labs whose owner process still runs.") var force = false
 
     func run() throws {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab down")
             if all {
                 guard name == nil else { throw InvalidInput("give either --name or --all, not both") }
-                try LabEngine.downAll()
+                try LabEngine.downAll(force: force) { FileHandle.standardError.write(Data("lvsbench: \($0)\n".utf8)) }
             } else {
+                guard !force else { throw InvalidInput("--force goes with --all: lab down --name removes the named lab anyway") }
                 try LabEngine.down(name: name ?? LabSpec.defaultName)
             }
         }

@@ -20,8 +20,8 @@ struct TuneApplyCommand: ParsableCommand {
     @Argument(help: "A profile name (profiles/<name>.yaml) or a path to a .yaml file.")
     var profile: String
 
-    @Option(help: "The lab to tune.")
-    var name: String = LabSpec.defaultName
+    @Option(help: "The lab to tune (default: the only lab up).")
+    var name: String?
 
     @Flag(help: "Apply the rest when a kernel lacks some keys (each is reported).")
     var skipMissing = false
@@ -36,6 +36,7 @@ struct TuneApplyCommand: ParsableCommand {
         try reportingErrors {
             try Privileges.requireRoot(for: "tune apply")
             let resolved = try ProfileLibrary.locate().resolve(profile)
+            let name = try resolveLab(self.name)
             let lab = try LabEngine.open(name: name)
             SignalTrap.install()
             let report = try Tuner.apply(resolved, to: TuningTarget(lab: lab),

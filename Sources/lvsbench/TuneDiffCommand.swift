@@ -11,8 +11,8 @@ struct TuneDiffCommand: ParsableCommand {
         discussion: "Example: lvsbench tune diff --name default --json"
     )
 
-    @Option(help: "The lab.")
-    var name: String = LabSpec.defaultName
+    @Option(help: "The lab (default: the only lab up).")
+    var name: String?
 
     @Flag(help: "Print JSON: {profile, rows: [{node, key, found, applied, now}]}.")
     var json = false
@@ -25,6 +25,7 @@ struct TuneDiffCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try Privileges.requireRoot(for: "tune diff")
+            let name = try resolveLab(self.name)
             let lab = try LabEngine.open(name: name)
             let (origin, rows) = try Tuner.diff(TuningTarget(lab: lab))
             if json {
@@ -48,8 +49,8 @@ struct TuneResetCommand: ParsableCommand {
         discussion: "Example: lvsbench tune reset --name default"
     )
 
-    @Option(help: "The lab.")
-    var name: String = LabSpec.defaultName
+    @Option(help: "The lab (default: the only lab up).")
+    var name: String?
 
     @Flag(help: "Print the restored entries as JSON.")
     var json = false
@@ -57,6 +58,7 @@ struct TuneResetCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try Privileges.requireRoot(for: "tune reset")
+            let name = try resolveLab(self.name)
             let lab = try LabEngine.open(name: name)
             let restored = try Tuner.reset(TuningTarget(lab: lab))
             if json {
