@@ -117,6 +117,7 @@ public enum LabEngine {
         if state.backend == .uml, let agent = state.agentAddress,
            let uml = state.processes.first(where: { $0.label == "uml director" }), DetachedProcess.isAlive(uml.pid) {
             _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
+                                     secretFile: AgentSecret.path(labDirectory: state.labDirectory),
                                      timeout: 5, connectTimeout: 1, replyTimeout: 0.5)
             let deadline = Date().addingTimeInterval(5)
             while DetachedProcess.isAlive(uml.pid) && Date() < deadline { usleep(20_000) }
