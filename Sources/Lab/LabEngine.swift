@@ -33,6 +33,7 @@ public enum LabEngine {
     public static func up(_ spec: LabSpec, progress: @escaping (String) -> Void = { _ in }) throws -> RunningLab {
         try Privileges.requireRoot(for: "lab up")
         try spec.validate()
+        try PrivateDirectory.create(LabEnvironment.labsDirectory, from: LabEnvironment.runDirectory)
         let prefix = LabEnvironment.prefix
         if FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(spec.name)) {
             throw InvalidInput("lab name '\(spec.name)' is already in use: pick another --name or run `lvsbench lab down --name \(spec.name)`")

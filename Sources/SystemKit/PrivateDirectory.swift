@@ -44,7 +44,7 @@ public enum PrivateDirectory {
             throw RuntimeFailure("cannot use \(dir): \(String(cString: strerror(errno)))")
         }
         guard st.st_mode & S_IFMT == S_IFDIR, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 else {
-            throw RuntimeFailure("\(dir) is not a directory only uid \(geteuid()) can write: "
+            throw InvalidInput("\(dir) is not a directory only uid \(geteuid()) can write: "
                 + "lvsbench builds and loads files only in such a directory; check LVSBENCH_RUN_DIR")
         }
     }
@@ -89,14 +89,14 @@ public enum PrivateDirectory {
     private static func makeOwnPrivate(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
-            throw RuntimeFailure("\(path) is not a directory (\(String(cString: strerror(errno)))): "
+            throw InvalidInput("\(path) is not a directory (\(String(cString: strerror(errno)))): "
                 + "remove it or choose another LVSBENCH_RUN_DIR")
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw RuntimeFailure("cannot use \(path): \(String(cString: strerror(errno)))") }
         guard st.st_uid == geteuid() else {
-            throw RuntimeFailure("\(path) belongs to uid \(st.st_uid), not to uid \(geteuid()): "
+            throw InvalidInput("\(path) belongs to uid \(st.st_uid), not to uid \(geteuid()): "
                 + "remove it or choose another LVSBENCH_RUN_DIR")
         }
         if st.st_mode & 0o7777 != 0o700 && fchmod(fd, 0o700) != 0 {
@@ -106,8 +106,8 @@ public enum PrivateDirectory {
 
     private static func trusted(_ uid: uid_t) -> Bool { uid == 0 || uid == geteuid() }
 
-    private static func unsafe(_ path: String, _ component: String, _ why: String) -> RuntimeFailure {
-        RuntimeFailure("cannot keep private files in \(path): \(component) \(why), so others could swap it; "
+    private static func unsafe(_ path: String, _ component: String, _ why: String) -> InvalidInput {
+        InvalidInput("cannot keep private files in \(path): \(component) \(why), so others could swap it; "
             + "choose a LVSBENCH_RUN_DIR below directories only root can change")
     }
 

@@ -89,6 +89,29 @@ final class GuestAgentSecurityTests: XCTestCase {
         XCTAssertTrue(inGuest.stdout.hasPrefix("600 32\n"), inGuest.stdout)
     }
 
+    /// A run directory someone else owns, or below a directory others may write, could have
+    /// its guest init or agent secret swapped: `lab up` refuses it before building anything.
+    func testLabUpRefusesARunDirectoryOthersControl() throws {
+        let base = try PrivateDirectory.makeTemporary(in: FileManager.default.temporaryDirectory.path, prefix: "rundir")
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let foreign = base + "/foreign", open = base + "/open"
+        try FileManager.default.createDirectory(atPath: foreign, withIntermediateDirectories: false)
+        XCTAssertEqual(chown(foreign, 65534, 65534), 0)
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: false)
+        chmod(open, 0o777)
+        let prefix = LabEnvironment.prefix + "r"
+        for (runDirectory, why) in [(foreign, "belongs to uid 65534"), (open + "/run", "writable by others")] {
+            let r = try LabCLI.run(["lab", "up", "--name", "x", "--mode", "nat", "--reals", "1", "--director", "uml"],
+                                   env: ["LVSBENCH_RUN_DIR": runDirectory, "LVSBENCH_PREFIX": prefix])
+            XCTAssertEqual(r.status, 2, r.stderr)
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.contains(why), r.stderr)
+            XCTAssertEqual(LabTests.leftovers(prefix: prefix, runDirectory: runDirectory), [])
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: foreign), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: open), [])
+    }
+
     private func mode(_ path: String) throws -> Int {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         return try XCTUnwrap(attributes[.posixPermissions] as? NSNumber).intValue
