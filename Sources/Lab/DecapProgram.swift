@@ -1,5 +1,8 @@
 import Foundation
 import SystemKit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The tc-BPF IPIP decapsulator for TUN reals on a host kernel without `ipip`: at the real's
 /// ingress it strips the outer IPv4 header of protocol-4 packets so the inner packet (to
@@ -52,17 +55,32 @@ public enum DecapProgram {
         ToolLocator.find("/opt/swift/usr/bin/clang") ?? ToolLocator.find("clang")
     }
 
-    /// The object file, compiled into `directory` if not already there.
+    /// The object file `directory/decap.o`, compiled if not already there. tc loads it into
+    /// the kernel as root, so it is built and reused only in a directory no one else can
+    /// write (the lab's, 0700): the source is written and compiled in a fresh mkdtemp
+    /// directory inside it, and the object renamed into place when complete.
     public static func object(in directory: String) throws -> String {
-        let obj = directory + "/decap.o", src = directory + "/decap.c"
-        if FileManager.default.fileExists(atPath: obj) { return obj }
+        try PrivateDirectory.requireUnwritableByOthers(directory)
+        let obj = directory + "/decap.o"
+        var st = stat()
+        if lstat(obj, &st) == 0 {
+            guard st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid(), st.st_mode & 0o022 == 0 else {
+                throw RuntimeFailure("\(obj) is not a file only uid \(geteuid()) can write: remove it")
+            }
+            return obj
+        }
         guard let clang = clang() else {
             throw MissingTool(tool: "clang", package: "clang")
         }
-        try AtomicFile.write(source, to: src)
+        let build = try PrivateDirectory.makeTemporary(in: directory, prefix: ".decap-build")
+        defer { try? FileManager.default.removeItem(atPath: build) }
+        try AtomicFile.write(source, to: build + "/decap.c", mode: 0o600)
         try ProcessRunner.check([clang, "-O2", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
-                                 "-c", src, "-o", obj + ".tmp"])
-        guard rename(obj + ".tmp", obj) == 0 else { throw RuntimeFailure("cannot write \(obj)") }
+                                 "-c", build + "/decap.c", "-o", build + "/decap.o"])
+        chmod(build + "/decap.o", 0o600)
+        guard rename(build + "/decap.o", obj) == 0 else {
+            throw RuntimeFailure("cannot write \(obj): \(String(cString: strerror(errno)))")
+        }
         return obj
     }
 }

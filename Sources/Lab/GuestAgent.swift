@@ -3,12 +3,30 @@ import SystemKit
 
 /// The command channel into a UML director: `lvsbench lab agent` runs inside the guest (the
 /// guest sees the host's files, so it is this very binary) and executes argv for the host.
-/// One request per connection, each a JSON line both ways.
+/// One request per connection: the lab's secret as a line of hex (`AgentSecret`), then a
+/// JSON line; one JSON line back.
 ///
 /// A request either runs argv or, with `read`, reads files inside the agent's own process:
 /// every process started in the guest costs tens of milliseconds of its single CPU, which
 /// a collector sampling several times a second would take away from the traffic it measures.
 /// An agent older than `read` answers such a request with "empty command" (argv is []).
+///
+/// The agent is root in a guest whose root file system is the host's, read-write: whoever
+/// gets a request through owns the host. Two independent locks keep it to the lvsbench that
+/// owns the lab:
+/// - The secret: read from a 0600 file in the lab's 0700 directory, compared in constant
+///   time before anything else is parsed; a request without it (any older client) or with
+///   a wrong one gets a refusal and nothing done.
+/// - The management link: the listening socket is bound to the management address and, with
+///   SO_BINDTODEVICE, to the management interface. The guest routes between the lab's nets
+///   (NAT reals have it as their default route) and Linux accepts a packet for any local
+///   address on any interface, so the address alone would still let a real in; bound to the
+///   device, the kernel matches only packets that came in on the management tap (whose other
+///   end is in the switch namespace, which only root can enter) and answers all others
+///   with a reset. This is chosen over a firewall rule in the guest: it costs the director
+///   nothing per packet (a netfilter table would tax every forwarded packet on a one-CPU
+///   director whose speed is what is measured), needs no module, and lives and dies with the
+///   socket, so no later `nft`/`iptables` command run through the agent can undo it.
 public enum GuestAgent {
     struct Request: Codable {
         var argv: [String]
@@ -23,18 +41,32 @@ public enum GuestAgent {
         var stderr: String
         /// For a read request: each path's content or error.
         var files: [String: FileReader.Outcome]?
+        /// The request did not carry the lab's secret: nothing was done.
+        var refused: Bool?
     }
 
-    public static func serve(listen address: String) throws -> Never {
-        let server = try Socket.listen(address, backlog: 64)
+    /// How long a connection may take to present the secret line.
+    static let secretLineTimeout = 10.0
+
+    /// Serves requests that carry `secret`, on `address` and only from interface `device`.
+    public static func serve(listen address: String, device: String, secret: AgentSecret) throws -> Never {
+        let server = try Socket.listen(address, backlog: 64, device: device)
         while true {
             guard let conn = server.accept() else { continue }
-            Thread { handle(conn) }.start()
+            Thread { handle(conn, secret: secret) }.start()
         }
     }
 
-    static func handle(_ conn: Socket) {
+    static func handle(_ conn: Socket, secret: AgentSecret) {
         defer { conn.close() }
+        conn.setReceiveTimeout(secretLineTimeout)
+        let first = conn.readLine(limit: 2 * AgentSecret.length + 1)
+        guard let first, secret.accepts(first) else {
+            reply(Response(status: 126, stdout: "", stderr: "agent: refused: the request does not carry this lab's secret\n",
+                           refused: true), on: conn)
+            return
+        }
+        conn.setReceiveTimeout(0)
         guard let line = conn.readLine(),
               let request = try? JSONDecoder().decode(Request.self, from: Data(line)) else { return }
         let response: Response
@@ -52,27 +84,33 @@ public enum GuestAgent {
                 response = Response(status: 127, stdout: "", stderr: "agent: \(error)\n")
             }
         }
+        reply(response, on: conn)
+    }
+
+    private static func reply(_ response: Response, on conn: Socket) {
         guard var data = try? JSONEncoder().encode(response) else { return }
         data.append(0x0A)
         _ = conn.writeAll([UInt8](data))
     }
 
     /// Runs argv in the guest whose agent listens at `address`, reached from `namespace`.
-    public static func call(_ argv: [String], address: String, namespace: String,
+    /// `secretFile` is the lab's `AgentSecret` file on the host.
+    public static func call(_ argv: [String], address: String, namespace: String, secretFile: String,
                             timeout: Double?, connectTimeout: Double = 5,
                             replyTimeout: Double? = nil) throws -> ProcessResult {
         let r = try exchange(Request(argv: argv, timeout: timeout), what: "`\(argv.joined(separator: " "))`",
-                             address: address, namespace: namespace, connectTimeout: connectTimeout,
-                             replyTimeout: replyTimeout ?? timeout.map { $0 + 10 } ?? 0)
+                             address: address, namespace: namespace, secretFile: secretFile,
+                             connectTimeout: connectTimeout, replyTimeout: replyTimeout ?? timeout.map { $0 + 10 } ?? 0)
         return ProcessResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Reads `paths` inside the guest without starting a process there; each path maps to
     /// its content or its error.
-    public static func read(_ paths: [String], address: String, namespace: String,
+    public static func read(_ paths: [String], address: String, namespace: String, secretFile: String,
                             replyTimeout: Double = 10) throws -> [String: FileReader.Outcome] {
         let r = try exchange(Request(argv: [], timeout: nil, read: paths), what: "reading \(paths.count) files",
-                             address: address, namespace: namespace, connectTimeout: 5, replyTimeout: replyTimeout)
+                             address: address, namespace: namespace, secretFile: secretFile,
+                             connectTimeout: 5, replyTimeout: replyTimeout)
         guard let files = r.files else {
             throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
                 + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
@@ -81,10 +119,12 @@ public enum GuestAgent {
     }
 
     private static func exchange(_ request: Request, what: String, address: String, namespace: String,
-                                 connectTimeout: Double, replyTimeout: Double) throws -> Response {
+                                 secretFile: String, connectTimeout: Double, replyTimeout: Double) throws -> Response {
+        let secret = try AgentSecret.read(from: secretFile)
         let conn = try Socket.connect(address, namespace: namespace, timeout: connectTimeout)
         defer { conn.close() }
-        var data = try JSONEncoder().encode(request)
+        var data = Data(secret.line + [0x0A])
+        data.append(try JSONEncoder().encode(request))
         data.append(0x0A)
         guard conn.writeAll([UInt8](data)) else {
             throw RuntimeFailure("the director's agent at \(address) closed the connection: is the guest still running?")
@@ -93,7 +133,12 @@ public enum GuestAgent {
         guard let line = conn.readLine() else {
             throw RuntimeFailure("no answer from the director's agent at \(address) for \(what)")
         }
-        return try JSONDecoder().decode(Response.self, from: Data(line))
+        let response = try JSONDecoder().decode(Response.self, from: Data(line))
+        if response.refused == true {
+            throw RuntimeFailure("the director's agent at \(address) refused \(what): it was not started with the secret in \(secretFile); "
+                + "recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
+        }
+        return response
     }
 }
 
@@ -105,20 +150,24 @@ public struct GuestNode: LabNode, Codable, Equatable {
     public let switchNamespace: String
     /// host:port of the agent.
     public let agentAddress: String
+    /// The lab's `AgentSecret` file on the host.
+    public let secretFile: String
 
-    public init(name: String = "director", switchNamespace: String, agentAddress: String) {
+    public init(name: String = "director", switchNamespace: String, agentAddress: String, secretFile: String) {
         self.name = name
         self.role = .director
         self.switchNamespace = switchNamespace
         self.agentAddress = agentAddress
+        self.secretFile = secretFile
     }
 
     public func run(_ argv: [String], timeout: Double? = 30) throws -> ProcessResult {
-        try GuestAgent.call(argv, address: agentAddress, namespace: switchNamespace, timeout: timeout)
+        try GuestAgent.call(argv, address: agentAddress, namespace: switchNamespace, secretFile: secretFile, timeout: timeout)
     }
 
     public func readFile(_ path: String) throws -> String {
-        let outcome = try GuestAgent.read([path], address: agentAddress, namespace: switchNamespace)[path]
+        let outcome = try GuestAgent.read([path], address: agentAddress, namespace: switchNamespace,
+                                          secretFile: secretFile)[path]
         guard let content = outcome?.content else {
             throw RuntimeFailure("cannot read \(outcome?.error ?? path) on the director")
         }
@@ -128,7 +177,8 @@ public struct GuestNode: LabNode, Codable, Equatable {
     /// One request to the agent, which reads the files in its own process (no fork in the guest).
     public func readFiles(_ paths: [String]) throws -> [String: String] {
         var result: [String: String] = [:]
-        for (path, outcome) in try GuestAgent.read(paths, address: agentAddress, namespace: switchNamespace) {
+        for (path, outcome) in try GuestAgent.read(paths, address: agentAddress, namespace: switchNamespace,
+                                                   secretFile: secretFile) {
             if let content = outcome.content {
                 result[path] = content
             } else if !outcome.isMissing {
@@ -142,6 +192,6 @@ public struct GuestNode: LabNode, Codable, Equatable {
     /// and exit status through.
     public func wrap(_ argv: [String]) -> [String] {
         [LabEnvironment.executable, "lab", "agent-call", "--namespace", switchNamespace,
-         "--connect", agentAddress, "--"] + argv
+         "--connect", agentAddress, "--secret-file", secretFile, "--"] + argv
     }
 }

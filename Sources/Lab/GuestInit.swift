@@ -31,7 +31,7 @@ public enum GuestInit {
         lines += modules.map { "modprobe -d \(labDirectory)/modroot \($0) || echo guest-init: modprobe \($0) failed" }
         // After modprobe: the modules are found through the lab directory, which may lie
         // below one of the directories the scratch mounts then hide.
-        let scratch = privateScratch(executable: executable)
+        let scratch = privateScratch(executable: executable, secret: AgentSecret.path(labDirectory: labDirectory))
         lines += scratch.lines
         lines.append("ip link set lo up")
         for s in director.sysctls { lines.append("sysctl -q -w \(s.key)=\(s.value)") }
@@ -42,30 +42,57 @@ public enum GuestInit {
         for r in director.routes { lines.append("ip route add \(r.destination) via \(r.via)") }
         lines += [
             "echo guest-init: network configured",
-            "\(scratch.executable) lab agent --listen \(guest.agentHost):\(guest.agentPort) &",
+            "\(scratch.executable) lab agent --listen \(guest.agentHost):\(guest.agentPort) "
+                + "--device \(managementInterface(plan)) --secret-file \(scratch.secret!) &",
             "while true; do wait; sleep 1; done",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The guest interface that holds the agent's address: the management link to the
+    /// switch namespace, the only interface the agent accepts connections on.
+    static func managementInterface(_ plan: LabPlan) -> String {
+        let host = plan.guest!.agentHost
+        return plan.node("director")!.interfaces.first { iface in
+            iface.addresses.contains { $0.split(separator: "/").first.map(String.init) == host }
+        }!.name
+    }
+
+    /// Where the guest keeps its copy of the agent's secret: a 0700 directory on the
+    /// guest-only tmpfs at /mnt.
+    public static let guestSecretPath = "/mnt/agent/secret"
 
     /// Shell lines that give the guest private, empty /tmp, /var/tmp and /run, so nothing it
     /// writes there lands on the host (its root is the host's root through hostfs), and the
     /// path the lvsbench executable has inside the guest afterwards. The executable may
     /// itself live below one of those directories (a checkout under /tmp, say): its
     /// directory is bound first onto a guest-only tmpfs at /mnt (FHS requires /mnt), where
-    /// `$ORIGIN` in its run path still finds the libraries beside it.
-    public static func privateScratch(executable: String) -> (lines: [String], executable: String) {
+    /// `$ORIGIN` in its run path still finds the libraries beside it. The agent's `secret`
+    /// file lies in the lab directory, below /run (or wherever LVSBENCH_RUN_DIR is, /tmp
+    /// even): it is copied onto that tmpfs, mode 0600 in a 0700 directory, before the
+    /// scratch mounts hide it; `secret` in the result is the copy's path.
+    public static func privateScratch(executable: String, secret: String? = nil)
+        -> (lines: [String], executable: String, secret: String?) {
         let url = URL(fileURLWithPath: executable)
         let directory = url.deletingLastPathComponent().path
-        let lines = [
-            "mount -t tmpfs tmpfs /mnt",
+        var lines = [
+            "mount -t tmpfs -o mode=0755 tmpfs /mnt",
             "mkdir /mnt/lvsbench",
             "mount --bind \(shellQuoted(directory)) /mnt/lvsbench",
+        ]
+        if let secret {
+            let folder = URL(fileURLWithPath: guestSecretPath).deletingLastPathComponent().path
+            lines += [
+                "mkdir -m 0700 \(folder)",
+                "(umask 077; cp \(shellQuoted(secret)) \(guestSecretPath)) || echo guest-init: cannot copy the agent secret",
+            ]
+        }
+        lines += [
             "mount -t tmpfs tmpfs /tmp",
             "mount -t tmpfs tmpfs /var/tmp",
             "mount -t tmpfs tmpfs /run",
         ]
-        return (lines, "/mnt/lvsbench/" + shellQuoted(url.lastPathComponent))
+        return (lines, "/mnt/lvsbench/" + shellQuoted(url.lastPathComponent), secret.map { _ in guestSecretPath })
     }
 
     /// `text` as one word for /bin/sh, whatever characters it holds.

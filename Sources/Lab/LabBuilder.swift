@@ -34,7 +34,9 @@ final class LabBuilder {
     }
 
     func build() throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Private from the run directory down: the lab keeps what root executes and trusts here.
+        let runDirectory = LabEnvironment.runDirectory
+        try PrivateDirectory.create(directory, from: directory.hasPrefix(runDirectory + "/") ? runDirectory : directory)
         try LabStore.save(state)
         progress("creating \(plan.namespaces.count) namespaces")
         for ns in plan.namespaces {
@@ -115,10 +117,10 @@ final class LabBuilder {
         try FileManager.default.createSymbolicLink(atPath: modroot + "/" + GuestInit.kernelRelease,
                                                    withDestinationPath: GuestInit.moduleSource + "/" + GuestInit.kernelRelease)
         try FileManager.default.createDirectory(atPath: directory + "/uml", withIntermediateDirectories: true)
-        let initPath = directory + "/guest-init"
+        let secretFile = AgentSecret.path(labDirectory: directory)
+        try AgentSecret.generate().write(to: secretFile)
         try AtomicFile.write(GuestInit.script(plan: plan, labDirectory: directory, executable: LabEnvironment.executable),
-                             to: initPath)
-        chmod(initPath, 0o755)
+                             to: directory + "/guest-init", mode: 0o700)
         let umid = "\(plan.prefix)-\(plan.spec.name)"
         try spawn(GuestInit.bootCommand(plan: plan, labDirectory: directory, umid: umid),
                   label: "uml director", marker: "umid=\(umid)", log: directory + "/guest-console.log")
@@ -129,7 +131,7 @@ final class LabBuilder {
             try SignalTrap.check()
             do {
                 _ = try GuestAgent.call(["true"], address: "\(guest.agentHost):\(guest.agentPort)",
-                                        namespace: plan.switchNamespace, timeout: 10, connectTimeout: 1)
+                                        namespace: plan.switchNamespace, secretFile: secretFile, timeout: 10, connectTimeout: 1)
                 return
             } catch { lastError = error }
             guard DetachedProcess.isAlive(state.processes.last!.pid) else {

@@ -33,6 +33,7 @@ public enum LabEngine {
     public static func up(_ spec: LabSpec, progress: @escaping (String) -> Void = { _ in }) throws -> RunningLab {
         try Privileges.requireRoot(for: "lab up")
         try spec.validate()
+        try PrivateDirectory.create(LabEnvironment.labsDirectory, from: LabEnvironment.runDirectory)
         let prefix = LabEnvironment.prefix
         if FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(spec.name)) {
             throw InvalidInput("lab name '\(spec.name)' is already in use: pick another --name or run `lvsbench lab down --name \(spec.name)`")
@@ -141,6 +142,7 @@ public enum LabEngine {
         if state.backend == .uml, let agent = state.agentAddress,
            let uml = state.processes.first(where: { $0.label == "uml director" }), DetachedProcess.isAlive(uml.pid) {
             _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
+                                     secretFile: AgentSecret.path(labDirectory: state.labDirectory),
                                      timeout: 5, connectTimeout: 1, replyTimeout: 0.5)
             let deadline = Date().addingTimeInterval(5)
             while DetachedProcess.isAlive(uml.pid) && Date() < deadline { usleep(20_000) }

@@ -22,7 +22,8 @@ public struct RunningLab: Sendable {
         router = ns("router")
         switch state.backend {
         case .native: director = ns("director")
-        case .uml: director = GuestNode(switchNamespace: state.switchNamespace, agentAddress: state.agentAddress ?? "")
+        case .uml: director = GuestNode(switchNamespace: state.switchNamespace, agentAddress: state.agentAddress ?? "",
+                                        secretFile: AgentSecret.path(labDirectory: state.labDirectory))
         }
         reals = state.reals.map { ns($0.name) }
     }

@@ -24,12 +24,22 @@ public struct Socket: Sendable {
         return addr
     }
 
-    public static func listen(_ text: String, backlog: Int32 = 4096) throws -> Socket {
+    /// Listens on `text`; with `device`, only for connections that arrive on that interface
+    /// (SO_BINDTODEVICE: the kernel matches no other interface's packets to the socket).
+    public static func listen(_ text: String, backlog: Int32 = 4096, device: String? = nil) throws -> Socket {
         var addr = try address(text)
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw RuntimeFailure("socket(): \(String(cString: strerror(errno)))") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        if let device {
+            let name = Array(device.utf8CString)
+            guard setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, socklen_t(name.count)) == 0 else {
+                let reason = String(cString: strerror(errno))
+                Glibc.close(fd)
+                throw RuntimeFailure("cannot bind the listening socket for \(text) to interface \(device): \(reason)")
+            }
+        }
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }

@@ -1,30 +1,53 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes files so that a reader (or a crash) never sees half of one: the data goes to a
-/// temporary file beside the target, is flushed, and is renamed over it.
+/// temporary file beside the target, is flushed, and is renamed over it. The temporary file
+/// gets an unpredictable name and is created exclusively (mkstemp: O_CREAT|O_EXCL, which
+/// never follows a symbolic link), so nothing planted at a guessable name beside the target
+/// can redirect a write made as root.
 public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
+    /// Writes `data` to `path` with permissions `mode` (exactly, whatever the umask).
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                withIntermediateDirectories: true)
-        let tmp = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: data) else {
-            throw RuntimeFailure("cannot write \(path): check that its directory is writable")
+        let directory = url.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var template = Array((directory + "/.\(url.lastPathComponent).tmp-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else {
+            throw RuntimeFailure("cannot write \(path) (\(String(cString: strerror(errno)))): check that its directory is writable")
         }
-        if let handle = FileHandle(forWritingAtPath: tmp.path) {
-            try? handle.synchronize()
-            try? handle.close()
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let tmp = String(cString: template)
+        let written = data.withUnsafeBytes { writeAll(fd, $0) } && fchmod(fd, mode) == 0 && fsync(fd) == 0
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        guard written else {
+            unlink(tmp)
+            throw RuntimeFailure("cannot write \(path): \(reason)")
         }
-        if rename(tmp.path, url.path) != 0 {
+        if rename(tmp, url.path) != 0 {
             let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
+            unlink(tmp)
             throw RuntimeFailure("cannot write \(path): \(reason)")
         }
     }
 
-    public static func write(_ string: String, to path: String) throws {
-        try write(Data(string.utf8), to: path)
+    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            done += n
+        }
+        return true
+    }
+
+    public static func write(_ string: String, to path: String, mode: mode_t = 0o644) throws {
+        try write(Data(string.utf8), to: path, mode: mode)
     }
 
     /// Encodes `value` as pretty, key-sorted JSON (stable diffs) and writes it atomically.

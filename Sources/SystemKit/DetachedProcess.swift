@@ -12,7 +12,9 @@ import Glibc
 private func spawn_addclosefrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
 
 public enum DetachedProcess {
-    /// Spawns argv with stdin from /dev/null and stdout+stderr appended to `log`.
+    /// Spawns argv with stdin from /dev/null and stdout+stderr appended to `log`. The log is
+    /// opened without following a symbolic link: a link planted at its name cannot make a
+    /// root daemon append to another file.
     public static func spawn(_ argv: [String], log: String) throws -> Int32 {
         precondition(!argv.isEmpty, "empty argv")
         let path = try ToolLocator.require(argv[0])
@@ -25,7 +27,7 @@ public enum DetachedProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Inherit nothing else: Foundation's Process watches a child through a socket the
         // child holds, so a daemon keeping that socket would hide its parent's exit.

@@ -17,6 +17,8 @@ public struct MissingTool: UserFacingError, Equatable {
 
 /// Finds external programs. Debian keeps ip, ipvsadm, tc and sysctl in /usr/sbin, which a
 /// non-login root shell may not have in PATH, so those directories are always searched too.
+/// Relative PATH entries ("", ".") are skipped: they name whatever directory lvsbench was
+/// started in (often /tmp), and root must not run an `ip` someone left there.
 public enum ToolLocator {
     /// The Debian package that provides each tool lvsbench calls, for error messages.
     public static let packages: [String: String] = [
@@ -27,7 +29,7 @@ public enum ToolLocator {
 
     static var searchPath: [String] {
         let env = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        var dirs = env.split(separator: ":").map(String.init)
+        var dirs = env.split(separator: ":", omittingEmptySubsequences: false).map(String.init).filter { $0.hasPrefix("/") }
         for extra in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
         where !dirs.contains(extra) { dirs.append(extra) }
         return dirs

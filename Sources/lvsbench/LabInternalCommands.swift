@@ -3,15 +3,22 @@ import Foundation
 import Lab
 import SystemKit
 
-/// The command agent inside a UML director's guest (started by the guest's init).
+/// The command agent inside a UML director's guest (started by the guest's init). It serves
+/// only requests that carry the lab's secret, and only on the management interface.
 struct LabAgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent", abstract: "Run the director guest's command agent (internal).",
-        discussion: "Example (inside the guest):\n  lvsbench lab agent --listen 198.19.254.2:7070", shouldDisplay: false)
+        discussion: "Example (inside the guest):\n  lvsbench lab agent --listen 198.19.254.2:7070 --device vec0 --secret-file /mnt/agent/secret",
+        shouldDisplay: false)
     @Option(help: "host:port to listen on.") var listen: String
+    @Option(help: "The only interface to accept connections on (the management link).") var device: String
+    @Option(help: "The file holding the lab's 32-byte agent secret.") var secretFile: String
 
     func run() throws {
-        try reportingErrors { try GuestAgent.serve(listen: listen) }
+        try reportingErrors {
+            let secret = try AgentSecret.read(from: secretFile)
+            try GuestAgent.serve(listen: listen, device: device, secret: secret)
+        }
     }
 }
 
@@ -19,10 +26,12 @@ struct LabAgentCommand: ParsableCommand {
 struct LabAgentCallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-call", abstract: "Run a command through a director guest's agent (internal).",
-        discussion: "Example:\n  lvsbench lab agent-call --namespace lvsb-default-sw --connect 198.19.254.2:7070 -- ipvsadm -Ln",
+        discussion: "Example:\n  lvsbench lab agent-call --namespace lvsb-default-sw --connect 198.19.254.2:7070 "
+            + "--secret-file /run/lvsbench/labs/default/agent.secret -- ipvsadm -Ln",
         shouldDisplay: false)
     @Option(help: "Namespace the agent is reachable from.") var namespace: String
     @Option(help: "Agent host:port.") var connect: String
+    @Option(help: "The lab's agent secret file.") var secretFile: String
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
     func run() throws {
@@ -30,7 +39,7 @@ struct LabAgentCallCommand: ParsableCommand {
         try reportingErrors {
             let argv = command.first == "--" ? Array(command.dropFirst()) : command
             guard !argv.isEmpty else { throw InvalidInput("no command given after --") }
-            let r = try GuestAgent.call(argv, address: connect, namespace: namespace, timeout: nil)
+            let r = try GuestAgent.call(argv, address: connect, namespace: namespace, secretFile: secretFile, timeout: nil)
             FileHandle.standardOutput.write(Data(r.stdout.utf8))
             FileHandle.standardError.write(Data(r.stderr.utf8))
             status = r.status

@@ -16,6 +16,28 @@ final class GuestInitTests: XCTestCase {
         XCTAssertTrue(scratch.lines.contains("mount -t tmpfs tmpfs /run"))
     }
 
+    /// The agent's secret lies in the lab directory, below /run by default (or /tmp): the
+    /// guest copies it to its own tmpfs before the scratch mounts hide it.
+    func testSecretIsCopiedBeforeRunAndTmpAreHidden() throws {
+        let scratch = GuestInit.privateScratch(executable: "/tmp/x/lvsbench", secret: "/run/lvsbench/labs/a b/agent.secret")
+        let copy = try XCTUnwrap(scratch.lines.firstIndex { $0.contains("cp '/run/lvsbench/labs/a b/agent.secret' /mnt/agent/secret") })
+        XCTAssertLessThan(try XCTUnwrap(scratch.lines.firstIndex(of: "mkdir -m 0700 /mnt/agent")), copy)
+        XCTAssertTrue(scratch.lines[copy].contains("umask 077"))
+        XCTAssertLessThan(copy, try XCTUnwrap(scratch.lines.firstIndex(of: "mount -t tmpfs tmpfs /run")))
+        XCTAssertLessThan(copy, try XCTUnwrap(scratch.lines.firstIndex(of: "mount -t tmpfs tmpfs /tmp")))
+        XCTAssertEqual(scratch.secret, GuestInit.guestSecretPath)
+        XCTAssertNil(GuestInit.privateScratch(executable: "/x/lvsbench").secret)
+    }
+
+    /// The agent accepts only on the management link and only with the secret.
+    func testAgentIsBoundToTheManagementInterfaceWithTheSecret() throws {
+        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 2), backend: .uml, prefix: "px")
+        let script = GuestInit.script(plan: plan, labDirectory: "/run/l", executable: "/x/lvsbench")
+        let agent = try XCTUnwrap(script.split(separator: "\n").first { $0.contains(" lab agent ") })
+        XCTAssertTrue(agent.hasSuffix("--listen 198.19.254.2:7070 --device vec0 --secret-file /mnt/agent/secret &"), String(agent))
+        XCTAssertTrue(script.contains("ip addr add 198.19.254.2/30 dev vec0"))
+    }
+
     func testShellQuotingSurvivesQuotes() {
         XCTAssertEqual(GuestInit.shellQuoted("it's"), "'it'\\''s'")
     }

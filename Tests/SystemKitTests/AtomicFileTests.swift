@@ -16,6 +16,32 @@ final class AtomicFileTests: XCTestCase {
         XCTAssertEqual(files, ["doc.json"])
     }
 
+    /// The temporary file once had a guessable name (`.<name>.tmp-<pid>`): a link planted
+    /// there must not make a write as root land in another file.
+    func testDoesNotFollowALinkPlantedAtTheOldTemporaryName() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let victim = dir + "/victim", target = dir + "/doc.json"
+        try Data("untouched".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/.doc.json.tmp-\(getpid())", withDestinationPath: victim)
+        try AtomicFile.write("new", to: target)
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "untouched")
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "new")
+        let attributes = try FileManager.default.attributesOfItem(atPath: target)
+        XCTAssertEqual(attributes[.type] as? FileAttributeType, .typeRegular)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o644)
+    }
+
+    func testModeIsExact() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try AtomicFile.write("#!/bin/sh\n", to: dir + "/init", mode: 0o700)
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/init")
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o700)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["init"])
+    }
+
     func testUnwritablePathIsAOneLineError() throws {
         // A path below a regular file cannot be created, even by root.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-file-\(UUID())")

@@ -49,4 +49,28 @@ final class ProcessRunnerTests: XCTestCase {
     func testFindsSbinToolsEvenWithoutSbinInPath() {
         XCTAssertNotNil(ToolLocator.find("ip"))
     }
+
+    /// An empty or "." PATH entry means the current directory: a tool planted there (in /tmp,
+    /// say) must not be what root runs.
+    func testRelativePathEntriesAreNotSearched() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("toolpath-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let tool = "lvsbench-planted-tool"
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/" + tool, contents: Data("#!/bin/sh\n".utf8),
+                                                     attributes: [.posixPermissions: 0o755]))
+        let savedPath = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let savedDirectory = FileManager.default.currentDirectoryPath
+        defer {
+            setenv("PATH", savedPath, 1)
+            FileManager.default.changeCurrentDirectoryPath(savedDirectory)
+        }
+        XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir))
+        for path in [":/usr/bin", ".:/usr/bin", "/usr/bin::/bin"] {
+            setenv("PATH", path, 1)
+            XCTAssertNil(ToolLocator.find(tool), "PATH=\(path)")
+        }
+        setenv("PATH", dir + ":/usr/bin", 1)
+        XCTAssertEqual(ToolLocator.find(tool), dir + "/" + tool, "an absolute entry is searched")
+    }
 }
