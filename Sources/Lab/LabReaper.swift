@@ -9,8 +9,8 @@ extension LabEngine {
     /// gets it, and the other stops before building anything.
     static func claimDirectory(_ name: String) throws {
         let dir = LabEnvironment.labDirectory(name)
-        try FileManager.default.createDirectory(atPath: LabEnvironment.labsDirectory, withIntermediateDirectories: true)
-        guard mkdir(dir, 0o755) == 0 else {
+        try PrivateDirectory.create(LabEnvironment.labsDirectory, from: LabEnvironment.runDirectory)
+        guard mkdir(dir, 0o700) == 0 else {
             if errno == EEXIST {
                 throw InvalidInput("lab name '\(name)' is already in use: pick another --name or run `lvsbench lab down --name \(name)`")
             }
