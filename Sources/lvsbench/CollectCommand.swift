@@ -26,12 +26,13 @@ struct CollectCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            try Privileges.requireRoot(for: "collect")
             let options = LabCollection.Options(
-                interval: try Quantities.duration(interval, what: "interval"),
-                duration: try duration.map { try Quantities.duration($0, what: "duration") },
+                interval: try Quantities.duration(interval, what: "--interval",
+                                                  range: Collector.minimumInterval...Quantities.maxDuration),
+                duration: try duration.map { try Quantities.duration($0, what: "--duration") },
                 capture: !noCapture)
             try Collector.checkInterval(options.interval)
+            try Privileges.requireRoot(for: "collect")
             let lab = RunningLab(state: try LabStore.load(name))
             SignalTrap.install()
             let series = try LabCollection.run(lab, options: options, shouldStop: { SignalTrap.interrupted }) { count in

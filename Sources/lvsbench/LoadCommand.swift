@@ -54,10 +54,10 @@ struct LoadCommand: ParsableCommand {
         try reportingErrors {
             let options = try LoadOptions(
                 target: LoadTarget.parse(target), connections: connections,
-                duration: Quantities.duration(duration, what: "duration"), threads: threads, rate: rate,
-                close: close, requestSize: Quantities.bytes(requestSize, what: "request size"),
-                responseSize: Quantities.bytes(responseSize, what: "response size"),
-                timeout: Quantities.duration(timeout, what: "timeout"))
+                duration: Quantities.duration(duration, what: "--duration"), threads: threads, rate: rate,
+                close: close, requestSize: Quantities.bytes(requestSize, what: "--request-size"),
+                responseSize: Quantities.bytes(responseSize, what: "--response-size"),
+                timeout: Quantities.duration(timeout, what: "--timeout", range: LoadOptions.minTimeout...Quantities.maxDuration))
             if isatty(2) != 0 {
                 FileHandle.standardError.write(Data("load: \(options.mode) against \(options.target) for \(duration)...\n".utf8))
             }
