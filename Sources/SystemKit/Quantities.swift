@@ -90,7 +90,10 @@ public enum Quantities {
     public static func byteRate(_ text: String, what: String = "rate") throws -> Int {
         var t = text.trimmingCharacters(in: .whitespaces)
         if t.lowercased().hasSuffix("/s") { t = String(t.dropLast(2)) }
-        let value = try bytes(t, what: what)
+        let value: Int
+        do { value = try bytes(t, what: what) } catch {
+            throw InvalidInput("\(what) '\(text)' is not a byte rate below 1GB/s: use e.g. 400KB/s or 1MB/s")
+        }
         guard value > 0 else { throw InvalidInput("\(what) '\(text)' must be above zero, e.g. 400KB/s") }
         guard value >= 1024, value <= maxByteRate else {
             throw InvalidInput("\(what) '\(text)' is out of range: give 1KB/s to 1GB/s, e.g. 400KB/s")
