@@ -128,8 +128,9 @@ final class DamagedInputTests: XCTestCase {
         var sections: [String: String] = [:]
         for (key, file) in files { sections[key] = try Fixtures.text(Fixtures.guest, file) }
         sections[NodeReading.connSummary] = "entries 2\nstate TIME_WAIT 2\nreal C6120102 0050 2\n"
+        let reals: RealCountersParser = { try IPVSStatsListing.realCounters(parsing: $0) }
         let clean = NodeReading.parse(sections: sections, node: "director", role: .director,
-                                      realCounters: IPVSStatsListing.realCounters(parsing:), occasional: true)
+                                      realCounters: reals, occasional: true)
         XCTAssertEqual(clean.errors, [])
         var f = Fuzzer("/proc samples", defaultSeed: 0x5341_4D50)
         var withErrors = 0
@@ -138,7 +139,7 @@ final class DamagedInputTests: XCTestCase {
             let key = f.pick(Array(sections.keys).sorted())
             damaged[key] = f.mutate(sections[key]!, tokens: [":", "\n"])
             let sample = NodeReading.parse(sections: damaged, node: "director", role: .director,
-                                           realCounters: IPVSStatsListing.realCounters(parsing:), occasional: true)
+                                           realCounters: reals, occasional: true)
             if !sample.errors.isEmpty { withErrors += 1 }
             _ = CounterRates.deltas(from: clean, to: sample)
             _ = CounterRates.deltas(from: sample, to: clean)
