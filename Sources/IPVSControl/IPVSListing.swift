@@ -41,7 +41,10 @@ public struct IPVSListing: Codable, Equatable, Sendable {
             } else if first == "->", f.count >= 6, f[1] != "RemoteAddress:Port" {
                 guard !services.isEmpty else { throw ProcParseError(source, line: number, "a real before any service") }
                 let (addr, port) = try IPVSStatsListing.splitEndpoint(f[1], source: source, line: number)
-                guard let w = Int(f[3]), let a = Int(f[4]), let i = Int(f[5]), w >= 0, a >= 0, i >= 0 else {
+                // The kernel keeps weights and connection counts in 32-bit ints.
+                let counts = (0...Int(Int32.max))
+                guard let w = Int(f[3]), let a = Int(f[4]), let i = Int(f[5]),
+                      counts.contains(w), counts.contains(a), counts.contains(i) else {
                     throw ProcParseError(source, line: number, "expected Weight ActiveConn InActConn counts, found '\(raw)'")
                 }
                 services[services.count - 1].reals.append(

@@ -46,6 +46,9 @@ public struct IPVSStatsListing: Codable, Equatable, Sendable {
         guard n.count == 5, n.allSatisfy({ $0 != nil }) else {
             throw ProcParseError(source, line: line, "expected five whole counters (run ipvsadm with --exact)")
         }
+        if let huge = n.first(where: { $0! > IPVSCounters.maximum }) {
+            throw ProcParseError(source, line: line, "\(huge!) is beyond any IPVS counter")
+        }
         return IPVSCounters(conns: n[0]!, inPackets: n[1]!, outPackets: n[2]!, inBytes: n[3]!, outBytes: n[4]!)
     }
 

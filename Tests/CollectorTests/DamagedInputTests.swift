@@ -114,9 +114,9 @@ final class DamagedInputTests: XCTestCase {
         }
     }
 
-    /// Whole director samples with one section damaged, then the rates between two of
-    /// them (where a garbled counter would overflow a sum): errors are listed in the
-    /// sample, nothing traps.
+    /// Whole director samples with one section damaged, then the rates and the window
+    /// summary between a clean and a damaged one (where a garbled counter would overflow a
+    /// sum): errors are listed in the sample, nothing traps.
     func testDamagedSamplesGiveErrorsAndRatesNeverTrap() throws {
         let files: [(String, String)] = [
             ("/proc/net/snmp", "proc-net-snmp"), ("/proc/net/netstat", "proc-net-netstat"),
@@ -134,15 +134,22 @@ final class DamagedInputTests: XCTestCase {
         XCTAssertEqual(clean.errors, [])
         var f = Fuzzer("/proc samples", defaultSeed: 0x5341_4D50)
         var withErrors = 0
-        for _ in 0..<1000 {
+        for _ in 0..<700 {
             var damaged = sections
             let key = f.pick(Array(sections.keys).sorted())
             damaged[key] = f.mutate(sections[key]!, tokens: [":", "\n"])
             let sample = NodeReading.parse(sections: damaged, node: "director", role: .director,
                                            realCounters: reals, occasional: true)
             if !sample.errors.isEmpty { withErrors += 1 }
-            _ = CounterRates.deltas(from: clean, to: sample)
-            _ = CounterRates.deltas(from: sample, to: clean)
+            for (a, b) in [(clean, sample), (sample, clean)] {
+                _ = CounterRates.deltas(from: a, to: b)
+                let series = TimeSeries(interval: 1, samples: [Sample(elapsed: 0, time: Date(), nodes: [a]),
+                                                               Sample(elapsed: 1, time: Date(), nodes: [b])])
+                let summary = CollectionSummary(series)
+                for v in [summary.directorSoftirqPercent, summary.directorBusyPercent].compactMap({ $0 }) {
+                    XCTAssertTrue((0...100).contains(v), "\(v)% from a damaged \(key)")
+                }
+            }
         }
         XCTAssertGreaterThan(withErrors, 100)
     }

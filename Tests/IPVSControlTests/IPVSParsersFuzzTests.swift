@@ -37,6 +37,10 @@ final class IPVSParsersFuzzTests: XCTestCase {
             + reals.map { "real \($0.key) \($0.value)" }).joined(separator: "\n") + "\n"
     }
 
+    static func inRange(_ c: IPVSCounters) -> Bool {
+        [c.conns, c.inPackets, c.outPackets, c.inBytes, c.outBytes].allSatisfy { $0 <= IPVSCounters.maximum }
+    }
+
     func run(_ name: String, seed: UInt64, _ seeds: [String], parse: (String) throws -> Void) {
         XCTAssertFalse(seeds.isEmpty, name)
         for text in seeds { XCTAssertNoThrow(try parse(text), "\(name): a recorded text does not parse") }
@@ -66,6 +70,7 @@ final class IPVSParsersFuzzTests: XCTestCase {
         run("ipvsadm -Ln --stats --exact", seed: 2, seeds) { text in
             for s in try IPVSStatsListing.parse(text).services {
                 XCTAssertTrue((0...65535).contains(s.service.port) && s.reals.allSatisfy { (0...65535).contains($0.port) })
+                for c in [s.counters] + s.reals.map(\.counters) { XCTAssertTrue(Self.inRange(c), "\(c)") }
             }
             _ = try IPVSStatsListing.realCounters(parsing: text)
         }
@@ -79,14 +84,18 @@ final class IPVSParsersFuzzTests: XCTestCase {
     }
 
     func testProcIpvsStats() throws {
-        run(IPVSProcStats.source, seed: 4, try Self.fixtures("proc-net-ip_vs_stats")) { _ = try IPVSProcStats(parsing: $0) }
+        run(IPVSProcStats.source, seed: 4, try Self.fixtures("proc-net-ip_vs_stats")) { text in
+            let stats = try IPVSProcStats(parsing: text)
+            XCTAssertTrue(Self.inRange(stats.totals) && Self.inRange(stats.rates), "\(stats)")
+        }
     }
 
     func testProcIpvsTable() throws {
         run(IPVSProcTable.source, seed: 5, try Self.fixtures("proc-net-ip_vs")) { text in
             for s in try IPVSProcTable(parsing: text).services {
                 for r in s.reals {
-                    XCTAssertTrue(r.weight >= 0 && r.activeConns >= 0 && r.inactiveConns >= 0, "\(r) from \(fuzzExcerpt(text))")
+                    XCTAssertTrue([r.weight, r.activeConns, r.inactiveConns].allSatisfy { (0...Int(Int32.max)).contains($0) },
+                                  "\(r) from \(fuzzExcerpt(text))")
                 }
             }
         }
@@ -114,6 +123,16 @@ final class IPVSParsersFuzzTests: XCTestCase {
             ("summary counts overflowing Int", {
                 _ = try IPVSConnTable(parsingSummary: "entries 1\nstate A 9223372036854775807\nstate B 1\n"
                                       + "real C6120102 0050 9223372036854775807\nreal C6120106 0050 1\n")
+            }),
+            ("IPVS total beyond 2^63", {
+                _ = try IPVSProcStats(parsing: "Conns\n 1 8000000000000000 1 1 1\n 0 0 0 0 0\n")
+            }),
+            ("real counter beyond 2^63", {
+                _ = try IPVSStatsListing.parse("TCP  198.18.0.10:80 1 2 3 4 5\n  -> 198.18.1.2:80 1 18446744073709551615 0 0 0\n")
+            }),
+            ("connection count beyond 32 bits", {
+                _ = try IPVSProcTable(parsing: "IP Virtual Server version 1.2.1 (size=4096)\nTCP  C612000A:0050 wrr\n"
+                                      + "  -> C6120102:0050 Masq 1 9223372036854775807 9223372036854775807\n")
             }),
             ("negative timeout", { _ = try IPVSTimeouts(parsing: "Timeout (tcp tcpfin udp): 900 -1 300") }),
             ("port beyond 65535", { _ = try IPVSListing.parse("TCP  198.18.0.10:99999 wrr\n") }),
