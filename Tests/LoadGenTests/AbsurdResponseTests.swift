@@ -35,4 +35,12 @@ final class AbsurdResponseTests: XCTestCase {
             XCTAssertEqual(report.requests, 0, head)
         }
     }
+
+    /// Any clock difference converts to a recordable latency (no overflow at the top).
+    func testEveryClockDifferenceIsARecordableLatency() {
+        XCTAssertEqual(LatencyHistogram.microseconds(0), 1)
+        XCTAssertEqual(LatencyHistogram.microseconds(1001), 2)
+        XCTAssertEqual(LatencyHistogram.microseconds(2000), 2)
+        XCTAssertEqual(LatencyHistogram.microseconds(UInt64.max), LatencyHistogram.maxMicroseconds)
+    }
 }
