@@ -74,7 +74,7 @@ public struct RunningLab: Sendable {
 
     /// Sets real `real`'s (1-based) weight on both services; 0 quiesces it.
     public func setWeight(real: Int, weight: Int) throws {
-        guard (1...state.reals.count).contains(real) else {
+        guard real >= 1, real <= state.reals.count else {
             throw InvalidInput("no real\(real) in lab \(state.name): it has real1 to real\(state.reals.count)")
         }
         guard Weights.range.contains(weight) else {
