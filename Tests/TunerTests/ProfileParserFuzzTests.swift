@@ -20,7 +20,9 @@ final class ProfileParserFuzzTests: XCTestCase {
 
     /// Parses `text` and checks what came back; returns whether it parsed.
     static func check(_ text: String) throws {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // YAML's lines: LF, CRLF and a lone CR each end one.
+        let bytes = Array(text.utf8)
+        let lines = 1 + bytes.indices.filter { bytes[$0] == 10 || (bytes[$0] == 13 && ($0 + 1 == bytes.count || bytes[$0 + 1] != 10)) }.count
         do {
             let profile = try ProfileParser.parse(text, file: file)
             XCTAssertFalse(profile.name.isEmpty)
@@ -38,7 +40,7 @@ final class ProfileParserFuzzTests: XCTestCase {
             switch error {
             case let .syntax(file, line, _), let .invalidProfile(file, line, _):
                 XCTAssertEqual(file, Self.file)
-                XCTAssertTrue((1...max(1, lines + 1)).contains(line), "line \(line) of \(lines): \(error) from \(fuzzExcerpt(text))")
+                XCTAssertTrue((1...lines + 1).contains(line), "line \(line) of \(lines): \(error) from \(fuzzExcerpt(text))")
                 XCTAssertTrue(error.description.hasPrefix("\(Self.file):\(line): "), error.description)
                 XCTAssertFalse(error.description.contains("\n"), "more than one line: \(error.description)")
             default:
@@ -73,6 +75,8 @@ final class ProfileParserFuzzTests: XCTestCase {
             "director:\n  ipvs:\n    timeouts: {tcp: 0x10}", 
             "name: \u{0}", "\u{FEFF}name: x\u{0}\u{1}", "director:\n  sysctl:\n    net.ipv4.x: [[1, 2], 3]",
             "director:\n  sysctl:\n    ../../etc/passwd: 1", "director:\n  sysctl:\n    net..x: 1",
+            "director:\n  ipvs:\n    timeouts:\n      tcp: \"3\\n4\\r5\"", "director:\n  sysctl:\n    \"net.a\\nb\": 1",
+            "director:\n  ipvs:\n    timeouts:\n      tcp: |\n        3\n        4\n",
         ]
         for text in cases {
             XCTAssertThrowsError(try Self.check(text), fuzzExcerpt(text, limit: 80)) { XCTAssertTrue($0 is TunerError, "\($0)") }
