@@ -152,6 +152,21 @@ final class DamagedInputTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(withErrors, 100)
+
+        // The batched form one read returns (`grep -H` lines, then marker sections), damaged as a whole.
+        var batched = ""
+        for (key, text) in sections.sorted(by: { $0.key < $1.key }) where key.hasPrefix("/") {
+            batched += text.split(separator: "\n").map { "\(key):\($0)\n" }.joined()
+        }
+        for (key, text) in sections.sorted(by: { $0.key < $1.key }) where !key.hasPrefix("/") {
+            batched += "\(NodeReading.marker) \(key)\n\(text)"
+        }
+        XCTAssertEqual(NodeReading.parse(batched, node: "director", role: .director, realCounters: reals).errors, [])
+        for _ in 0..<500 {
+            let sample = NodeReading.parse(f.mutate(batched, tokens: [NodeReading.marker + " ", "/proc/stat:", ":", "\n"]),
+                                           node: "director", role: .director, realCounters: reals)
+            _ = CounterRates.deltas(from: clean, to: sample)
+        }
     }
 
     func testTickCountsOverflowingTheirSumAreAnError() {
