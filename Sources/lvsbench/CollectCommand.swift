@@ -18,8 +18,8 @@ struct CollectCommand: ParsableCommand {
         """
     )
     @Option(help: "Lab name.") var name = LabSpec.defaultName
-    @Option(help: "Time between samples, 100ms (10 Hz) or more.") var interval = "1s"
-    @Option(help: "How long to collect (e.g. 30s); default: until Ctrl-C.") var duration: String?
+    @Option(help: "Time between samples, 100ms (10 Hz) to 24h.") var interval = "1s"
+    @Option(help: "How long to collect (e.g. 30s, at most 24h); default: until Ctrl-C.") var duration: String?
     @Option(help: "Time series file (JSON lines), written atomically.") var out = "collect.jsonl"
     @Flag(help: "Do not capture the director's links (no libpcap).") var noCapture = false
     @Flag(help: "Print the summary as JSON.") var json = false
