@@ -54,7 +54,7 @@ let package = Package(
         // Shared by the test targets only: where the built lvsbench and the package's folders are.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
-        .testTarget(name: "IPVSControlTests", dependencies: ["IPVSControl"]),
+        .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "IPVSControl"]),
         .testTarget(name: "LabTests", dependencies: ["TestSupport", "Lab", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
         .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],

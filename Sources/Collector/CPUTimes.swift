@@ -43,6 +43,13 @@ public struct CPUTimes: Codable, Equatable, Sendable {
                 guard let n = UInt64(field) else { throw ProcParseError(source, line: number, "'\(field)' is not a tick count") }
                 return n
             }
+            // The sum is what rates are computed from: ticks that overflow it are garbled.
+            guard v.reduce((0 as UInt64, false), { acc, x in
+                let (s, o) = acc.0.addingReportingOverflow(x)
+                return (s, acc.1 || o)
+            }).1 == false else {
+                throw ProcParseError(source, line: number, "the tick counts add up beyond 64 bits")
+            }
             let times = CPUTimes(user: v[0], nice: v[1], system: v[2], idle: v[3], iowait: v[4],
                                  irq: v[5], softirq: v[6], steal: v[7])
             if f[0] == "cpu" { all = times } else if f[0].dropFirst(3).allSatisfy(\.isNumber) {

@@ -53,9 +53,10 @@ public final class CollectorMeter: WindowMeter {
         let addresses = (lab as? EngineLab)?.realAddresses ?? []
         let conns = addresses.map { CollectorMeter.connections(counters.realConns, real: $0) }
         let lines = try window.samples.map { String(decoding: try JSONCoding.encodeLine($0), as: UTF8.self) }
-        return WindowCounters(inPackets: Int(counters.directorInPackets ?? 0),
-                              outPackets: Int(counters.directorOutPackets ?? 0),
-                              inBytes: Int(counters.directorInBytes ?? 0), outBytes: Int(counters.directorOutBytes ?? 0),
+        return WindowCounters(inPackets: Int(clamping: counters.directorInPackets ?? 0),
+                              outPackets: Int(clamping: counters.directorOutPackets ?? 0),
+                              inBytes: Int(clamping: counters.directorInBytes ?? 0),
+                              outBytes: Int(clamping: counters.directorOutBytes ?? 0),
                               softirqPercent: cpu.directorSoftirqPercent ?? 0,
                               busyPercent: cpu.directorBusyPercent ?? 0,
                               realConnections: conns.isEmpty ? lab.reals.map { _ in 0 } : conns, samples: lines)
@@ -68,7 +69,13 @@ public final class CollectorMeter: WindowMeter {
 
     /// New connections to `real` over the window, summed over the lab's services (HTTP and TCP).
     static func connections(_ realConns: [String: UInt64], real: String) -> Int {
-        Int(realConns.filter { $0.key.contains("-> \(real):") }.values.reduce(0, +))
+        // Saturating: a garbled read must not trap a run (the parsers keep each value below 2^63).
+        var total = 0
+        for (key, n) in realConns where key.contains("-> \(real):") {
+            let (sum, overflow) = total.addingReportingOverflow(Int(clamping: n))
+            total = overflow ? Int.max : sum
+        }
+        return total
     }
 }
 

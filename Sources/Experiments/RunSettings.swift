@@ -1,5 +1,6 @@
 import Foundation
 import IPVSControl
+import LoadGen
 import SystemKit
 
 /// What `lvsbench run` was asked for, as typed on the command line; nil means "the default".
@@ -53,6 +54,11 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public static let defaultWarmup = 1.0
     public static let minimumAutoConnections = 16
     public static let maxReals = 64
+    /// A measured window or warm-up shorter than this measures nothing (and the load
+    /// generator is handed durations in whole milliseconds).
+    public static let minWindow = 0.1
+    /// Windows and warm-ups: 100 ms to a day.
+    public static let windowRange: ClosedRange<Double> = minWindow...Quantities.maxDuration
 
     /// The tutorial's 5,5,1,1 pattern repeated to `reals` entries, so weighted schedulers
     /// have something to show for any number of reals when the user gives no weights.
@@ -82,7 +88,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
         let digits = t.prefix(while: { $0.isNumber || $0 == "." })
         let unit = String(t.dropFirst(digits.count))
         if let value = Double(digits), value == 0, ["", "s", "ms", "us", "m", "h"].contains(unit) { return 0 }
-        return try Quantities.duration(text, what: "--warmup")
+        return try Quantities.duration(text, what: "--warmup", range: windowRange)
     }
 
     /// Checks `request`; `knownProfiles` (nil: accept any name) comes from the tuner.
@@ -113,11 +119,11 @@ public struct RunSettings: Codable, Equatable, Sendable {
         if weightSets.isEmpty { weightSets = [defaultWeights(reals: reals)] }
         let load = try request.load.map(LoadKind.init(parsing:)) ?? .http
         let connections = request.connections
-        if let c = connections, c < 1 { throw InvalidInput("-c \(c) must be at least 1 connection") }
-        if let rate = request.rate, !(rate.isFinite && rate > 0) {
-            throw InvalidInput("--rate \(rate) must be above zero requests per second (or leave it out)")
-        }
-        let duration = try request.duration.map { try Quantities.duration($0, what: "--duration") } ?? defaultDuration
+        if let c = connections { try Quantities.checkCount(c, what: "-c", range: 1...LoadOptions.maxConnections) }
+        if let rate = request.rate { try Quantities.checkRate(rate, what: "--rate") }
+        let duration = try request.duration.map {
+            try Quantities.duration($0, what: "--duration", range: windowRange)
+        } ?? defaultDuration
         let warmup = try request.warmup.map { try warmupSeconds($0) } ?? defaultWarmup
         let repeats = request.repeats ?? 1
         guard (1...50).contains(repeats) else { throw InvalidInput("--repeat \(repeats) is out of range: give 1 to 50") }

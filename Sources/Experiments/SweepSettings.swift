@@ -1,4 +1,5 @@
 import Foundation
+import LoadGen
 import SystemKit
 
 /// How each real's capacity is capped during a sweep, so that total throughput grows with
@@ -66,13 +67,15 @@ public struct SweepSettings: Codable, Equatable, Sendable {
         case (.some(let text), nil):
             cap = .bytesPerSecond(try Quantities.byteRate(text, what: "--real-rate"))
         case (nil, .some(let rps)):
-            guard rps > 0 else { throw InvalidInput("--real-rps \(rps) must be above zero") }
+            try Quantities.checkCount(rps, what: "--real-rps", range: 1...Int(Quantities.maxRate))
             cap = .requestsPerSecond(rps)
         case (nil, nil):
             cap = .bytesPerSecond(defaultRealRate)
         }
-        if let c = request.connections, c < 1 { throw InvalidInput("-c \(c) must be at least 1 connection") }
-        let duration = try request.duration.map { try Quantities.duration($0, what: "--duration") } ?? 3
+        if let c = request.connections { try Quantities.checkCount(c, what: "-c", range: 1...LoadOptions.maxConnections) }
+        let duration = try request.duration.map {
+            try Quantities.duration($0, what: "--duration", range: RunSettings.windowRange)
+        } ?? 3
         let warmup = try request.warmup.map { try RunSettings.warmupSeconds($0) } ?? 1
         let name = request.name ?? "sweep"
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),

@@ -74,8 +74,20 @@ public struct IPVSConnTable: Codable, Equatable, Sendable {
             }
         }
         guard let entries else { throw ProcParseError(source, line: 0, "no 'entries N' line") }
-        let counted = byState.values.reduce(0, +)
-        guard counted == entries, byReal.values.reduce(0, +) == entries else {
+        // Sums that overflow are garbled counts, not a table of 2^63 entries.
+        func sum(_ counts: Dictionary<String, Int>.Values) -> Int? {
+            var total = 0
+            for c in counts {
+                let (s, overflow) = total.addingReportingOverflow(c)
+                if overflow { return nil }
+                total = s
+            }
+            return total
+        }
+        guard let counted = sum(byState.values), let perReal = sum(byReal.values) else {
+            throw ProcParseError(source, line: 0, "the counts add up beyond any table size")
+        }
+        guard counted == entries, perReal == entries else {
             throw ProcParseError(source, line: 0, "\(entries) entries but \(counted) counted by state: output cut short")
         }
         self.init(byState: byState, byReal: byReal)

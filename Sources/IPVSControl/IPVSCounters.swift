@@ -15,4 +15,9 @@ public struct IPVSCounters: Codable, Equatable, Sendable {
         self.inBytes = inBytes
         self.outBytes = outBytes
     }
+
+    /// The largest value a counter read from the kernel may hold. IPVS counters are 64-bit,
+    /// but none reaches 2^63 (23 years of 100 Gbit/s in bytes): a larger one is a garbled
+    /// read, and refusing it keeps every difference and conversion to Int exact.
+    public static let maximum = UInt64(Int64.max)
 }

@@ -26,6 +26,9 @@ public struct IPVSProcStats: Codable, Equatable, Sendable {
                 throw ProcParseError(Self.source, line: number, "expected 5 hexadecimal columns, found \(fields.count)")
             }
             let v = try fields.map { try ProcText.hex($0, Self.source, line: number) }
+            if let huge = v.first(where: { $0 > IPVSCounters.maximum }) {
+                throw ProcParseError(Self.source, line: number, "\(String(huge, radix: 16, uppercase: true)) is beyond any IPVS counter")
+            }
             rows.append(IPVSCounters(conns: v[0], inPackets: v[1], outPackets: v[2], inBytes: v[3], outBytes: v[4]))
         }
         guard rows.count == 2 else {

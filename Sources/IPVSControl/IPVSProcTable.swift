@@ -50,7 +50,8 @@ public struct IPVSProcTable: Codable, Equatable, Sendable {
                     throw ProcParseError(Self.source, line: number, "expected 6 columns for a real server, found \(f.count)")
                 }
                 let numbers = try f[3...5].map { field -> Int in
-                    guard let v = Int(field), v >= 0 else {
+                    // The kernel keeps weights and connection counts in 32-bit ints.
+                    guard let v = Int(field), v >= 0, v <= Int(Int32.max) else {
                         throw ProcParseError(Self.source, line: number, "'\(field)' is not a count")
                     }
                     return v

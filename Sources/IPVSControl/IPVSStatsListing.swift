@@ -20,39 +20,45 @@ public struct IPVSStatsListing: Codable, Equatable, Sendable {
 
     public func service(_ s: VirtualService) -> Service? { services.first { $0.service == s } }
 
+    public static let source = "ipvsadm -Ln --stats --exact"
+
     public static func parse(_ text: String) throws -> IPVSStatsListing {
         var services: [Service] = []
-        for raw in text.split(separator: "\n") {
-            let f = raw.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        for (number, raw) in ProcText.lines(text) {
+            let f = ProcText.fields(raw).map(String.init)
             guard let first = f.first else { continue }
             if ["TCP", "UDP", "SCTP"].contains(first), f.count == 7 {
-                let (addr, port) = try splitEndpoint(f[1], line: String(raw))
+                let (addr, port) = try splitEndpoint(f[1], source: source, line: number)
                 services.append(Service(proto: first, service: VirtualService(address: addr, port: port),
-                                        counters: try counters(f[2...], line: String(raw)), reals: []))
+                                        counters: try counters(f[2...], line: number), reals: []))
             } else if first == "->", f.count == 7 {
-                guard !services.isEmpty else { throw InvalidInput("ipvsadm --stats output has a real before any service: \(raw)") }
-                let (addr, port) = try splitEndpoint(f[1], line: String(raw))
+                guard !services.isEmpty else { throw ProcParseError(source, line: number, "a real before any service") }
+                let (addr, port) = try splitEndpoint(f[1], source: source, line: number)
                 services[services.count - 1].reals.append(
-                    Real(address: addr, port: port, counters: try counters(f[2...], line: String(raw))))
+                    Real(address: addr, port: port, counters: try counters(f[2...], line: number)))
             }
         }
         return IPVSStatsListing(services: services)
     }
 
-    static func counters(_ f: ArraySlice<String>, line: String) throws -> IPVSCounters {
+    static func counters(_ f: ArraySlice<String>, line: Int) throws -> IPVSCounters {
         let n = f.map { UInt64($0) }
         guard n.count == 5, n.allSatisfy({ $0 != nil }) else {
-            throw InvalidInput("cannot read ipvsadm counters (use --exact): \(line)")
+            throw ProcParseError(source, line: line, "expected five whole counters (run ipvsadm with --exact)")
+        }
+        if let huge = n.first(where: { $0! > IPVSCounters.maximum }) {
+            throw ProcParseError(source, line: line, "\(huge!) is beyond any IPVS counter")
         }
         return IPVSCounters(conns: n[0]!, inPackets: n[1]!, outPackets: n[2]!, inBytes: n[3]!, outBytes: n[4]!)
     }
 
-    /// "198.18.1.100:80" -> ("198.18.1.100", 80).
-    static func splitEndpoint(_ text: String, line: String) throws -> (String, Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
-            throw InvalidInput("cannot read address:port '\(text)' in ipvsadm line: \(line)")
+    /// "198.18.1.100:80" -> ("198.18.1.100", 80); the port must be 0 to 65535.
+    static func splitEndpoint(_ text: String, source: String, line: Int) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+              let port = UInt16(text[text.index(after: colon)...]) else {
+            throw ProcParseError(source, line: line, "'\(text)' is not ADDRESS:PORT")
         }
-        return (String(text[..<colon]), port)
+        return (String(text[..<colon]), Int(port))
     }
 }
 

@@ -22,7 +22,7 @@ public struct IPVSTimeouts: Codable, Equatable, Sendable {
         guard let colon = line.firstIndex(of: ":") else {
             throw ProcParseError(source, line: number, "no ':' after 'Timeout (tcp tcpfin udp)'")
         }
-        let values = ProcText.fields(line[line.index(after: colon)...]).compactMap { Int($0) }
+        let values = ProcText.fields(line[line.index(after: colon)...]).compactMap { Int($0) }.filter { $0 >= 0 }
         guard values.count == 3, ProcText.fields(line[line.index(after: colon)...]).count == 3 else {
             throw ProcParseError(source, line: number, "expected three whole numbers (tcp tcpfin udp)")
         }

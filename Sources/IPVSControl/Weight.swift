@@ -13,6 +13,10 @@ public enum Weights {
         for part in parts {
             let trimmed = part.trimmingCharacters(in: .whitespaces)
             guard let w = Int(trimmed) else {
+                let digits = trimmed.drop(while: { $0 == "-" || $0 == "+" })
+                if !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    throw InvalidInput("weight \(trimmed) is out of range: IPVS weights are 0 to 65535")
+                }
                 throw InvalidInput("weight '\(trimmed)' is not a whole number: give weights like 5,5,1,1")
             }
             guard range.contains(w) else {

@@ -12,6 +12,10 @@ import Darwin
 public struct HTTPResponseParser {
     enum State: UInt8 { case statusLine, headers, body, chunkSize, chunkData, chunkDataEnd, trailers, untilClose, done }
 
+    /// The largest body or chunk accepted (1 TiB): a longer one is not a lab server's answer,
+    /// and the bound keeps the length arithmetic far from overflow.
+    static let maxLength = 1 << 40
+
     var state: State = .statusLine
     public private(set) var status: Int = 0
     /// Body or current chunk bytes still to come.
@@ -77,11 +81,11 @@ public struct HTTPResponseParser {
             state = .headers
         case .headers:
             if n == 0 { endOfHeaders(); return }
-            header(p, n, servers: &servers)
+            try header(p, n, servers: &servers)
         case .chunkSize:
             var size = 0
             var i = 0
-            while i < n, let d = hexValue(p[i]) { size = size * 16 + d; i += 1; guard size < 1 << 40 else { throw ParseError() } }
+            while i < n, let d = hexValue(p[i]) { size = size * 16 + d; i += 1; guard size <= Self.maxLength else { throw ParseError() } }
             guard i > 0 else { throw ParseError() }
             if size == 0 { state = .trailers } else { remaining = size; state = .chunkData }
         case .chunkDataEnd:
@@ -106,7 +110,7 @@ public struct HTTPResponseParser {
         state = .untilClose
     }
 
-    private mutating func header(_ p: UnsafePointer<UInt8>, _ n: Int, servers: inout ServerNameTable) {
+    private mutating func header(_ p: UnsafePointer<UInt8>, _ n: Int, servers: inout ServerNameTable) throws {
         guard let colon = memchr(p, Int32(UInt8(ascii: ":")), n) else { return }
         let nameLength = UnsafePointer<UInt8>(colon.assumingMemoryBound(to: UInt8.self)) - p
         var v = nameLength + 1
@@ -115,11 +119,15 @@ public struct HTTPResponseParser {
         while e > v, p[e - 1] == UInt8(ascii: " ") || p[e - 1] == UInt8(ascii: "\t") { e -= 1 }
         switch nameLength {
         case 14 where Self.equalsLowercase(p, "content-length"):
+            // Digits only (no sign, no list), and below `maxLength`, so that an absurd or
+            // hostile length is a malformed response rather than an overflow.
+            guard e > v else { throw ParseError() }
             var length = 0
             for i in v..<e {
                 let d = Int(p[i]) - 48
-                guard d >= 0, d <= 9 else { return }
+                guard d >= 0, d <= 9 else { throw ParseError() }
                 length = length * 10 + d
+                guard length <= Self.maxLength else { throw ParseError() }
             }
             contentLength = length
         case 17 where Self.equalsLowercase(p, "transfer-encoding"):

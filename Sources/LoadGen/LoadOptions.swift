@@ -18,20 +18,35 @@ public struct LoadOptions: Equatable, Sendable {
     /// Seconds a request (connect included in --close mode) may take before it counts as a timeout.
     public var timeout: Double
 
+    /// Most connections one run opens: each holds a 16 KiB receive buffer, and one client
+    /// address has fewer ephemeral ports than this per target anyway.
+    public static let maxConnections = 10_000
+    /// Largest TCP request or response: the lab responder's own limit
+    /// (`ResponderProtocol.maximumLength`, which LoadGen does not link).
+    public static let maxSize = 64 << 20
+    /// A shorter timeout makes every request a timeout.
+    public static let minTimeout = 0.001
+
     /// The default thread count: two, or one on a one-CPU machine.
     public static var defaultThreads: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     public init(target: LoadTarget, connections: Int = 10, duration: Double = 10, threads: Int? = nil,
                 rate: Double? = nil, close: Bool = false, requestSize: Int = 64, responseSize: Int = 64,
                 timeout: Double = 2) throws {
-        guard connections > 0 else { throw InvalidInput("connections must be above zero, e.g. -c 50") }
-        guard duration > 0, duration.isFinite else { throw InvalidInput("duration must be above zero, e.g. -d 10s") }
-        guard timeout > 0, timeout.isFinite else { throw InvalidInput("timeout must be above zero, e.g. --timeout 2s") }
+        try Quantities.checkCount(connections, what: "--connections", range: 1...Self.maxConnections)
+        guard duration.isFinite, duration >= Quantities.minDuration, duration <= Quantities.maxDuration else {
+            throw InvalidInput("--duration \(duration) s is out of range: give 1us to 24h, e.g. -d 10s")
+        }
+        guard timeout.isFinite, timeout >= Self.minTimeout, timeout <= Quantities.maxDuration else {
+            throw InvalidInput("--timeout \(timeout) s is out of range: give 1ms to 24h, e.g. --timeout 2s")
+        }
         let threads = threads ?? Self.defaultThreads
-        guard threads > 0, threads <= 256 else { throw InvalidInput("threads must be between 1 and 256, e.g. --threads 2") }
-        if let rate { guard rate > 0, rate.isFinite else { throw InvalidInput("rate must be above zero requests/s, e.g. --rate 1000") } }
-        guard requestSize >= 8, responseSize >= 8, requestSize <= 1 << 30, responseSize <= 1 << 30 else {
-            throw InvalidInput("request and response sizes must be between 8 bytes and 1 GiB (the responder's header is 8 bytes)")
+        guard threads > 0, threads <= 256 else { throw InvalidInput("--threads \(threads) is out of range: give 1 to 256, e.g. --threads 2") }
+        if let rate { try Quantities.checkRate(rate, what: "--rate") }
+        for (option, size) in [("--request-size", requestSize), ("--response-size", responseSize)] {
+            guard size >= 8, size <= Self.maxSize else {
+                throw InvalidInput("\(option) \(size) is out of range: give 8 bytes (the responder's header) to 64M (its limit)")
+            }
         }
         self.target = target
         self.connections = connections

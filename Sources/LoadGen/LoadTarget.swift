@@ -41,10 +41,12 @@ public enum LoadTarget: Equatable, Sendable, CustomStringConvertible {
         }
         let address = host == "localhost" ? "127.0.0.1" : String(host)
         var probe = in_addr()
-        guard inet_pton(AF_INET, address, &probe) == 1 else {
+        guard address.utf8.allSatisfy({ $0 == UInt8(ascii: ".") || (48...57).contains($0) }),
+              inet_pton(AF_INET, address, &probe) == 1 else {
             throw bad("needs a literal IPv4 address as host")
         }
-        guard !path.contains(" "), !path.contains("\r"), !path.contains("\n") else { throw bad("has spaces in its path") }
+        guard !path.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7f }) else { throw bad("has spaces or control characters in its path") }
+        guard path.utf8.count <= 8192 else { throw bad("has a path longer than 8192 bytes") }
         if isTCP {
             guard path == "/" else { throw bad("must not have a path") }
             return .tcp(address: address, port: port)

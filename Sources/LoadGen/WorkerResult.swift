@@ -46,9 +46,10 @@ public enum LatencyHistogram {
         Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: maxMicroseconds, numberOfSignificantValueDigits: .three)
     }
 
-    /// Nanoseconds rounded up to whole microseconds, at least 1 (a response is never instant).
+    /// Nanoseconds rounded up to whole microseconds, at least 1 (a response is never instant);
+    /// written so that no value of the clock difference can overflow.
     @inline(__always)
     public static func microseconds(_ nanoseconds: UInt64) -> UInt64 {
-        min(max(1, (nanoseconds + 999) / 1000), maxMicroseconds)
+        min(max(1, nanoseconds / 1000 + (nanoseconds % 1000 == 0 ? 0 : 1)), maxMicroseconds)
     }
 }

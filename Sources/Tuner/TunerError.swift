@@ -34,9 +34,9 @@ public enum TunerError: UserFacingError, Equatable {
         case let .noProfilesDirectory(searched):
             return "no profiles/ directory found (looked in \(searched.joined(separator: ", "))): set LVSBENCH_PROFILES"
         case let .syntax(file, line, problem):
-            return "\(file):\(line): YAML syntax error: \(problem)"
+            return Self.oneLine("\(file):\(line): YAML syntax error: \(problem)")
         case let .invalidProfile(file, line, problem):
-            return "\(file):\(line): \(problem)"
+            return Self.oneLine("\(file):\(line): \(problem)")
         case let .inheritanceCycle(chain):
             return "profile '\(chain[0])' inherits from itself: \(chain.joined(separator: " -> ")); break the cycle"
         case let .missingParent(profile, parent):
@@ -59,6 +59,24 @@ public enum TunerError: UserFacingError, Equatable {
             return rolledBack ? "interrupted: every value changed so far was restored"
                 : "interrupted and restoring failed: run `lvsbench tune reset`"
         }
+    }
+
+    /// Problems quote the profile's own text, which may hold line breaks and control
+    /// characters (a quoted or block scalar): shown escaped, so the error stays one line.
+    static func oneLine(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value)
+                || scalar == "\u{2028}" || scalar == "\u{2029}" || scalar == "\u{85}":
+                out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     public var exitStatus: ExitStatus {

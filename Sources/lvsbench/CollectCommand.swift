@@ -18,20 +18,21 @@ struct CollectCommand: ParsableCommand {
         """
     )
     @Option(help: "Lab name (default: the only lab up).") var name: String?
-    @Option(help: "Time between samples, 100ms (10 Hz) or more.") var interval = "1s"
-    @Option(help: "How long to collect (e.g. 30s); default: until Ctrl-C.") var duration: String?
+    @Option(help: "Time between samples, 100ms (10 Hz) to 24h.") var interval = "1s"
+    @Option(help: "How long to collect (e.g. 30s, at most 24h); default: until Ctrl-C.") var duration: String?
     @Option(help: "Time series file (JSON lines), written atomically.") var out = "collect.jsonl"
     @Flag(help: "Do not capture the director's links (no libpcap).") var noCapture = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func run() throws {
         try reportingErrors {
-            try Privileges.requireRoot(for: "collect")
             let options = LabCollection.Options(
-                interval: try Quantities.duration(interval, what: "interval"),
-                duration: try duration.map { try Quantities.duration($0, what: "duration") },
+                interval: try Quantities.duration(interval, what: "--interval",
+                                                  range: Collector.minimumInterval...Quantities.maxDuration),
+                duration: try duration.map { try Quantities.duration($0, what: "--duration") },
                 capture: !noCapture)
             try Collector.checkInterval(options.interval)
+            try Privileges.requireRoot(for: "collect")
             let lab = RunningLab(state: try LabStore.load(resolveLab(name)))
             SignalTrap.install()
             let series = try LabCollection.run(lab, options: options, shouldStop: { SignalTrap.interrupted }) { count in

@@ -23,28 +23,28 @@ struct LoadCommand: ParsableCommand {
     @Argument(help: "http://HOST[:PORT][/PATH] or tcp://HOST:PORT (an IPv4 address).")
     var target: String
 
-    @Option(name: [.customShort("c"), .long], help: "Connections, spread over the threads.")
+    @Option(name: [.customShort("c"), .long], help: "Connections, spread over the threads (1 to 10000).")
     var connections: Int = 10
 
-    @Option(name: [.customShort("d"), .long], help: "How long to send requests, e.g. 10s, 500ms, 2m.")
+    @Option(name: [.customShort("d"), .long], help: "How long to send requests, e.g. 10s, 500ms, 2m (at most 24h).")
     var duration: String = "10s"
 
     @Option(help: "Threads, each with its own io_uring (default: min(2, cores)).")
     var threads: Int?
 
-    @Option(help: "Open loop: total requests per second over all connections.")
+    @Option(help: "Open loop: total requests per second over all connections (0.001 to 100000000).")
     var rate: Double?
 
     @Flag(help: "A new connection per request (HTTP Connection: close; TCP connect-request-response-close).")
     var close = false
 
-    @Option(help: "TCP: request size in bytes, at least 8 (e.g. 64, 1K).")
+    @Option(help: "TCP: request size in bytes, 8 to 64M (e.g. 64, 1K).")
     var requestSize: String = "64"
 
-    @Option(help: "TCP: response size in bytes, at least 8.")
+    @Option(help: "TCP: response size in bytes, 8 to 64M.")
     var responseSize: String = "64"
 
-    @Option(help: "Time a request may take before it counts as a timeout, e.g. 2s.")
+    @Option(help: "Time a request may take before it counts as a timeout, e.g. 2s (1ms to 24h).")
     var timeout: String = "2s"
 
     @Flag(help: "Print one JSON document (LoadReport) instead of the summary.")
@@ -54,10 +54,10 @@ struct LoadCommand: ParsableCommand {
         try reportingErrors {
             let options = try LoadOptions(
                 target: LoadTarget.parse(target), connections: connections,
-                duration: Quantities.duration(duration, what: "duration"), threads: threads, rate: rate,
-                close: close, requestSize: Quantities.bytes(requestSize, what: "request size"),
-                responseSize: Quantities.bytes(responseSize, what: "response size"),
-                timeout: Quantities.duration(timeout, what: "timeout"))
+                duration: Quantities.duration(duration, what: "--duration"), threads: threads, rate: rate,
+                close: close, requestSize: Quantities.bytes(requestSize, what: "--request-size"),
+                responseSize: Quantities.bytes(responseSize, what: "--response-size"),
+                timeout: Quantities.duration(timeout, what: "--timeout", range: LoadOptions.minTimeout...Quantities.maxDuration))
             if isatty(2) != 0 {
                 FileHandle.standardError.write(Data("load: \(options.mode) against \(options.target) for \(duration)...\n".utf8))
             }

@@ -30,13 +30,13 @@ struct RunCommand: ParsableCommand {
     var weights: [String] = []
     @Option(name: .long, help: "Load: http (keep-alive), http-close, tcp-rr, tcp-crr.")
     var load: String?
-    @Option(name: .customShort("c"), help: "Concurrent connections of the load generator (default: at least 16, a multiple that divides exactly by the weights, e.g. 24 for 5,5,1,1).")
+    @Option(name: .customShort("c"), help: "Concurrent connections of the load generator, 1 to 10000 (default: at least 16, a multiple that divides exactly by the weights, e.g. 24 for 5,5,1,1).")
     var connections: Int?
-    @Option(name: .long, help: "Total requests per second (open loop); default: as fast as possible.")
+    @Option(name: .long, help: "Total requests per second (open loop, 0.001 to 100000000); default: as fast as possible.")
     var rate: Double?
-    @Option(name: .long, help: "Measured window per repeat, e.g. 3s.")
+    @Option(name: .long, help: "Measured window per repeat, e.g. 3s (100ms to 24h).")
     var duration: String?
-    @Option(name: .long, help: "Warm-up per cell, e.g. 1s (0: none).")
+    @Option(name: .long, help: "Warm-up per cell, e.g. 1s (0: none; else 100ms to 24h).")
     var warmup: String?
     @Option(name: .customLong("repeat"), help: "Measured windows per cell (median and spread reported).")
     var repeats: Int?

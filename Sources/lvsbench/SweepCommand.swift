@@ -22,15 +22,15 @@ struct SweepCommand: ParsableCommand {
     var mode: String?
     @Option(name: .long, help: "Numbers of reals to measure, comma separated.")
     var reals: String?
-    @Option(name: .customLong("real-rate"), help: "Cap per real in bytes per second, e.g. 400KB/s.")
+    @Option(name: .customLong("real-rate"), help: "Cap per real in bytes per second, e.g. 400KB/s (1KB/s to 1GB/s).")
     var realRate: String?
-    @Option(name: .customLong("real-rps"), help: "Cap per real in requests per second.")
+    @Option(name: .customLong("real-rps"), help: "Cap per real in requests per second (1 to 100000000).")
     var realRPS: Int?
-    @Option(name: .customShort("c"), help: "Connections of the load generator (default 4 per real, at least 16).")
+    @Option(name: .customShort("c"), help: "Connections of the load generator, 1 to 10000 (default 4 per real, at least 16).")
     var connections: Int?
-    @Option(name: .long, help: "Measured window per point, e.g. 3s.")
+    @Option(name: .long, help: "Measured window per point, e.g. 3s (100ms to 24h).")
     var duration: String?
-    @Option(name: .long, help: "Warm-up per point, e.g. 1s.")
+    @Option(name: .long, help: "Warm-up per point, e.g. 1s (0: none; else 100ms to 24h).")
     var warmup: String?
     @OptionGroup var output: ResultOutputOptions
 

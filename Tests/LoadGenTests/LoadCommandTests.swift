@@ -36,6 +36,9 @@ final class LoadCommandTests: XCTestCase {
             ["load", "http://127.0.0.1:1/", "--rate", "fast"],
             ["load", "http://127.0.0.1:1/", "--rate", "0"],
             ["load", "tcp://127.0.0.1:1", "--request-size", "4"],
+            // Issue 8: these died with SIGILL (132) and SIGABRT (134).
+            ["load", "http://127.0.0.1:1/", "-d", "1s", "--rate", "1e-30"],
+            ["load", "http://127.0.0.1:1/", "-d", "1000000h"],
         ]
         for arguments in cases {
             let result = try run(arguments)
