@@ -26,7 +26,7 @@ public enum RunSession {
                               toolVersions: SessionContext.toolVersions())
         let recorder = try ResultRecorder(root: settings.outDir, summary: summary)
         let runner = MatrixRunner(settings: settings,
-                                  labs: EngineLabFactory(progress: { progress.show($0) }),
+                                  labs: EngineLabFactory(progress: { progress.show($0); progress.phase("build", $0) }),
                                   load: LoadProbe(executable: LabEnvironment.executable),
                                   meter: CollectorMeter(), tuning: LabTuning(library: library),
                                   interrupted: { SignalTrap.interrupted }, progress: progress)
@@ -43,8 +43,7 @@ public enum RunSession {
                 try recorder.add(CellSummarizer.cell(measured), samples: lines)
             })
         } catch {
-            _ = try? recorder.finish(complete: false)
-            throw error
+            throw recorder.abandon(after: error)
         }
         return try recorder.finish(complete: true)
     }
@@ -69,7 +68,8 @@ public enum SweepSession {
                               directorBackend: backend.rawValue, commandLine: commandLine, lab: setup,
                               toolVersions: SessionContext.toolVersions())
         let recorder = try ResultRecorder(root: settings.outDir, summary: summary)
-        let runner = SweepRunner(settings: settings, labs: EngineLabFactory(progress: { progress.show($0) }),
+        let runner = SweepRunner(settings: settings,
+                                 labs: EngineLabFactory(progress: { progress.show($0); progress.phase("build", $0) }),
                                  load: LoadProbe(executable: LabEnvironment.executable), meter: CollectorMeter(),
                                  interrupted: { SignalTrap.interrupted }, progress: progress)
         do {
@@ -85,8 +85,7 @@ public enum SweepSession {
                 try recorder.setSweep(curve.mode.rawValue, curve.modeSweep, samples: lines)
             })
         } catch {
-            _ = try? recorder.finish(complete: false)
-            throw error
+            throw recorder.abandon(after: error)
         }
         return try recorder.finish(complete: true)
     }

@@ -35,9 +35,9 @@ struct CollectCommand: ParsableCommand {
             let lab = RunningLab(state: try LabStore.load(name))
             SignalTrap.install()
             let series = try LabCollection.run(lab, options: options, shouldStop: { SignalTrap.interrupted }) { count in
-                if isatty(2) != 0 { FileHandle.standardError.write(Data("\rcollect: \(count) samples".utf8)) }
+                if isatty(2) != 0 { Console.error("\rcollect: \(count) samples") }
             }
-            if isatty(2) != 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+            if isatty(2) != 0 { Console.error("\n") }
             try series.writeJSONLines(to: out)
             let summary = CollectionSummary(series)
             if json {
@@ -46,7 +46,7 @@ struct CollectCommand: ParsableCommand {
             } else {
                 printSummary(summary, wire: series.wire)
             }
-            if SignalTrap.interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
+            if let signal = SignalTrap.signal { throw ExitCode(ExitStatus.interrupted(by: signal).rawValue) }
         }
     }
 

@@ -22,7 +22,7 @@ struct LabCommand: ParsableCommand {
 
 /// Progress lines go to stderr only when it is a terminal.
 func labProgress(_ line: String) {
-    if isatty(2) != 0 { FileHandle.standardError.write(Data("lab: \(line)\n".utf8)) }
+    if isatty(2) != 0 { Console.error("lab: \(line)\n") }
 }
 
 func printLab(_ state: LabState) {
@@ -169,6 +169,8 @@ struct LabDownCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab down")
+            // Teardown is the cleanup: a signal must not leave half a lab behind.
+            SignalTrap.shield()
             if all {
                 guard name == nil else { throw InvalidInput("give either --name or --all, not both") }
                 try LabEngine.downAll()

@@ -42,7 +42,7 @@ struct TuneApplyCommand: ParsableCommand {
                                          options: TuningOptions(skipMissing: skipMissing, allowGlobal: allowGlobal),
                                          interrupted: { SignalTrap.interrupted })
             if json {
-                FileHandle.standardOutput.write(try JSONCoding.encode(report))
+                Console.output(try JSONCoding.encode(report))
                 return
             }
             print("applied \(report.profile) to lab \(name): \(report.applied.count) change\(report.applied.count == 1 ? "" : "s")")
