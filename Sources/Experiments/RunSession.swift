@@ -8,6 +8,8 @@ import SystemKit
 public enum RunSession {
     public static func run(_ request: RunRequest, commandLine: [String],
                            progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
+        // From the start, so a signal at any point ends in cleanup and the signal's exit code.
+        SignalTrap.install()
         let library = LabTuning.locateLibrary()
         let known = (try? library?.names()) ?? nil
         let settings = try RunSettings.validated(request, knownProfiles: known)
@@ -16,7 +18,6 @@ public enum RunSession {
         }
         try Privileges.requireRoot(for: "lvsbench run")
         try SessionContext.requireTools()
-        SignalTrap.install()
         let backend = try LabEngine.resolveBackend(.auto)
         let summary = Summary(name: settings.name, startedAt: Date(), host: HostInfo.current(),
                               directorBackend: backend.rawValue, commandLine: commandLine,
@@ -24,6 +25,8 @@ public enum RunSession {
                                             weights: settings.weightSets[0], directorBackend: backend.rawValue,
                                             profiles: settings.profiles, loads: [settings.load.rawValue]),
                               toolVersions: SessionContext.toolVersions())
+        // A signal before anything exists ends here, with nothing to clean up.
+        try SignalTrap.check()
         let recorder = try ResultRecorder(root: settings.outDir, summary: summary)
         let runner = MatrixRunner(settings: settings,
                                   labs: EngineLabFactory(progress: { progress.show($0); progress.phase("build", $0) }),
@@ -53,10 +56,10 @@ public enum RunSession {
 public enum SweepSession {
     public static func run(_ request: SweepRequest, commandLine: [String],
                            progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
+        SignalTrap.install()
         let settings = try SweepSettings.validated(request)
         try Privileges.requireRoot(for: "lvsbench sweep")
         try SessionContext.requireTools()
-        SignalTrap.install()
         let backend = try LabEngine.resolveBackend(.auto)
         var setup = LabSetup(modes: settings.modes.map(\.rawValue), reals: settings.realCounts, weights: [],
                              directorBackend: backend.rawValue, profiles: ["default"], loads: ["http"])
@@ -67,6 +70,8 @@ public enum SweepSession {
         let summary = Summary(name: settings.name, startedAt: Date(), host: HostInfo.current(),
                               directorBackend: backend.rawValue, commandLine: commandLine, lab: setup,
                               toolVersions: SessionContext.toolVersions())
+        // A signal before anything exists ends here, with nothing to clean up.
+        try SignalTrap.check()
         let recorder = try ResultRecorder(root: settings.outDir, summary: summary)
         let runner = SweepRunner(settings: settings,
                                  labs: EngineLabFactory(progress: { progress.show($0); progress.phase("build", $0) }),

@@ -11,7 +11,7 @@ struct CollectCommand: ParsableCommand {
         commandName: "collect",
         abstract: "Sample IPVS and kernel counters of a running lab into a time series.",
         discussion: """
-        Samples every node (IPVS totals, per-real counters, connection states and timeouts on the director; SNMP, softnet, CPU, interface and conntrack counters everywhere) and captures the director's links with libpcap. Ctrl-C stops and still writes the file.
+        Samples every node (IPVS totals, per-real counters, connection states and timeouts on the director; SNMP, softnet, CPU, interface and conntrack counters everywhere) and captures the director's links with libpcap. Ctrl-C (or SIGTERM, SIGHUP) stops and still writes the file; the exit code is then the signal's (130, 143, 129).
 
         Example:
           lvsbench collect --interval 100ms --duration 30s --out run.jsonl

@@ -34,10 +34,11 @@ struct TuneApplyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // From the start: a signal before the first write still ends in a clean rollback.
+            SignalTrap.install()
             try Privileges.requireRoot(for: "tune apply")
             let resolved = try ProfileLibrary.locate().resolve(profile)
             let lab = try LabEngine.open(name: name)
-            SignalTrap.install()
             let report = try Tuner.apply(resolved, to: TuningTarget(lab: lab),
                                          options: TuningOptions(skipMissing: skipMissing, allowGlobal: allowGlobal),
                                          interrupted: { SignalTrap.interrupted })

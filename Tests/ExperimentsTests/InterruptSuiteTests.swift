@@ -122,6 +122,71 @@ final class InterruptSuiteTests: XCTestCase {
         print("interrupt suite: \(trials) SIGKILL trials in \(Int(Date().timeIntervalSince(started))) s")
     }
 
+    /// The other long commands trap the same signals: a sweep (SIGHUP with stderr gone, in
+    /// its window), `lab up` (SIGTERM while it builds), `collect` (SIGHUP) and `tune apply`
+    /// (SIGTERM, which rolls back whatever it wrote).
+    func testSweepLabUpCollectAndTuneApplyStopTheSameWay() throws {
+        var rng = SeededGenerator(seed: Self.seed(for: "other commands"))
+        let check = HostCheck(prefix: Self.prefix)
+
+        let out = root.appendingPathComponent("sweep").path
+        let sweep = try RunUnderTest.start(["sweep", "--mode", "nat", "--reals", "1,2", "--real-rate", "400KB/s",
+                                            "--duration", "1s", "--warmup", "200ms", "--out", out, "--name", "sw"],
+                                           prefix: Self.prefix, out: out)
+        let window = InterruptPoint(phase: "window", occurrence: Int.random(in: 1...2, using: &rng), maxDelay: 0.8)
+        XCTAssertTrue(sweep.wait(for: window, timeout: 120), "sweep never reached \(window)\n\(sweep.stderr)")
+        Thread.sleep(forTimeInterval: window.delay(using: &rng))
+        sweep.closeStderr()
+        kill(sweep.pid, SIGHUP)
+        XCTAssertEqual(sweep.waitForExit(timeout: 120), .exited(ExitStatus.hangup.rawValue), "sweep at \(window)")
+        XCTAssertEqual(check.leftovers(), [], "sweep")
+        XCTAssertEqual(check.sysctlChanges(), [], "sweep")
+        XCTAssertEqual(sweep.latestSummary()?["complete"] as? Bool, false, "the sweep's result is marked incomplete")
+
+        // lab up: once its namespaces exist, a delay that lands anywhere up to the guest's boot.
+        let up = try RunUnderTest.start(["lab", "up", "--name", "sigup", "--mode", "nat", "--reals", "2"], prefix: Self.prefix)
+        let lastNamespace = "/run/netns/\(Self.prefix)-sigup-real2"
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: lastNamespace) && Date() < deadline { usleep(20_000) }
+        let upDelay = Double.random(in: 0...3, using: &rng)
+        Thread.sleep(forTimeInterval: upDelay)
+        kill(up.pid, SIGTERM)
+        XCTAssertEqual(up.waitForExit(timeout: 120), .exited(ExitStatus.terminated.rawValue),
+                       "lab up, SIGTERM \(Self.ms(upDelay)) after its namespaces: \(up.stderr)")
+        XCTAssertTrue(up.stderr.contains("interrupted by SIGTERM: cleaned up"), up.stderr)
+        XCTAssertEqual(check.leftovers(), [], "lab up")
+
+        // collect and tune apply on a lab that stays up.
+        let made = try CLI.run(["lab", "up", "--name", "sigc", "--mode", "nat", "--reals", "2"], prefix: Self.prefix, timeout: 180)
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let series = root.appendingPathComponent("collect.jsonl").path
+        let collect = try RunUnderTest.start(["collect", "--name", "sigc", "--duration", "60s", "--no-capture",
+                                              "--out", series], prefix: Self.prefix)
+        Thread.sleep(forTimeInterval: Double.random(in: 1.5...2.5, using: &rng))
+        kill(collect.pid, SIGHUP)
+        XCTAssertEqual(collect.waitForExit(timeout: 60), .exited(ExitStatus.hangup.rawValue), collect.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: series), "collect writes what it sampled when stopped")
+
+        let apply = try RunUnderTest.start(["tune", "apply", "conn-churn", "--name", "sigc"], prefix: Self.prefix)
+        let applyDelay = Double.random(in: 0.05...0.35, using: &rng)
+        Thread.sleep(forTimeInterval: applyDelay)
+        kill(apply.pid, SIGTERM)
+        let applied = apply.waitForExit(timeout: 60)
+        let undoLog = CLI.runDirectory(prefix: Self.prefix) + "/labs/sigc/tuning.json"
+        if applied == .exited(0) {
+            // The signal came after the last write: the tuning stands, recorded for undo.
+            XCTAssertTrue(FileManager.default.fileExists(atPath: undoLog), "tune apply finished: \(apply.stderr)")
+        } else {
+            XCTAssertEqual(applied, .exited(ExitStatus.terminated.rawValue), apply.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: undoLog), "interrupted tune apply rolled back: \(apply.stderr)")
+        }
+        print("tune apply, SIGTERM after \(Self.ms(applyDelay)): \(applied)")
+        let down = try CLI.run(["lab", "down", "--name", "sigc"], prefix: Self.prefix, timeout: 120)
+        XCTAssertEqual(down.status, 0, down.stderr)
+        XCTAssertEqual(check.leftovers(), [], "lab down after collect and tune apply")
+        XCTAssertEqual(check.sysctlChanges(), [], "lab down after collect and tune apply")
+    }
+
     /// The seed of this run, printed so a failure can be replayed.
     static func seed(for suite: String) -> UInt64 {
         let seed = ProcessInfo.processInfo.environment["LVSBENCH_INTERRUPT_SEED"].flatMap { UInt64($0) }
@@ -225,11 +290,16 @@ final class RunUnderTest {
     /// The short matrix: one mode, two schedulers (two cells in one lab), a profile that
     /// changes sysctls and IPVS timeouts on every node, two reals, short windows.
     static func start(prefix: String, out: String) throws -> RunUnderTest {
+        try start(["run", "--mode", "nat", "--scheduler", "rr,wrr", "--profile", "conn-churn",
+                   "--reals", "2", "--duration", "1s", "--warmup", "200ms", "--out", out, "--name", "sig"],
+                  prefix: prefix, out: out)
+    }
+
+    /// Any lvsbench command, with phase markers on.
+    static func start(_ args: [String], prefix: String, out: String = "") throws -> RunUnderTest {
         var env = CLI.environment(prefix: prefix)
         env["LVSBENCH_PHASE_MARKERS"] = "1"
-        let argv = [CLI.path, "run", "--mode", "nat", "--scheduler", "rr,wrr", "--profile", "conn-churn",
-                    "--reals", "2", "--duration", "1s", "--warmup", "200ms", "--out", out, "--name", "sig"]
-        return try RunUnderTest(argv: argv, environment: env, out: out)
+        return try RunUnderTest(argv: [CLI.path] + args, environment: env, out: out)
     }
 
     private init(argv: [String], environment: [String: String], out: String) throws {
