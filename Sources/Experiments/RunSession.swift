@@ -45,6 +45,10 @@ public enum RunSession {
                 }
                 try recorder.add(CellSummarizer.cell(measured), samples: lines)
             })
+            // The labs are down and every measurement recorded; a signal before this marker
+            // still ends the run as interrupted, one after it finds nothing left to stop.
+            progress.phase("done")
+            try SignalTrap.check()
         } catch {
             throw recorder.abandon(after: error)
         }
@@ -89,6 +93,10 @@ public enum SweepSession {
                 }
                 try recorder.setSweep(curve.mode.rawValue, curve.modeSweep, samples: lines)
             })
+            // The labs are down and every measurement recorded; a signal before this marker
+            // still ends the run as interrupted, one after it finds nothing left to stop.
+            progress.phase("done")
+            try SignalTrap.check()
         } catch {
             throw recorder.abandon(after: error)
         }

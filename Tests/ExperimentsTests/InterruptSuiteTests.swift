@@ -48,12 +48,15 @@ final class InterruptSuiteTests: XCTestCase {
         let check = HostCheck(prefix: Self.prefix)
         let started = Date()
         var tally: [String: Int] = [:]
+        var late = 0
         for (i, point) in points.enumerated() {
             let signal = signals[i]
             let delay = point.delay(using: &rng)
             // SIGHUP as a dropped ssh session: half the time stderr goes away first, so every
             // later write of the run fails (EPIPE) as it would on a hung-up terminal.
-            let hangUp = signal == SIGHUP && Bool.random(using: &rng)
+            // (Not at teardown: a signal there may come after the run's last step, which only
+            // its stderr tells.)
+            let hangUp = signal == SIGHUP && point.phase != "teardown" && Bool.random(using: &rng)
             let again = signal != SIGHUP && Int.random(in: 0..<3, using: &rng) == 0
             let againDelay = Double.random(in: 0.05...0.4, using: &rng)
             let label = "trial \(i + 1)/\(trials) \(SignalTrap.name(of: signal)) at \(point) +\(Self.ms(delay))"
@@ -71,9 +74,22 @@ final class InterruptSuiteTests: XCTestCase {
             }
             let exit = run.waitForExit(timeout: 180)
             let seconds = Date().timeIntervalSince(run.startedAt)
-            tally["\(SignalTrap.name(of: signal)) \(point.phase)", default: 0] += 1
             print("\(label): \(exit) after \(String(format: "%.1f", seconds)) s")
+            XCTAssertEqual(check.leftovers(), [], label)
+            XCTAssertEqual(check.sysctlChanges(), [], label)
+            let summary = run.latestSummary()
+            XCTAssertNotNil(summary, "\(label): no summary.json under \(run.out)/latest")
+            defer { check.clean() }
+            // A signal at teardown can land after the run's last step (its "done" marker): the
+            // run then rightly ends complete, with 0. Anything else must be an interruption.
+            if exit == .exited(0) && point.phase == "teardown" && run.stderr.contains("lvsbench-phase: done") {
+                late += 1
+                XCTAssertEqual(summary?["complete"] as? Bool, true, "\(label): a finished run is complete")
+                continue
+            }
+            tally["\(SignalTrap.name(of: signal)) \(point.phase)", default: 0] += 1
             XCTAssertEqual(exit, .exited(ExitStatus.interrupted(by: signal).rawValue), "\(label)\n\(run.stderr)")
+            XCTAssertEqual(summary?["complete"] as? Bool, false, "\(label): the result is not marked incomplete")
             if !hangUp {
                 XCTAssertTrue(run.stderr.contains("interrupted by \(SignalTrap.name(of: signal)): cleaned up"),
                               "\(label): \(run.stderr)")
@@ -83,15 +99,12 @@ final class InterruptSuiteTests: XCTestCase {
                     XCTAssertTrue(run.stderr.contains("still cleaning up; this signal is ignored"), "\(label): \(run.stderr)")
                 }
             }
-            XCTAssertEqual(check.leftovers(), [], label)
-            XCTAssertEqual(check.sysctlChanges(), [], label)
-            let summary = run.latestSummary()
-            XCTAssertNotNil(summary, "\(label): no summary.json under \(run.out)/latest")
-            XCTAssertEqual(summary?["complete"] as? Bool, false, "\(label): the result is not marked incomplete")
-            check.clean()
         }
-        print("interrupt suite: \(trials) signal trials in \(Int(Date().timeIntervalSince(started))) s: "
+        print("interrupt suite: \(trials) signal trials (\(late) signalled after the run's last step) in "
+              + "\(Int(Date().timeIntervalSince(started))) s: "
               + tally.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", "))
+        // The issue asks for 30 interrupted points; a late signal or two must not eat into them.
+        if trials >= 33 { XCTAssertGreaterThanOrEqual(trials - late, 30, "too many signals came after the run ended") }
     }
 
     func testSIGKILLAtRandomPointsThenDownAllLeavesNothing() throws {
@@ -108,10 +121,15 @@ final class InterruptSuiteTests: XCTestCase {
             Thread.sleep(forTimeInterval: delay)
             kill(run.pid, SIGKILL)
             let exit = run.waitForExit(timeout: 30)
-            XCTAssertEqual(exit, .signalled(SIGKILL), label)
-            // The checker sees what a killed run leaves (only the first step may have built nothing yet).
             let before = check.leftoversCheck.find()
-            if point.detail != "nat lab" { XCTAssertFalse(before.isEmpty, "\(label): the killed run had built nothing?") }
+            if exit == .exited(0) && point.phase == "teardown" && run.stderr.contains("lvsbench-phase: done") {
+                print("\(label): the run had finished")
+            } else {
+                XCTAssertEqual(exit, .signalled(SIGKILL), label)
+                // The checker sees what a killed run leaves (the first step may have built nothing
+                // yet, a teardown may have removed it all already).
+                if point.detail != "nat lab" && point.phase != "teardown" { XCTAssertFalse(before.isEmpty, "\(label): the killed run had built nothing?") }
+            }
             let down = try CLI.run(["lab", "down", "--all"], prefix: Self.prefix, timeout: 120)
             print("\(label): \(before.count) things left, lab down --all exited \(down.status) after \(String(format: "%.1f", Date().timeIntervalSince(run.startedAt))) s")
             XCTAssertEqual(down.status, 0, "\(label): \(down.stderr)")
@@ -247,7 +265,7 @@ struct InterruptPoint: CustomStringConvertible {
             InterruptPoint(phase: "direct", occurrence: 2, maxDelay: 1.5),
             InterruptPoint(phase: "warm-up", maxDelay: 0.3),
             InterruptPoint(phase: "build", detail: "starting nginx", maxDelay: 0.1),
-            InterruptPoint(phase: "teardown", maxDelay: 0.5),
+            InterruptPoint(phase: "teardown", maxDelay: 0.35),
             InterruptPoint(phase: "window", maxDelay: 0.5),
             InterruptPoint(phase: "build", detail: "configuring addresses", maxDelay: 0.1),
             InterruptPoint(phase: "tuning", maxDelay: 0.1),
