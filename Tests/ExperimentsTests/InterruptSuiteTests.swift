@@ -141,8 +141,8 @@ final class InterruptSuiteTests: XCTestCase {
     }
 
     /// The other long commands trap the same signals: a sweep (SIGHUP with stderr gone, in
-    /// its window), `lab up` (SIGTERM while it builds), `collect` (SIGHUP) and `tune apply`
-    /// (SIGTERM, which rolls back whatever it wrote).
+    /// its window), a run whose terminal hangs up, `lab up` (SIGTERM while it builds),
+    /// `collect` (SIGHUP) and `tune apply` (SIGTERM, which rolls back whatever it wrote).
     func testSweepLabUpCollectAndTuneApplyStopTheSameWay() throws {
         var rng = SeededGenerator(seed: Self.seed(for: "other commands"))
         let check = HostCheck(prefix: Self.prefix)
@@ -160,6 +160,23 @@ final class InterruptSuiteTests: XCTestCase {
         XCTAssertEqual(check.leftovers(), [], "sweep")
         XCTAssertEqual(check.sysctlChanges(), [], "sweep")
         XCTAssertEqual(sweep.latestSummary()?["complete"] as? Bool, false, "the sweep's result is marked incomplete")
+
+        // A run on a terminal that hangs up (the ssh session drops): no kill, the kernel's SIGHUP.
+        let ptyOut = root.appendingPathComponent("pty").path
+        let onTerminal = try RunUnderTest.startOnTerminal(
+            ["run", "--mode", "nat", "--scheduler", "rr", "--reals", "2", "--duration", "1s", "--warmup", "200ms",
+             "--out", ptyOut, "--name", "pty"], prefix: Self.prefix, out: ptyOut)
+        let ptyPoint = [InterruptPoint(phase: "warm-up", maxDelay: 1.5), InterruptPoint(phase: "window", maxDelay: 1),
+                        InterruptPoint(phase: "build", detail: "booting", maxDelay: 2)].randomElement(using: &rng)!
+        XCTAssertTrue(onTerminal.wait(for: ptyPoint, timeout: 120), "never reached \(ptyPoint)\n\(onTerminal.stderr)")
+        XCTAssertTrue(onTerminal.stderr.contains("cell 1/1") || ptyPoint.phase == "build",
+                      "progress lines go to the terminal: \(onTerminal.stderr)")
+        Thread.sleep(forTimeInterval: ptyPoint.delay(using: &rng))
+        onTerminal.closeStderr()
+        XCTAssertEqual(onTerminal.waitForExit(timeout: 120), .exited(ExitStatus.hangup.rawValue), "hang-up at \(ptyPoint)")
+        XCTAssertEqual(check.leftovers(), [], "terminal hang-up")
+        XCTAssertEqual(check.sysctlChanges(), [], "terminal hang-up")
+        XCTAssertEqual(onTerminal.latestSummary()?["complete"] as? Bool, false, "hang-up: the result is marked incomplete")
 
         // lab up: once its namespaces exist, a delay that lands anywhere up to the guest's boot.
         let up = try RunUnderTest.start(["lab", "up", "--name", "sigup", "--mode", "nat", "--reals", "2"], prefix: Self.prefix)
@@ -284,6 +301,12 @@ struct InterruptPoint: CustomStringConvertible {
     }
 }
 
+// The pseudo-terminal calls sit behind _XOPEN_SOURCE in glibc's headers, out of Swift's view.
+@_silgen_name("posix_openpt") private func c_posix_openpt(_ flags: Int32) -> Int32
+@_silgen_name("grantpt") private func c_grantpt(_ fd: Int32) -> Int32
+@_silgen_name("unlockpt") private func c_unlockpt(_ fd: Int32) -> Int32
+@_silgen_name("ptsname_r") private func c_ptsname_r(_ fd: Int32, _ buf: UnsafeMutablePointer<CChar>, _ len: Int) -> Int32
+
 /// One `lvsbench run` under test, with stderr read as it comes so phases can be aimed at.
 final class RunUnderTest {
     let pid: pid_t
@@ -320,42 +343,74 @@ final class RunUnderTest {
         return try RunUnderTest(argv: [CLI.path] + args, environment: env, out: out)
     }
 
-    private init(argv: [String], environment: [String: String], out: String) throws {
+    /// Any lvsbench command on a terminal of its own (a pseudo-terminal that is its
+    /// controlling terminal, as in an ssh session): `closeStderr()` then hangs the terminal
+    /// up, and the kernel itself sends SIGHUP, as when the ssh connection drops.
+    static func startOnTerminal(_ args: [String], prefix: String, out: String = "") throws -> RunUnderTest {
+        var env = CLI.environment(prefix: prefix)
+        env["LVSBENCH_PHASE_MARKERS"] = "1"
+        return try RunUnderTest(argv: [CLI.path] + args, environment: env, out: out, terminal: true)
+    }
+
+    private init(argv: [String], environment: [String: String], out: String, terminal: Bool = false) throws {
         self.out = out
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
+        // The read end (a pipe's, or a terminal's master side) and the child's stderr.
+        let readEnd: Int32
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-        posix_spawn_file_actions_addclose(&actions, fds[0])
-        posix_spawn_file_actions_addclose(&actions, fds[1])
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        // A process group of its own, as a job of a shell has; and default signal handling.
+        var childEnd: Int32 = -1
+        if terminal {
+            readEnd = c_posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)
+            var buffer = [CChar](repeating: 0, count: 128)
+            guard readEnd >= 0, c_grantpt(readEnd) == 0, c_unlockpt(readEnd) == 0,
+                  c_ptsname_r(readEnd, &buffer, buffer.count) == 0 else {
+                throw RuntimeFailure("no pseudo-terminal: \(String(cString: strerror(errno)))")
+            }
+            let name = String(cString: buffer)
+            // A new session (POSIX_SPAWN_SETSID runs before the file actions): opening the
+            // terminal then makes it the session's controlling terminal.
+            posix_spawn_file_actions_addopen(&actions, 0, name, O_RDWR, 0)
+            posix_spawn_file_actions_adddup2(&actions, 0, 1)
+            posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        } else {
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { throw RuntimeFailure("pipe: \(String(cString: strerror(errno)))") }
+            readEnd = fds[0]
+            childEnd = fds[1]
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+            posix_spawn_file_actions_addclose(&actions, fds[0])
+            posix_spawn_file_actions_addclose(&actions, fds[1])
+            // A process group of its own, as a job of a shell has.
+            posix_spawnattr_setpgroup(&attr, 0)
+        }
+        // Default signal handling, nothing blocked, whatever this test process set.
         var none = sigset_t()
         sigemptyset(&none)
         posix_spawnattr_setsigmask(&attr, &none)
         var all = sigset_t()
         sigfillset(&all)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setpgroup(&attr, 0)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let setsid: Int32 = 0x80   // POSIX_SPAWN_SETSID (glibc 2.26+), not in Swift's Glibc module
+        posix_spawnattr_setflags(&attr, Int16((terminal ? setsid : POSIX_SPAWN_SETPGROUP)
+                                              | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let cArgs = argv.map { strdup($0) } + [nil]
         let cEnv = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (cArgs + cEnv).forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, &attr, cArgs, cEnv)
-        close(fds[1])
+        if childEnd >= 0 { close(childEnd) }
         guard rc == 0 else {
-            close(fds[0])
+            close(readEnd)
             throw RuntimeFailure("cannot start \(argv[0]): \(String(cString: strerror(rc)))")
         }
         self.pid = pid
-        reader = StderrReader(fd: fds[0])
+        reader = StderrReader(fd: readEnd)
     }
 
     var stderr: String { reader.text }
@@ -368,7 +423,7 @@ final class RunUnderTest {
     }
 
     /// Stops reading stderr and closes it, as a terminal that hung up: the run's later
-    /// writes fail.
+    /// writes fail (on a terminal, the kernel also sends the session SIGHUP).
     func closeStderr() { reader.hangUp() }
 
     func waitForExit(timeout: Double) -> Exit {
