@@ -63,13 +63,17 @@ public enum SignalTrap {
             + "(Ctrl-\\ or SIGKILL abandons the cleanup: then run `lvsbench lab down --all`)\n"
         notice = strdup(text)
         noticeLength = text.utf8.count
+        // Touch the handler's globals here: the handler must never be the first to use one,
+        // which would run Swift's lazy global initialisation inside a signal handler.
+        first = 0
+        shielded = 0
         Glibc.signal(SIGPIPE, SIG_IGN)
         for sig in signals {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in SignalTrap.handle(sig) }
             sigemptyset(&action.sa_mask)
-            // Every trapped signal is blocked while the handler runs, so two arriving
-            // together cannot both see `first == 0`.
+            // The other trapped signals wait while the handler runs, so a second one cannot
+            // interrupt it between reading and writing `first`.
             for other in signals { sigaddset(&action.sa_mask, other) }
             action.sa_flags = SA_RESTART
             sigaction(sig, &action, nil)
