@@ -53,8 +53,9 @@ public struct LoadProbe: Sendable {
     public func run(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int, duration: Double,
                     rate: Double?) throws -> LoadReport {
         if interrupted() { throw Interrupted() }
-        let argv = client.wrap(Self.arguments(executable: executable, kind: kind, target: target,
-                                              connections: connections, duration: duration, rate: rate))
+        let argv = client.wrap(Self.endingWithParent(Self.arguments(executable: executable, kind: kind, target: target,
+                                                                    connections: connections, duration: duration,
+                                                                    rate: rate)))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try ToolLocator.require(argv[0]))
         process.arguments = Array(argv.dropFirst())
@@ -98,6 +99,14 @@ public struct LoadProbe: Sendable {
         } catch {
             throw RuntimeFailure("load generator against \(target.url(for: kind)) printed no report JSON (\(error)): \(lastLine)")
         }
+    }
+
+    /// Prefixes `setpriv --pdeathsig KILL` (util-linux) where it exists: the kernel then ends
+    /// the generator when this process ends, even by SIGKILL, instead of leaving it loading a
+    /// lab that `lab down --all` is removing (it is not recognisably the lab's, so teardown
+    /// does not stop it). `ip netns exec` and setpriv exec in place, so its parent is us.
+    static func endingWithParent(_ argv: [String]) -> [String] {
+        ToolLocator.find("setpriv") == nil ? argv : ["setpriv", "--pdeathsig", "KILL"] + argv
     }
 
     static func seconds(_ value: Double) -> String {

@@ -10,7 +10,9 @@ import SystemKit
 /// disk grows cell by cell and an interruption loses at most the running cell.
 ///
 /// Cleanup is unconditional: tuning is restored and the lab torn down after an error or a
-/// signal too, before the error propagates.
+/// signal too, before the error propagates. A cleanup step that fails is reported with the
+/// error (`CleanupFailed`, or `Interrupted` naming what is left), never swallowed. A signal
+/// that arrives while the last lab is torn down still ends the run as interrupted.
 public struct MatrixRunner {
     public var settings: RunSettings
     public var labs: LabFactory
@@ -41,16 +43,17 @@ public struct MatrixRunner {
         for group in matrix.groups {
             try checkInterrupted()
             progress.show("building the \(group.mode.rawValue) lab with \(settings.reals) reals ...")
+            progress.phase("build", "\(group.mode.rawValue) lab")
             let lab = try labs.build(mode: group.mode, reals: settings.reals)
             do {
                 try onLab(lab)
                 try tuning.check(profiles: settings.profiles, on: lab)
                 try runCells(group.cells, in: lab, startingAt: &index, of: matrix.count, onCell: onCell)
             } catch {
-                cleanUp(lab)
-                throw error
+                throw CleanupFailed.outcome(of: error, left: cleanUp(lab), interrupted: interrupted())
             }
             try finish(lab)
+            try checkInterrupted()
         }
         progress.finish("\(matrix.count) cells measured")
     }
@@ -62,6 +65,7 @@ public struct MatrixRunner {
             try checkInterrupted()
             index += 1
             if cell.profile != profile {
+                progress.phase("tuning", cell.profile)
                 try tuning.restore()
                 try tuning.apply(profile: cell.profile, to: lab)
                 profile = cell.profile
@@ -69,6 +73,7 @@ public struct MatrixRunner {
             try lab.configure(scheduler: cell.scheduler, weights: cell.weights)
             let label = "cell \(index)/\(total) \(cell.mode.rawValue) \(cell.scheduler.rawValue) \(cell.profile)"
             progress.show("\(label): warm-up")
+            progress.phase("warm-up", label)
             if settings.warmup > 0 {
                 _ = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
                                      connections: cell.connections, duration: settings.warmup,
@@ -91,12 +96,14 @@ public struct MatrixRunner {
     }
 
     private func measureOnce(_ cell: CellSpec, in lab: any ExperimentLab) throws -> RepeatMeasurement {
+        progress.phase("window", cell.id)
         try meter.start(lab: lab)
         do {
             let balanced = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
                                             connections: cell.connections, duration: settings.duration,
                                             rate: settings.rate)
             try meter.endWindow()
+            progress.phase("direct", cell.id)
             let direct = try load.measure(from: lab.client, kind: cell.load, target: lab.directTarget(real: 0),
                                           connections: cell.connections, duration: settings.duration,
                                           rate: settings.rate)
@@ -123,18 +130,23 @@ public struct MatrixRunner {
     }
 
     private func finish(_ lab: any ExperimentLab) throws {
+        progress.phase("teardown", lab.mode.rawValue)
         do { try tuning.restore() } catch {
-            try? lab.tearDown()
-            throw error
+            let left = CleanupFailed.attempt { try lab.tearDown() }
+            throw CleanupFailed.outcome(of: error, left: left.map { [$0] } ?? [], interrupted: interrupted())
         }
         try lab.tearDown()
     }
 
-    /// Best-effort cleanup on the error path: the original error is what the user must see.
-    private func cleanUp(_ lab: any ExperimentLab) {
+    /// Cleanup on the error path: every step runs whatever failed before it. Returns what
+    /// is left on the host. The teardown restores the lab's recorded tuning itself before
+    /// it removes the nodes, so a failed `restore` matters only when the teardown fails too.
+    private func cleanUp(_ lab: any ExperimentLab) -> [String] {
+        progress.phase("teardown", lab.mode.rawValue)
         meter.abandon()
-        try? tuning.restore()
-        try? lab.tearDown()
+        let restore = CleanupFailed.attempt { try tuning.restore() }
+        guard let down = CleanupFailed.attempt({ try lab.tearDown() }) else { return [] }
+        return (restore.map { ["restoring the tuning: \($0)"] } ?? []) + [down]
     }
 }
 

@@ -56,8 +56,7 @@ public final class ResultRecorder {
     }
 
     /// Writes the final summary (complete or not), renders the reports and points `latest`
-    /// here. Rendering problems of a partial result must not hide the run's own error, so
-    /// callers on the error path use `try?`.
+    /// here. On the error path use `abandon(after:)`.
     @discardableResult
     public func finish(complete: Bool) throws -> SessionOutcome {
         if complete { summary.finish() }
@@ -68,6 +67,20 @@ public final class ResultRecorder {
                      directory.htmlURL, directory.reproduceURL].map(\.path)
         return SessionOutcome(directory: directory.url.path, files: files, complete: summary.complete,
                               cells: summary.cells.count, sweepModes: (summary.sweep ?? [:]).keys.sorted())
+    }
+
+    /// Ends a run that `error` stopped: the result stays marked incomplete (as it has been on
+    /// disk since the start) with the reports of what was measured. Returns the error to
+    /// report: `Interrupted` when a signal arrived, whatever failed first. A report that cannot
+    /// be rendered must not hide that error, so it is only noted on stderr.
+    public func abandon(after error: Error) -> Error {
+        let reported = SignalTrap.interrupted ? CleanupFailed.outcome(of: error, left: [], interrupted: true) : error
+        do {
+            try finish(complete: false)
+        } catch let failure {
+            Console.error("lvsbench: the partial result in \(directory.url.path) has no reports: \(failure)\n")
+        }
+        return reported
     }
 
     private func appendSamples(_ lines: [(label: String, repeatIndex: Int, json: String)]) throws {

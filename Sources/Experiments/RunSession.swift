@@ -8,6 +8,8 @@ import SystemKit
 public enum RunSession {
     public static func run(_ request: RunRequest, commandLine: [String],
                            progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
+        // From the start, so a signal at any point ends in cleanup and the signal's exit code.
+        SignalTrap.install()
         let library = LabTuning.locateLibrary()
         let known = (try? library?.names()) ?? nil
         let settings = try RunSettings.validated(request, knownProfiles: known)
@@ -16,7 +18,6 @@ public enum RunSession {
         }
         try Privileges.requireRoot(for: "lvsbench run")
         try SessionContext.requireTools()
-        SignalTrap.install()
         let backend = try LabEngine.resolveBackend(.auto)
         let summary = Summary(name: settings.name, startedAt: Date(), host: HostInfo.current(),
                               directorBackend: backend.rawValue, commandLine: commandLine,
@@ -24,9 +25,11 @@ public enum RunSession {
                                             weights: settings.weightSets[0], directorBackend: backend.rawValue,
                                             profiles: settings.profiles, loads: [settings.load.rawValue]),
                               toolVersions: SessionContext.toolVersions())
+        // A signal before anything exists ends here, with nothing to clean up.
+        try SignalTrap.check()
         let recorder = try ResultRecorder(root: settings.outDir, summary: summary)
         let runner = MatrixRunner(settings: settings,
-                                  labs: EngineLabFactory(progress: { progress.show($0) }),
+                                  labs: EngineLabFactory(progress: { progress.show($0); progress.phase("build", $0) }),
                                   load: LoadProbe(executable: LabEnvironment.executable),
                                   meter: CollectorMeter(), tuning: LabTuning(library: library),
                                   interrupted: { SignalTrap.interrupted }, progress: progress)
@@ -42,9 +45,12 @@ public enum RunSession {
                 }
                 try recorder.add(CellSummarizer.cell(measured), samples: lines)
             })
+            // The labs are down and every measurement recorded; a signal before this marker
+            // still ends the run as interrupted, one after it finds nothing left to stop.
+            progress.phase("done")
+            try SignalTrap.check()
         } catch {
-            _ = try? recorder.finish(complete: false)
-            throw error
+            throw recorder.abandon(after: error)
         }
         return try recorder.finish(complete: true)
     }
@@ -54,10 +60,10 @@ public enum RunSession {
 public enum SweepSession {
     public static func run(_ request: SweepRequest, commandLine: [String],
                            progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
+        SignalTrap.install()
         let settings = try SweepSettings.validated(request)
         try Privileges.requireRoot(for: "lvsbench sweep")
         try SessionContext.requireTools()
-        SignalTrap.install()
         let backend = try LabEngine.resolveBackend(.auto)
         var setup = LabSetup(modes: settings.modes.map(\.rawValue), reals: settings.realCounts, weights: [],
                              directorBackend: backend.rawValue, profiles: ["default"], loads: ["http"])
@@ -68,8 +74,11 @@ public enum SweepSession {
         let summary = Summary(name: settings.name, startedAt: Date(), host: HostInfo.current(),
                               directorBackend: backend.rawValue, commandLine: commandLine, lab: setup,
                               toolVersions: SessionContext.toolVersions())
+        // A signal before anything exists ends here, with nothing to clean up.
+        try SignalTrap.check()
         let recorder = try ResultRecorder(root: settings.outDir, summary: summary)
-        let runner = SweepRunner(settings: settings, labs: EngineLabFactory(progress: { progress.show($0) }),
+        let runner = SweepRunner(settings: settings,
+                                 labs: EngineLabFactory(progress: { progress.show($0); progress.phase("build", $0) }),
                                  load: LoadProbe(executable: LabEnvironment.executable), meter: CollectorMeter(),
                                  interrupted: { SignalTrap.interrupted }, progress: progress)
         do {
@@ -84,9 +93,12 @@ public enum SweepSession {
                 }
                 try recorder.setSweep(curve.mode.rawValue, curve.modeSweep, samples: lines)
             })
+            // The labs are down and every measurement recorded; a signal before this marker
+            // still ends the run as interrupted, one after it finds nothing left to stop.
+            progress.phase("done")
+            try SignalTrap.check()
         } catch {
-            _ = try? recorder.finish(complete: false)
-            throw error
+            throw recorder.abandon(after: error)
         }
         return try recorder.finish(complete: true)
     }

@@ -81,18 +81,23 @@ public struct SweepRunner {
         for mode in settings.modes {
             try checkInterrupted()
             progress.show("building the \(mode.rawValue) lab with \(settings.maxReals) reals ...")
+            progress.phase("build", "\(mode.rawValue) lab")
             let lab = try labs.build(mode: mode, reals: settings.maxReals)
             let curve: SweepCurve
             do {
                 try onLab(lab)
                 curve = try sweep(lab)
             } catch {
+                progress.phase("teardown", mode.rawValue)
                 meter.abandon()
-                try? lab.tearDown()
-                throw error
+                let left = CleanupFailed.attempt { try lab.tearDown() }
+                throw CleanupFailed.outcome(of: error, left: left.map { [$0] } ?? [], interrupted: interrupted())
             }
+            progress.phase("teardown", mode.rawValue)
             try lab.tearDown()
             try onCurve(curve)
+            // A signal during the teardown ends the sweep as interrupted (the curve is kept).
+            try checkInterrupted()
             let knee = curve.kneeReals.map(String.init) ?? "not reached"
             progress.finish("\(mode.rawValue): knee at \(knee) reals")
         }
@@ -112,10 +117,12 @@ public struct SweepRunner {
             try lab.configure(scheduler: .rr, weights: weights)
             let c = settings.connections(forReals: n)
             progress.show("\(lab.mode.rawValue): \(n) reals, warm-up")
+            progress.phase("warm-up", "\(lab.mode.rawValue) \(n) reals")
             _ = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget, connections: c,
                                  duration: settings.warmup, rate: nil)
             progress.show("\(lab.mode.rawValue): \(n) reals, measuring")
             try pause(meter.settleSeconds)
+            progress.phase("window", "\(lab.mode.rawValue) \(n) reals")
             try meter.start(lab: lab)
             let report: LoadReport
             let counters: WindowCounters

@@ -28,7 +28,7 @@ public enum LabEngine {
     }
 
     /// Builds the lab; returns once the VIP answers HTTP from the client. Installs
-    /// `SignalTrap`, so SIGINT/SIGTERM stop the build and tear it down; a long-running caller
+    /// `SignalTrap`, so SIGINT/SIGTERM/SIGHUP stop the build and tear it down; a long-running caller
     /// keeps polling `SignalTrap.check()` afterwards, as the default action no longer applies.
     public static func up(_ spec: LabSpec, progress: @escaping (String) -> Void = { _ in }) throws -> RunningLab {
         try Privileges.requireRoot(for: "lab up")
@@ -57,14 +57,16 @@ public enum LabEngine {
         let builder = LabBuilder(plan: plan, directory: LabEnvironment.labDirectory(spec.name), progress: progress)
         do {
             try builder.build()
+            // A signal during the last step is noticed here: `lab up` was interrupted.
+            try SignalTrap.check()
         } catch {
-            progress("lab up failed, tearing down: \(error)")
-            keepLogs(of: builder.state)
-            try? down(state: builder.state)
-            // Ctrl-C at a terminal also kills the step's child (ip, curl), which then fails
-            // first; report the interruption, not the child's exit.
-            if SignalTrap.interrupted { throw Interrupted() }
-            throw error
+            progress(error is Interrupted ? "interrupted, tearing down" : "lab up failed, tearing down: \(error)")
+            // An interrupted build has no error to explain: its logs are not kept.
+            if !SignalTrap.interrupted { keepLogs(of: builder.state) }
+            // A child killed by the signal fails first; report the interruption (with what
+            // the teardown could not remove), never the child's exit.
+            let left = CleanupFailed.attempt { try down(state: builder.state) }
+            throw CleanupFailed.outcome(of: error, left: left.map { [$0] } ?? [], interrupted: SignalTrap.interrupted)
         }
         return RunningLab(state: builder.state)
     }

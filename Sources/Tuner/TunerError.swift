@@ -82,7 +82,8 @@ public enum TunerError: UserFacingError, Equatable {
     public var exitStatus: ExitStatus {
         switch self {
         case .applyFailed: return .failure
-        case .interrupted: return .interrupted
+        // Interrupted with every value restored is an interruption; with some left changed, a failure.
+        case let .interrupted(rolledBack): return rolledBack ? .interrupted : .failure
         default: return .usage
         }
     }

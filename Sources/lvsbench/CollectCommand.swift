@@ -11,7 +11,7 @@ struct CollectCommand: ParsableCommand {
         commandName: "collect",
         abstract: "Sample IPVS and kernel counters of a running lab into a time series.",
         discussion: """
-        Samples every node (IPVS totals, per-real counters, connection states and timeouts on the director; SNMP, softnet, CPU, interface and conntrack counters everywhere) and captures the director's links with libpcap. Ctrl-C stops and still writes the file.
+        Samples every node (IPVS totals, per-real counters, connection states and timeouts on the director; SNMP, softnet, CPU, interface and conntrack counters everywhere) and captures the director's links with libpcap. Ctrl-C (or SIGTERM, SIGHUP) stops and still writes the file; the exit code is then the signal's (130, 143, 129).
 
         Example:
           lvsbench collect --interval 100ms --duration 30s --out run.jsonl
@@ -36,9 +36,9 @@ struct CollectCommand: ParsableCommand {
             let lab = RunningLab(state: try LabStore.load(resolveLab(name)))
             SignalTrap.install()
             let series = try LabCollection.run(lab, options: options, shouldStop: { SignalTrap.interrupted }) { count in
-                if isatty(2) != 0 { FileHandle.standardError.write(Data("\rcollect: \(count) samples".utf8)) }
+                if isatty(2) != 0 { Console.error("\rcollect: \(count) samples") }
             }
-            if isatty(2) != 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+            if isatty(2) != 0 { Console.error("\n") }
             try series.writeJSONLines(to: out)
             let summary = CollectionSummary(series)
             if json {
@@ -47,7 +47,7 @@ struct CollectCommand: ParsableCommand {
             } else {
                 printSummary(summary, wire: series.wire)
             }
-            if SignalTrap.interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
+            if let signal = SignalTrap.signal { throw ExitCode(ExitStatus.interrupted(by: signal).rawValue) }
         }
     }
 

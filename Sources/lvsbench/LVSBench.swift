@@ -12,8 +12,10 @@ struct LVSBench: ParsableCommand {
         Start with `lvsbench run` (the default benchmark, ending in a report) or
         `lvsbench lab up --mode nat --reals 4` to explore a lab by hand.
 
-        Exit codes: 0 success, 1 failure (or a regression found by compare),
-        2 bad input (fix the command line, install a tool, run as root), 130 interrupted.
+        Exit codes: 0 success, 1 failure (or a regression found by compare, or a
+        cleanup that could not remove everything), 2 bad input (fix the command line,
+        install a tool, run as root), 130 interrupted by SIGINT, 143 by SIGTERM,
+        129 by SIGHUP (after cleaning up).
         """,
         subcommands: [RunCommand.self, SweepCommand.self, LabCommand.self, LoadCommand.self, CollectCommand.self,
                       TuneCommand.self, ReportCommand.self, CompareCommand.self, DoctorCommand.self]
@@ -28,7 +30,7 @@ struct LVSBench: ParsableCommand {
         } catch {
             if exitCode(for: error) == .validationFailure {
                 let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                FileHandle.standardError.write(Data("lvsbench: \(message) (see --help)\n".utf8))
+                Console.error("lvsbench: \(message) (see --help)\n")
                 Foundation.exit(ExitStatus.usage.rawValue)
             }
             exit(withError: error)

@@ -27,7 +27,7 @@ func resolveLab(_ name: String?) throws -> String {
 
 /// Progress lines go to stderr only when it is a terminal.
 func labProgress(_ line: String) {
-    if isatty(2) != 0 { FileHandle.standardError.write(Data("lab: \(line)\n".utf8)) }
+    if isatty(2) != 0 { Console.error("lab: \(line)\n") }
 }
 
 func printLab(_ state: LabState) {
@@ -180,6 +180,8 @@ struct LabDownCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab down")
+            // Teardown is the cleanup: a signal must not leave half a lab behind.
+            SignalTrap.shield()
             if all {
                 guard name == nil else { throw InvalidInput("give either --name or --all, not both") }
                 try LabEngine.downAll(force: force) { FileHandle.standardError.write(Data("lvsbench: \($0)\n".utf8)) }

@@ -15,7 +15,7 @@ struct ResultOutputOptions: ParsableArguments {
     /// Prints the result's paths on stdout, or one JSON object with `--json`.
     func print(_ outcome: SessionOutcome) throws {
         if json {
-            FileHandle.standardOutput.write(try JSONCoding.encode(outcome))
+            Console.output(try JSONCoding.encode(outcome))
             return
         }
         Swift.print("result: \(outcome.directory)\(outcome.complete ? "" : " (incomplete)")")

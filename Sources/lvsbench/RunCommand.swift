@@ -14,7 +14,7 @@ struct RunCommand: ParsableCommand {
         Example:
           lvsbench run --mode nat,dr --scheduler rr,wrr --duration 2s --repeat 3 --name nat-vs-dr
 
-        Results go to <out>/<UTC time>-<name>/ (summary.json, samples.jsonl, cells.csv, report.md, report.html) and <out>/latest points at it. Ctrl-C stops the load, tears the labs down and leaves the result marked incomplete.
+        Results go to <out>/<UTC time>-<name>/ (summary.json, samples.jsonl, cells.csv, report.md, report.html) and <out>/latest points at it. Ctrl-C (or SIGTERM, SIGHUP) stops the load, tears the labs down and leaves the result marked incomplete; the exit code is the signal's (130, 143, 129), or 1 when the teardown could not remove everything (the message names what is left).
         """
     )
 

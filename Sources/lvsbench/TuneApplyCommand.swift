@@ -34,16 +34,17 @@ struct TuneApplyCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // From the start: a signal before the first write still ends in a clean rollback.
+            SignalTrap.install()
             try Privileges.requireRoot(for: "tune apply")
             let resolved = try ProfileLibrary.locate().resolve(profile)
             let name = try resolveLab(self.name)
             let lab = try LabEngine.open(name: name)
-            SignalTrap.install()
             let report = try Tuner.apply(resolved, to: TuningTarget(lab: lab),
                                          options: TuningOptions(skipMissing: skipMissing, allowGlobal: allowGlobal),
                                          interrupted: { SignalTrap.interrupted })
             if json {
-                FileHandle.standardOutput.write(try JSONCoding.encode(report))
+                Console.output(try JSONCoding.encode(report))
                 return
             }
             print("applied \(report.profile) to lab \(name): \(report.applied.count) change\(report.applied.count == 1 ? "" : "s")")

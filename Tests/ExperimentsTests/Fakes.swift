@@ -29,6 +29,10 @@ final class FakeLab: ExperimentLab {
     let director: any LabNode = FakeNode(name: "director", role: .director)
     let reals: [any LabNode]
     var weights: [Int] = []
+    /// When set, `tearDown` fails with this message (after journaling it).
+    var tearDownFailure: String?
+    /// Runs inside `tearDown` (a signal arriving during teardown).
+    var onTearDown: (() -> Void)?
 
     init(mode: RunMode, reals: Int, journal: Journal) {
         self.mode = mode
@@ -41,16 +45,24 @@ final class FakeLab: ExperimentLab {
         self.weights = weights
         journal.events.append("configure \(scheduler.rawValue) \(weights.map(String.init).joined(separator: ","))")
     }
-    func tearDown() throws { journal.events.append("down \(mode.rawValue)") }
+    func tearDown() throws {
+        journal.events.append("down \(mode.rawValue)")
+        onTearDown?()
+        if let tearDownFailure { throw RuntimeFailure(tearDownFailure) }
+    }
 }
 
 final class FakeLabs: LabFactory {
     let journal: Journal
     var built: [FakeLab] = []
+    var tearDownFailure: String?
+    var onTearDown: (() -> Void)?
     init(journal: Journal) { self.journal = journal }
     func build(mode: RunMode, reals: Int) throws -> any ExperimentLab {
         journal.events.append("up \(mode.rawValue) \(reals)")
         let lab = FakeLab(mode: mode, reals: reals, journal: journal)
+        lab.tearDownFailure = tearDownFailure
+        lab.onTearDown = onTearDown
         built.append(lab)
         return lab
     }
@@ -127,10 +139,18 @@ final class FakeTuning: ProfileTuning {
     let journal: Journal
     init(journal: Journal) { self.journal = journal }
     var refused: String?
+    /// When set, every `restore` from the `restoreFailsFrom`-th on fails with this message.
+    var restoreFailure: String?
+    var restoreFailsFrom = 1
+    private var restores = 0
     func check(profiles: [String], on lab: any ExperimentLab) throws {
         journal.events.append("check \(profiles.joined(separator: ","))")
         if let refused, profiles.contains(refused) { throw InvalidInput("profile \(refused) refused") }
     }
     func apply(profile: String, to lab: any ExperimentLab) throws { journal.events.append("tune \(profile)") }
-    func restore() throws { journal.events.append("restore") }
+    func restore() throws {
+        journal.events.append("restore")
+        restores += 1
+        if let restoreFailure, restores >= restoreFailsFrom { throw RuntimeFailure(restoreFailure) }
+    }
 }
