@@ -40,7 +40,7 @@ final class InterruptSuiteTests: XCTestCase {
     }
 
     func testSignalsAtEveryPhaseExitWithTheirCodeAndLeaveNothing() throws {
-        var rng = SeededGenerator(seed: Self.seed(for: "signals"))
+        var rng = SplitMix64(seed: Self.seed(for: "signals"))
         let trials = Int(ProcessInfo.processInfo.environment["LVSBENCH_INTERRUPT_TRIALS"] ?? "") ?? 33
         let points = Array(InterruptPoint.spread(count: trials).shuffled(using: &rng))
         var signals = (0..<trials).map { [SIGINT, SIGTERM, SIGHUP][$0 % 3] }
@@ -108,7 +108,7 @@ final class InterruptSuiteTests: XCTestCase {
     }
 
     func testSIGKILLAtRandomPointsThenDownAllLeavesNothing() throws {
-        var rng = SeededGenerator(seed: Self.seed(for: "sigkill"))
+        var rng = SplitMix64(seed: Self.seed(for: "sigkill"))
         let trials = max(10, (Int(ProcessInfo.processInfo.environment["LVSBENCH_INTERRUPT_TRIALS"] ?? "") ?? 33) / 3)
         let points = Array(InterruptPoint.spread(count: 33).shuffled(using: &rng).prefix(trials))
         let check = HostCheck(prefix: Self.prefix)
@@ -144,7 +144,7 @@ final class InterruptSuiteTests: XCTestCase {
     /// its window), a run whose terminal hangs up, `lab up` (SIGTERM while it builds),
     /// `collect` (SIGHUP) and `tune apply` (SIGTERM, which rolls back whatever it wrote).
     func testSweepLabUpCollectAndTuneApplyStopTheSameWay() throws {
-        var rng = SeededGenerator(seed: Self.seed(for: "other commands"))
+        var rng = SplitMix64(seed: Self.seed(for: "other commands"))
         let check = HostCheck(prefix: Self.prefix)
 
         let out = root.appendingPathComponent("sweep").path

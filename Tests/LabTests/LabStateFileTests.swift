@@ -1,6 +1,7 @@
 import Foundation
 @testable import Lab
 import SystemKit
+import TestSupport
 import XCTest
 
 /// Reading state.json: versions, records that are not the lab's, salvage of a damaged file,
@@ -129,13 +130,12 @@ final class LabStateFileTests: XCTestCase {
     /// crashes and keeps only the lab's processes. Replay a failure with
     /// LVSBENCH_FUZZ_SEED=<seed printed below>.
     func testFuzzedStateFilesFailTypedAndNeverCrash() throws {
-        let seed = ProcessInfo.processInfo.environment["LVSBENCH_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
-        print("state.json fuzz: seed \(seed) (replay with LVSBENCH_FUZZ_SEED=\(seed))")
-        var rng = SplitMix64(seed: seed)
+        var fuzzer = Fuzzer("state.json", defaultSeed: 20_261_203)
+        let seed = fuzzer.seed
         let original = [UInt8](RecordedLabState.data)
         var accepted = 0, rejected = 0
         for i in 0..<3000 {
-            let input = StateMutator.mutate(original, rng: &rng)
+            let input = StateMutator.mutate(original, using: &fuzzer)
             do {
                 let state = try LabStore.decode(Data(input), name: "probe", path: RecordedLabState.path)
                 XCTAssertNil(state.ownershipProblem(name: "probe"), "seed \(seed) input \(i)")
@@ -158,56 +158,24 @@ final class LabStateFileTests: XCTestCase {
     }
 }
 
-/// A small seeded generator (SplitMix64), so a fuzz run is replayable from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Damages a JSON file the ways files get damaged or tampered with: bytes flipped, cut,
-/// dropped, duplicated; numbers and strings swapped for extreme or foreign ones.
+/// Damages a JSON file the ways files get damaged or tampered with: the fuzzer's byte and
+/// number mutations with JSON's own tokens, and string values swapped for other strings of
+/// the file (another lab's namespace or marker in the right place).
 enum StateMutator {
     static let tokens = ["{", "}", "[", "]", "\"", ",", ":", "null", "true", "-1", "0", "1e999", "99999999999999999999",
                          "\"\"", "\"umid=hc-probe\"", "\"hc-other-client\"", "\\u0000", "\"formatVersion\" : 9,", "[[[[[[", "\u{FFFF}"]
 
-    static func mutate(_ input: [UInt8], rng: inout SplitMix64) -> [UInt8] {
-        var bytes = input
-        for _ in 0..<Int.random(in: 1...3, using: &rng) { once(&bytes, rng: &rng) }
+    static func mutate(_ input: [UInt8], using fuzzer: inout Fuzzer) -> [UInt8] {
+        var bytes = fuzzer.chance(70) ? fuzzer.mutate(input, tokens: tokens) : input
+        if bytes == input || fuzzer.chance(30) { swapStringValue(&bytes, using: &fuzzer) }
         return bytes
     }
 
-    static func once(_ bytes: inout [UInt8], rng: inout SplitMix64) {
-        guard !bytes.isEmpty else { bytes = Array(tokens.randomElement(using: &rng)!.utf8); return }
-        let at = Int.random(in: 0..<bytes.count, using: &rng)
-        let length = min(Int.random(in: 1...40, using: &rng), bytes.count - at)
-        switch Int.random(in: 0..<7, using: &rng) {
-        case 0: bytes[at] = UInt8.random(in: 0...255, using: &rng)
-        case 1: bytes.removeSubrange(at..<(at + length))
-        case 2: bytes.insert(contentsOf: Array(tokens.randomElement(using: &rng)!.utf8), at: at)
-        case 3: bytes.removeSubrange(at...)
-        case 4:
-            let copy = Array(bytes[at..<(at + length)])
-            bytes.insert(contentsOf: copy, at: Int.random(in: 0...bytes.count, using: &rng))
-        case 5:
-            // A number replaced by an extreme one.
-            guard let digit = bytes[at...].firstIndex(where: { (0x30...0x39).contains($0) }) else { return }
-            let end = bytes[digit...].firstIndex { !(0x30...0x39).contains($0) } ?? bytes.count
-            let extreme = ["-1", "0", "1", "2147483648", "18446744073709551616", "1.5", "1e300"].randomElement(using: &rng)!
-            bytes.replaceSubrange(digit..<end, with: Array(extreme.utf8))
-        default:
-            // A string value replaced by another string of the file.
-            let quotes = bytes.indices.filter { bytes[$0] == 0x22 }
-            guard quotes.count >= 4 else { return }
-            let a = Int.random(in: 0..<(quotes.count / 2), using: &rng) * 2, b = Int.random(in: 0..<(quotes.count / 2), using: &rng) * 2
-            let replacement = Array(bytes[quotes[b]...quotes[b + 1]])
-            bytes.replaceSubrange(quotes[a]...quotes[a + 1], with: replacement)
-        }
+    static func swapStringValue(_ bytes: inout [UInt8], using fuzzer: inout Fuzzer) {
+        let quotes = bytes.indices.filter { bytes[$0] == 0x22 }
+        guard quotes.count >= 4 else { return }
+        let a = fuzzer.int(0..<(quotes.count / 2)) * 2, b = fuzzer.int(0..<(quotes.count / 2)) * 2
+        let replacement = Array(bytes[quotes[b]...quotes[b + 1]])
+        bytes.replaceSubrange(quotes[a]...quotes[a + 1], with: replacement)
     }
 }

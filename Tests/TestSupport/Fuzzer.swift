@@ -8,7 +8,7 @@ import Foundation
 /// integer types they are read into.
 public struct Fuzzer: RandomNumberGenerator {
     public let seed: UInt64
-    private var state: UInt64
+    private var source: SplitMix64
 
     /// The environment variable that overrides every fuzz test's seed.
     public static let seedVariable = "LVSBENCH_FUZZ_SEED"
@@ -28,18 +28,11 @@ public struct Fuzzer: RandomNumberGenerator {
     public init(_ name: String, defaultSeed: UInt64) {
         let env = ProcessInfo.processInfo.environment[Self.seedVariable].flatMap { UInt64($0) }
         seed = env ?? defaultSeed
-        state = seed
+        source = SplitMix64(seed: seed)
         print("fuzz \(name): seed \(seed) (replay with \(Self.seedVariable)=\(seed))")
     }
 
-    /// splitmix64: tiny, fast and good enough to spread mutations.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { source.next() }
 
     /// A number in `range` (which must not be empty).
     public mutating func int(_ range: Range<Int>) -> Int {
