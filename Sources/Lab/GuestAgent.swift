@@ -1,4 +1,5 @@
 import Foundation
+import IPVSControl
 import SystemKit
 
 /// The command channel into a UML director: `lvsbench lab agent` runs inside the guest (the
@@ -33,6 +34,9 @@ public enum GuestAgent {
         var timeout: Double?
         /// Paths to read in-process instead of running argv.
         var read: [String]?
+        /// With `read`: also every IPVS real's counters, from the IPVS netlink family in
+        /// the agent's own process (no ipvsadm).
+        var ipvsReals: Bool?
     }
 
     struct Response: Codable {
@@ -43,6 +47,9 @@ public enum GuestAgent {
         var files: [String: FileReader.Outcome]?
         /// The request did not carry the lab's secret: nothing was done.
         var refused: Bool?
+        /// For `ipvsReals`: the counters keyed `TCP vip:port -> real:port`, or why not.
+        var reals: [String: IPVSCounters]?
+        var realsError: String?
     }
 
     /// How long a connection may take to present the secret line.
@@ -73,7 +80,11 @@ public enum GuestAgent {
         if let paths = request.read {
             var files: [String: FileReader.Outcome] = [:]
             for path in paths { files[path] = FileReader.read(path) }
-            response = Response(status: 0, stdout: "", stderr: "", files: files)
+            var r = Response(status: 0, stdout: "", stderr: "", files: files)
+            if request.ipvsReals == true {
+                do { r.reals = try IPVSNetlink.realCounters(over: NetlinkSocket()) } catch { r.realsError = "\(error)" }
+            }
+            response = r
         } else if request.argv.isEmpty {
             response = Response(status: 2, stdout: "", stderr: "agent: empty command\n")
         } else {
@@ -116,6 +127,26 @@ public enum GuestAgent {
                 + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
         }
         return files
+    }
+
+    /// `read`, plus every IPVS real's counters read by the agent over netlink: one
+    /// request per sample and no process in the guest.
+    public static func readWithIPVSReals(_ paths: [String], address: String, namespace: String, secretFile: String,
+                                         replyTimeout: Double = 10)
+        throws -> (files: [String: FileReader.Outcome], reals: [String: IPVSCounters]) {
+        let r = try exchange(Request(argv: [], timeout: nil, read: paths, ipvsReals: true), what: "reading \(paths.count) files and IPVS counters",
+                             address: address, namespace: namespace, secretFile: secretFile,
+                             connectTimeout: 5, replyTimeout: replyTimeout)
+        guard let files = r.files else {
+            throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
+                + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
+        }
+        if let error = r.realsError { throw RuntimeFailure("the director's agent cannot read IPVS counters over netlink: \(error)") }
+        guard let reals = r.reals else {
+            throw RuntimeFailure("the director's agent at \(address) does not read IPVS counters: it is an older lvsbench; "
+                + "recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
+        }
+        return (files, reals)
     }
 
     private static func exchange(_ request: Request, what: String, address: String, namespace: String,
@@ -186,6 +217,22 @@ public struct GuestNode: LabNode, Codable, Equatable {
             }
         }
         return result
+    }
+
+    /// The files (as `readFiles`) and every IPVS real's counters, in one request that
+    /// starts no process in the guest.
+    public func readFilesAndIPVSReals(_ paths: [String]) throws -> (files: [String: String], reals: [String: IPVSCounters]) {
+        var result: [String: String] = [:]
+        let (outcomes, reals) = try GuestAgent.readWithIPVSReals(paths, address: agentAddress, namespace: switchNamespace,
+                                                                 secretFile: secretFile)
+        for (path, outcome) in outcomes {
+            if let content = outcome.content {
+                result[path] = content
+            } else if !outcome.isMissing {
+                throw RuntimeFailure("cannot read \(outcome.error ?? path) on the director")
+            }
+        }
+        return (result, reals)
     }
 
     /// `lvsbench lab agent-call`, which forwards argv to the agent and passes its output
