@@ -129,8 +129,8 @@ enum NodeReading {
                 errors.append("\(node.name): \(error)")
             }
         }
-        var sample = parse(sections: sections, node: node.name, role: node.role, realCounters: realCounters,
-                           occasional: occasional)
+        var sample = parse(sections: sections, node: node.name, role: node.role,
+                           realCounters: netlinkReals == nil ? realCounters : nil, occasional: occasional)
         if let netlinkReals { sample.ipvs?.reals = netlinkReals }
         sample.errors = errors + sample.errors
         sample.readSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
