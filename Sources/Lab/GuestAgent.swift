@@ -11,6 +11,8 @@ import SystemKit
 /// every process started in the guest costs tens of milliseconds of its single CPU, which
 /// a collector sampling several times a second would take away from the traffic it measures.
 /// An agent older than `read` answers such a request with "empty command" (argv is []).
+/// A read request may also ask for every IPVS real's counters (`ipvsReals`), which the
+/// agent reads over the IPVS generic netlink family, again without starting a process.
 ///
 /// The agent is root in a guest whose root file system is the host's, read-write: whoever
 /// gets a request through owns the host. Two independent locks keep it to the lvsbench that
@@ -60,7 +62,10 @@ public enum GuestAgent {
         let server = try Socket.listen(address, backlog: 64, device: device)
         while true {
             guard let conn = server.accept() else { continue }
-            Thread { handle(conn, secret: secret) }.start()
+            // Dispatch's pool reuses its threads: a new thread per request cost the one-CPU
+            // guest several milliseconds, which at 10 samples a second is the collector's
+            // largest cost (Benchmarks/CollectorCost.md).
+            DispatchQueue.global().async { handle(conn, secret: secret) }
         }
     }
 
@@ -82,7 +87,7 @@ public enum GuestAgent {
             for path in paths { files[path] = FileReader.read(path) }
             var r = Response(status: 0, stdout: "", stderr: "", files: files)
             if request.ipvsReals == true {
-                do { r.reals = try IPVSNetlink.realCounters(over: NetlinkSocket()) } catch { r.realsError = "\(error)" }
+                do { r.reals = try netlink.realCounters() } catch { r.realsError = "\(error)" }
             }
             response = r
         } else if request.argv.isEmpty {
@@ -97,6 +102,10 @@ public enum GuestAgent {
         }
         reply(response, on: conn)
     }
+
+    /// One netlink socket for the agent's life: opening one and looking up the IPVS family
+    /// per request doubled what a sample costs the guest.
+    static let netlink = SharedNetlink()
 
     private static func reply(_ response: Response, on conn: Socket) {
         guard var data = try? JSONEncoder().encode(response) else { return }
@@ -240,5 +249,25 @@ public struct GuestNode: LabNode, Codable, Equatable {
     public func wrap(_ argv: [String]) -> [String] {
         [LabEnvironment.executable, "lab", "agent-call", "--namespace", switchNamespace,
          "--connect", agentAddress, "--secret-file", secretFile, "--"] + argv
+    }
+}
+
+/// The agent's netlink socket, opened on first use, one request at a time; reopened after
+/// a failure, so a socket left in a bad state does not fail every later sample.
+final class SharedNetlink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var socket: NetlinkSocket?
+
+    func realCounters() throws -> [String: IPVSCounters] {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let s = try socket ?? NetlinkSocket()
+            socket = s
+            return try IPVSNetlink.realCounters(over: s)
+        } catch {
+            socket = nil
+            throw error
+        }
     }
 }
