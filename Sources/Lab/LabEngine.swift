@@ -220,6 +220,7 @@ public enum LabEngine {
             guard FileManager.default.fileExists(atPath: modules) else {
                 throw MissingTool(tool: modules, package: "user-mode-linux")
             }
+            if VectorOptions.current.usesVeth { _ = try ToolLocator.require("ethtool") }
         }
         if plan.nodes.contains(where: { !$0.decapInterfaces.isEmpty }) && !DecapProgram.hostHasIPIP() {
             _ = try ToolLocator.require("tc")
