@@ -109,7 +109,12 @@ enum NodeReading {
         var netlinkReals: [String: IPVSCounters]?
         do {
             if director, realCounters != nil, let guest = node as? GuestNode {
-                (sections, netlinkReals) = try guest.readFilesAndIPVSReals(commonFiles + ipvsFiles)
+                let r = try guest.readFilesAndIPVS(commonFiles + ipvsFiles, occasional: occasional)
+                (sections, netlinkReals) = (r.files, r.reals)
+                if let summary = r.connSummary, let timeouts = r.timeouts {
+                    sections[connSummary] = summary
+                    sections[timeoutSection] = timeouts
+                }
             } else {
                 sections = try node.readFiles(commonFiles + (director ? ipvsFiles : []))
             }
@@ -124,7 +129,7 @@ enum NodeReading {
                 errors.append("\(node.name): \(error)")
             }
         }
-        if director, occasional {
+        if director, occasional, sections[connSummary] == nil {
             do { sections.merge(Self.sections(try node.check(occasionalArgv, timeout: 10).stdout)) { $1 } } catch {
                 errors.append("\(node.name): \(error)")
             }

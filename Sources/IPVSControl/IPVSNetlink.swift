@@ -16,10 +16,12 @@ public enum IPVSNetlink {
     enum Command {
         static let getService: UInt8 = 4
         static let getDest: UInt8 = 8
+        static let getConfig: UInt8 = 13
     }
     enum CommandAttribute {
         static let service: UInt16 = 1
         static let dest: UInt16 = 2
+        static let timeoutTCP: UInt16 = 4, timeoutTCPFin: UInt16 = 5, timeoutUDP: UInt16 = 6
     }
     enum ServiceAttribute {
         static let family: UInt16 = 1, proto: UInt16 = 2, address: UInt16 = 3, port: UInt16 = 4, fwmark: UInt16 = 5
@@ -136,6 +138,22 @@ public enum IPVSNetlink {
         }
         let plain = String(cString: text)
         return af == AF_INET ? plain : "[" + plain + "]"
+    }
+
+    /// GET_CONFIG's reply as `ipvsadm -L --timeout` prints it: `Timeout (tcp tcpfin udp): 900 120 300`.
+    public static func timeoutLine(from messages: [NetlinkMessage]) throws -> String {
+        guard let attrs = try messages.first?.genlAttributes() else { throw NetlinkError("no reply to IPVS GET_CONFIG") }
+        func value(_ t: UInt16) throws -> UInt32 {
+            guard let a = attrs.first(where: { $0.type == t }) else { throw NetlinkError("IPVS GET_CONFIG without attribute \(t)") }
+            return try a.u32()
+        }
+        return "Timeout (tcp tcpfin udp): \(try value(CommandAttribute.timeoutTCP)) \(try value(CommandAttribute.timeoutTCPFin)) \(try value(CommandAttribute.timeoutUDP))\n"
+    }
+
+    /// The timeouts, over `socket`.
+    public static func timeouts(over socket: NetlinkSocket) throws -> String {
+        let family = try socket.family(named: familyName)
+        return try timeoutLine(from: socket.request(family: family, command: Command.getConfig, version: version, attributes: []))
     }
 
     /// Every real's cumulative counters, read over `socket` (one GET_SERVICE dump, one

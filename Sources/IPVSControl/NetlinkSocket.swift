@@ -54,6 +54,12 @@ public final class NetlinkSocket {
                      what: "netlink command \(command) of family \(family)", absent: nil)
     }
 
+    /// Sends a plain request and returns its reply.
+    public func request(family: UInt16, command: UInt8, version: UInt8, attributes: [NetlinkAttribute]) throws -> [NetlinkMessage] {
+        try exchange(family: family, command: command, version: version, flags: NetlinkMessage.request,
+                     attributes: attributes, what: "netlink command \(command) of family \(family)", absent: nil)
+    }
+
     private func exchange(family: UInt16, command: UInt8, version: UInt8, flags: UInt16, attributes: [NetlinkAttribute],
                           what: String, absent: String?) throws -> [NetlinkMessage] {
         sequence &+= 1

@@ -39,6 +39,10 @@ public enum GuestAgent {
         /// With `read`: also every IPVS real's counters, from the IPVS netlink family in
         /// the agent's own process (no ipvsadm).
         var ipvsReals: Bool?
+        /// With `ipvsReals`: also the connection table counted by state
+        /// (`IPVSConnTable.summaryAWK`'s output) and the timeouts (`ipvsadm -L --timeout`'s
+        /// line), both made in the agent's process.
+        var ipvsOccasional: Bool?
     }
 
     struct Response: Codable {
@@ -52,6 +56,18 @@ public enum GuestAgent {
         /// For `ipvsReals`: the counters keyed `TCP vip:port -> real:port`, or why not.
         var reals: [String: IPVSCounters]?
         var realsError: String?
+        var connSummary: String?
+        var timeouts: String?
+        var occasionalError: String?
+    }
+
+    /// What a `readWithIPVSReals` request returns.
+    public struct IPVSRead: Sendable {
+        public var files: [String: FileReader.Outcome]
+        public var reals: [String: IPVSCounters]
+        /// `IPVSConnTable.summaryAWK`'s output and `ipvsadm -L --timeout`'s line, when asked.
+        public var connSummary: String?
+        public var timeouts: String?
     }
 
     /// How long a connection may take to present the secret line.
@@ -88,6 +104,12 @@ public enum GuestAgent {
             var r = Response(status: 0, stdout: "", stderr: "", files: files)
             if request.ipvsReals == true {
                 do { r.reals = try netlink.realCounters() } catch { r.realsError = "\(error)" }
+                if request.ipvsOccasional == true {
+                    do {
+                        r.connSummary = try summarizeConnTable()
+                        r.timeouts = try netlink.timeouts()
+                    } catch { r.occasionalError = "\(error)" }
+                }
             }
             response = r
         } else if request.argv.isEmpty {
@@ -101,6 +123,25 @@ public enum GuestAgent {
             }
         }
         reply(response, on: conn)
+    }
+
+    /// /proc/net/ip_vs_conn counted in chunks: a busy director's table is megabytes.
+    static func summarizeConnTable() throws -> String {
+        let fd = open("/proc/net/ip_vs_conn", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RuntimeFailure("/proc/net/ip_vs_conn: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var summarizer = ConnTableSummarizer()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RuntimeFailure("/proc/net/ip_vs_conn: \(String(cString: strerror(errno)))")
+            }
+            summarizer.feed(chunk[0..<n])
+        }
+        return summarizer.finish()
     }
 
     /// One netlink socket for the agent's life: opening one and looking up the IPVS family
@@ -140,10 +181,10 @@ public enum GuestAgent {
 
     /// `read`, plus every IPVS real's counters read by the agent over netlink: one
     /// request per sample and no process in the guest.
-    public static func readWithIPVSReals(_ paths: [String], address: String, namespace: String, secretFile: String,
-                                         replyTimeout: Double = 10)
-        throws -> (files: [String: FileReader.Outcome], reals: [String: IPVSCounters]) {
-        let r = try exchange(Request(argv: [], timeout: nil, read: paths, ipvsReals: true), what: "reading \(paths.count) files and IPVS counters",
+    public static func readWithIPVSReals(_ paths: [String], occasional: Bool = false, address: String, namespace: String,
+                                         secretFile: String, replyTimeout: Double = 10) throws -> IPVSRead {
+        let r = try exchange(Request(argv: [], timeout: nil, read: paths, ipvsReals: true, ipvsOccasional: occasional),
+                             what: "reading \(paths.count) files and IPVS counters",
                              address: address, namespace: namespace, secretFile: secretFile,
                              connectTimeout: 5, replyTimeout: replyTimeout)
         guard let files = r.files else {
@@ -155,7 +196,8 @@ public enum GuestAgent {
             throw RuntimeFailure("the director's agent at \(address) does not read IPVS counters: it is an older lvsbench; "
                 + "recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
         }
-        return (files, reals)
+        if let error = r.occasionalError { throw RuntimeFailure("the director's agent cannot count the IPVS connection table: \(error)") }
+        return IPVSRead(files: files, reals: reals, connSummary: r.connSummary, timeouts: r.timeouts)
     }
 
     private static func exchange(_ request: Request, what: String, address: String, namespace: String,
@@ -231,17 +273,25 @@ public struct GuestNode: LabNode, Codable, Equatable {
     /// The files (as `readFiles`) and every IPVS real's counters, in one request that
     /// starts no process in the guest.
     public func readFilesAndIPVSReals(_ paths: [String]) throws -> (files: [String: String], reals: [String: IPVSCounters]) {
+        let r = try readFilesAndIPVS(paths, occasional: false)
+        return (r.files, r.reals)
+    }
+
+    /// As `readFilesAndIPVSReals`, with `occasional` also the connection table's summary
+    /// and the timeouts (see `GuestAgent.IPVSRead`).
+    public func readFilesAndIPVS(_ paths: [String], occasional: Bool)
+        throws -> (files: [String: String], reals: [String: IPVSCounters], connSummary: String?, timeouts: String?) {
         var result: [String: String] = [:]
-        let (outcomes, reals) = try GuestAgent.readWithIPVSReals(paths, address: agentAddress, namespace: switchNamespace,
-                                                                 secretFile: secretFile)
-        for (path, outcome) in outcomes {
+        let read = try GuestAgent.readWithIPVSReals(paths, occasional: occasional, address: agentAddress,
+                                                    namespace: switchNamespace, secretFile: secretFile)
+        for (path, outcome) in read.files {
             if let content = outcome.content {
                 result[path] = content
             } else if !outcome.isMissing {
                 throw RuntimeFailure("cannot read \(outcome.error ?? path) on the director")
             }
         }
-        return (result, reals)
+        return (result, read.reals, read.connSummary, read.timeouts)
     }
 
     /// `lvsbench lab agent-call`, which forwards argv to the agent and passes its output
@@ -258,13 +308,17 @@ final class SharedNetlink: @unchecked Sendable {
     private let lock = NSLock()
     private var socket: NetlinkSocket?
 
-    func realCounters() throws -> [String: IPVSCounters] {
+    func realCounters() throws -> [String: IPVSCounters] { try using { try IPVSNetlink.realCounters(over: $0) } }
+
+    func timeouts() throws -> String { try using { try IPVSNetlink.timeouts(over: $0) } }
+
+    private func using<T>(_ body: (NetlinkSocket) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         do {
             let s = try socket ?? NetlinkSocket()
             socket = s
-            return try IPVSNetlink.realCounters(over: s)
+            return try body(s)
         } catch {
             socket = nil
             throw error

@@ -49,9 +49,15 @@ final class LiveNetlinkCountersTests: XCTestCase {
         XCTAssertEqual(added.sorted(), [UInt64(count / 4), UInt64(3 * count / 4)], "wrr 3:1")
         XCTAssertTrue(http.values.allSatisfy { $0.outPackets > 0 }, "NAT: replies cross the director")
 
-        // The collector takes the netlink path on a uml director.
-        let sample = NodeReading.read(guest, realCounters: IPVSStatsListing.realCounters(parsing:), occasional: false)
+        // The collector takes the netlink path on a uml director, the occasional part too:
+        // the connection table and timeouts equal what the `sh`/`awk`/`ipvsadm` process gives.
+        let parser: RealCountersParser = { try IPVSStatsListing.realCounters(parsing: $0) }
+        let sample = NodeReading.read(guest, realCounters: parser, occasional: true)
         XCTAssertEqual(sample.errors, [])
         XCTAssertEqual(sample.ipvs?.reals, listing)
+        let viaProcess = NodeReading.sections(try guest.check(NodeReading.occasionalArgv).stdout)
+        XCTAssertEqual(sample.ipvs?.connections, try IPVSConnTable(parsingSummary: try XCTUnwrap(viaProcess[NodeReading.connSummary])))
+        XCTAssertEqual(sample.ipvs?.timeouts, try IPVSTimeouts(parsing: try XCTUnwrap(viaProcess[NodeReading.timeoutSection])))
+        XCTAssertGreaterThanOrEqual(sample.ipvs?.connections?.total ?? 0, count, "the closed connections wait in TIME_WAIT")
     }
 }

@@ -80,3 +80,20 @@ final class IPVSNetlinkTests: XCTestCase {
         XCTAssertThrowsError(try NetlinkMessage.split(Array(full.prefix(100)))) { XCTAssertTrue($0 is NetlinkError) }
     }
 }
+
+extension IPVSNetlinkTests {
+    /// GET_CONFIG's reply, built as the kernel lays it out (three u32 attributes), becomes
+    /// ipvsadm's timeout line, which the collector's parser reads.
+    func testTimeoutLineFromGetConfigReply() throws {
+        func u32(_ t: UInt16, _ v: UInt32) -> NetlinkAttribute {
+            NetlinkAttribute(type: t, payload: withUnsafeBytes(of: v.littleEndian, Array.init))
+        }
+        let reply = NetlinkMessage.genl(family: 0x1c, command: 13, version: 1, flags: 0, sequence: 9,
+                                        attributes: [u32(4, 900), u32(5, 120), u32(6, 300)])
+        let line = try IPVSNetlink.timeoutLine(from: try NetlinkMessage.split(reply))
+        XCTAssertEqual(line, "Timeout (tcp tcpfin udp): 900 120 300\n")
+        XCTAssertEqual(try IPVSTimeouts(parsing: line), try IPVSTimeouts(parsing: "Timeout (tcp tcpfin udp): 900 120 300"))
+        let partial = NetlinkMessage.genl(family: 0x1c, command: 13, version: 1, flags: 0, sequence: 9, attributes: [u32(4, 900)])
+        XCTAssertThrowsError(try IPVSNetlink.timeoutLine(from: try NetlinkMessage.split(partial)))
+    }
+}
