@@ -8,7 +8,7 @@ public struct IPVSSample: Codable, Equatable, Sendable {
     public var stats: IPVSProcStats
     public var table: IPVSProcTable
     /// The connection table counted by state; nil in samples that skipped it (it is read
-    /// about every 5 s, like the timeouts: each read is a process in the director).
+    /// about every 5 s, like the timeouts: the table can be megabytes).
     public var connections: IPVSConnTable?
     public var timeouts: IPVSTimeouts?
     /// Cumulative per-real counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`: on a UML
@@ -98,10 +98,10 @@ enum NodeReading {
 
     /// Reads `node` once. Process creation is what a sample costs in the one-CPU UML guest
     /// (tens of ms each, taken from the traffic being measured), so on a UML director the
-    /// files and the per-real totals (IPVS netlink, read by the agent) come in one request
-    /// that starts no process; a namespace director reads its files in one process and adds
-    /// `ipvsadm -Ln --stats --exact`; the
-    /// connection states and timeouts come only when `occasional` is set.
+    /// files, the per-real totals (IPVS netlink) and, when `occasional` is set, the
+    /// connection states and timeouts come in one request the agent answers in its own
+    /// process; a namespace director reads its files in one process and adds
+    /// `ipvsadm -Ln --stats --exact`, and `occasionalArgv` when `occasional` is set.
     static func read(_ node: any LabNode, realCounters: RealCountersParser?, occasional: Bool = true) -> NodeSample {
         let director = node.role == .director
         let started = DispatchTime.now().uptimeNanoseconds
