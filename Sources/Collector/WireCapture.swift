@@ -158,11 +158,7 @@ public final class WireCapture: @unchecked Sendable {
         guard pcap_datalink(handle) == DLT_EN10MB else { throw fail("not an Ethernet link") }
         guard pcap_setdirection(handle, direction) == 0 else { throw fail("setdirection") }
         var program = bpf_program()
-        // The direction in the kernel's filter too: libpcap drops a wrong-direction packet of
-        // an outbound capture only after the kernel copied it into the ring, so without it
-        // every packet crossed into user space twice.
-        let filter = direction == PCAP_D_OUT ? "outbound and ip" : "inbound and ip"
-        guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else { throw fail("filter") }
+        guard pcap_compile(handle, &program, "ip", 1, PCAP_NETMASK_UNKNOWN) == 0 else { throw fail("filter") }
         defer { pcap_freecode(&program) }
         guard pcap_setfilter(handle, &program) == 0 else { throw fail("filter") }
         guard pcap_setnonblock(handle, 1, &errbuf) == 0 else { throw fail("non-blocking mode") }
