@@ -8,11 +8,12 @@ public struct IPVSSample: Codable, Equatable, Sendable {
     public var stats: IPVSProcStats
     public var table: IPVSProcTable
     /// The connection table counted by state; nil in samples that skipped it (it is read
-    /// about every 5 s, like the timeouts: each read is a process in the director).
+    /// about every 5 s, like the timeouts: the table can be megabytes).
     public var connections: IPVSConnTable?
     public var timeouts: IPVSTimeouts?
-    /// Cumulative per-real counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`, from
-    /// `ipvsadm -Ln --stats --exact` (the only place the kernel gives per-real totals).
+    /// Cumulative per-real counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`: on a UML
+    /// director from the IPVS netlink family inside the guest agent, elsewhere from
+    /// `ipvsadm -Ln --stats --exact` (/proc has no per-real totals).
     public var reals: [String: IPVSCounters]
 
     public init(stats: IPVSProcStats, table: IPVSProcTable, connections: IPVSConnTable?,
@@ -96,34 +97,46 @@ enum NodeReading {
     }
 
     /// Reads `node` once. Process creation is what a sample costs in the one-CPU UML guest
-    /// (tens of ms each, taken from the traffic being measured), so the files come through
-    /// `readFiles` (no process at all on a UML director, one per namespace), the director
-    /// adds only `ipvsadm -Ln --stats --exact` (per-real totals exist nowhere else), and the
-    /// connection states and timeouts come only when `occasional` is set.
+    /// (tens of ms each, taken from the traffic being measured), so on a UML director the
+    /// files, the per-real totals (IPVS netlink) and, when `occasional` is set, the
+    /// connection states and timeouts come in one request the agent answers in its own
+    /// process; a namespace director reads its files in one process and adds
+    /// `ipvsadm -Ln --stats --exact`, and `occasionalArgv` when `occasional` is set.
     static func read(_ node: any LabNode, realCounters: RealCountersParser?, occasional: Bool = true) -> NodeSample {
         let director = node.role == .director
         let started = DispatchTime.now().uptimeNanoseconds
         var sections: [String: String]
+        var netlinkReals: [String: IPVSCounters]?
         do {
-            sections = try node.readFiles(commonFiles + (director ? ipvsFiles : []))
+            if director, realCounters != nil, let guest = node as? GuestNode {
+                let r = try guest.readFilesAndIPVS(commonFiles + ipvsFiles, occasional: occasional)
+                (sections, netlinkReals) = (r.files, r.reals)
+                if let summary = r.connSummary, let timeouts = r.timeouts {
+                    sections[connSummary] = summary
+                    sections[timeoutSection] = timeouts
+                }
+            } else {
+                sections = try node.readFiles(commonFiles + (director ? ipvsFiles : []))
+            }
         } catch {
             var sample = NodeSample(node: node.name, role: node.role)
             sample.errors.append("\(node.name): \(error)")
             return sample
         }
         var errors: [String] = []
-        if director, realCounters != nil {
+        if director, realCounters != nil, netlinkReals == nil {
             do { sections[statsSection] = try node.check(statsArgv, timeout: 10).stdout } catch {
                 errors.append("\(node.name): \(error)")
             }
         }
-        if director, occasional {
+        if director, occasional, sections[connSummary] == nil {
             do { sections.merge(Self.sections(try node.check(occasionalArgv, timeout: 10).stdout)) { $1 } } catch {
                 errors.append("\(node.name): \(error)")
             }
         }
-        var sample = parse(sections: sections, node: node.name, role: node.role, realCounters: realCounters,
-                           occasional: occasional)
+        var sample = parse(sections: sections, node: node.name, role: node.role,
+                           realCounters: netlinkReals == nil ? realCounters : nil, occasional: occasional)
+        if let netlinkReals { sample.ipvs?.reals = netlinkReals }
         sample.errors = errors + sample.errors
         sample.readSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return sample

@@ -1,4 +1,5 @@
 import Foundation
+import IPVSControl
 import SystemKit
 
 /// The command channel into a UML director: `lvsbench lab agent` runs inside the guest (the
@@ -10,6 +11,8 @@ import SystemKit
 /// every process started in the guest costs tens of milliseconds of its single CPU, which
 /// a collector sampling several times a second would take away from the traffic it measures.
 /// An agent older than `read` answers such a request with "empty command" (argv is []).
+/// A read request may also ask for every IPVS real's counters (`ipvsReals`), which the
+/// agent reads over the IPVS generic netlink family, again without starting a process.
 ///
 /// The agent is root in a guest whose root file system is the host's, read-write: whoever
 /// gets a request through owns the host. Two independent locks keep it to the lvsbench that
@@ -33,6 +36,13 @@ public enum GuestAgent {
         var timeout: Double?
         /// Paths to read in-process instead of running argv.
         var read: [String]?
+        /// With `read`: also every IPVS real's counters, from the IPVS netlink family in
+        /// the agent's own process (no ipvsadm).
+        var ipvsReals: Bool?
+        /// With `ipvsReals`: also the connection table counted by state
+        /// (`IPVSConnTable.summaryAWK`'s output) and the timeouts (`ipvsadm -L --timeout`'s
+        /// line), both made in the agent's process.
+        var ipvsOccasional: Bool?
     }
 
     struct Response: Codable {
@@ -43,6 +53,21 @@ public enum GuestAgent {
         var files: [String: FileReader.Outcome]?
         /// The request did not carry the lab's secret: nothing was done.
         var refused: Bool?
+        /// For `ipvsReals`: the counters keyed `TCP vip:port -> real:port`, or why not.
+        var reals: [String: IPVSCounters]?
+        var realsError: String?
+        var connSummary: String?
+        var timeouts: String?
+        var occasionalError: String?
+    }
+
+    /// What a `readWithIPVSReals` request returns.
+    public struct IPVSRead: Sendable {
+        public var files: [String: FileReader.Outcome]
+        public var reals: [String: IPVSCounters]
+        /// `IPVSConnTable.summaryAWK`'s output and `ipvsadm -L --timeout`'s line, when asked.
+        public var connSummary: String?
+        public var timeouts: String?
     }
 
     /// How long a connection may take to present the secret line.
@@ -53,7 +78,10 @@ public enum GuestAgent {
         let server = try Socket.listen(address, backlog: 64, device: device)
         while true {
             guard let conn = server.accept() else { continue }
-            Thread { handle(conn, secret: secret) }.start()
+            // Dispatch's pool reuses its threads: a new thread per request cost the one-CPU
+            // guest several milliseconds, which at 10 samples a second is the collector's
+            // largest cost (Benchmarks/CollectorCost.md).
+            DispatchQueue.global().async { handle(conn, secret: secret) }
         }
     }
 
@@ -73,7 +101,17 @@ public enum GuestAgent {
         if let paths = request.read {
             var files: [String: FileReader.Outcome] = [:]
             for path in paths { files[path] = FileReader.read(path) }
-            response = Response(status: 0, stdout: "", stderr: "", files: files)
+            var r = Response(status: 0, stdout: "", stderr: "", files: files)
+            if request.ipvsReals == true {
+                do { r.reals = try netlink.realCounters() } catch { r.realsError = "\(error)" }
+                if request.ipvsOccasional == true {
+                    do {
+                        r.connSummary = try summarizeConnTable()
+                        r.timeouts = try netlink.timeouts()
+                    } catch { r.occasionalError = "\(error)" }
+                }
+            }
+            response = r
         } else if request.argv.isEmpty {
             response = Response(status: 2, stdout: "", stderr: "agent: empty command\n")
         } else {
@@ -86,6 +124,29 @@ public enum GuestAgent {
         }
         reply(response, on: conn)
     }
+
+    /// /proc/net/ip_vs_conn counted in chunks: a busy director's table is megabytes.
+    static func summarizeConnTable() throws -> String {
+        let fd = open("/proc/net/ip_vs_conn", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RuntimeFailure("/proc/net/ip_vs_conn: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var summarizer = ConnTableSummarizer()
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw RuntimeFailure("/proc/net/ip_vs_conn: \(String(cString: strerror(errno)))")
+            }
+            summarizer.feed(chunk[0..<n])
+        }
+        return summarizer.finish()
+    }
+
+    /// One netlink socket for the agent's life: opening one and looking up the IPVS family
+    /// per request doubled what a sample costs the guest.
+    static let netlink = SharedNetlink()
 
     private static func reply(_ response: Response, on conn: Socket) {
         guard var data = try? JSONEncoder().encode(response) else { return }
@@ -116,6 +177,27 @@ public enum GuestAgent {
                 + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
         }
         return files
+    }
+
+    /// `read`, plus every IPVS real's counters read by the agent over netlink: one
+    /// request per sample and no process in the guest.
+    public static func readWithIPVSReals(_ paths: [String], occasional: Bool = false, address: String, namespace: String,
+                                         secretFile: String, replyTimeout: Double = 10) throws -> IPVSRead {
+        let r = try exchange(Request(argv: [], timeout: nil, read: paths, ipvsReals: true, ipvsOccasional: occasional),
+                             what: "reading \(paths.count) files and IPVS counters",
+                             address: address, namespace: namespace, secretFile: secretFile,
+                             connectTimeout: 5, replyTimeout: replyTimeout)
+        guard let files = r.files else {
+            throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
+                + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
+        }
+        if let error = r.realsError { throw RuntimeFailure("the director's agent cannot read IPVS counters over netlink: \(error)") }
+        guard let reals = r.reals else {
+            throw RuntimeFailure("the director's agent at \(address) does not read IPVS counters: it is an older lvsbench; "
+                + "recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
+        }
+        if let error = r.occasionalError { throw RuntimeFailure("the director's agent cannot count the IPVS connection table: \(error)") }
+        return IPVSRead(files: files, reals: reals, connSummary: r.connSummary, timeouts: r.timeouts)
     }
 
     private static func exchange(_ request: Request, what: String, address: String, namespace: String,
@@ -188,10 +270,58 @@ public struct GuestNode: LabNode, Codable, Equatable {
         return result
     }
 
+    /// The files (as `readFiles`) and every IPVS real's counters, in one request that
+    /// starts no process in the guest.
+    public func readFilesAndIPVSReals(_ paths: [String]) throws -> (files: [String: String], reals: [String: IPVSCounters]) {
+        let r = try readFilesAndIPVS(paths, occasional: false)
+        return (r.files, r.reals)
+    }
+
+    /// As `readFilesAndIPVSReals`, with `occasional` also the connection table's summary
+    /// and the timeouts (see `GuestAgent.IPVSRead`).
+    public func readFilesAndIPVS(_ paths: [String], occasional: Bool)
+        throws -> (files: [String: String], reals: [String: IPVSCounters], connSummary: String?, timeouts: String?) {
+        var result: [String: String] = [:]
+        let read = try GuestAgent.readWithIPVSReals(paths, occasional: occasional, address: agentAddress,
+                                                    namespace: switchNamespace, secretFile: secretFile)
+        for (path, outcome) in read.files {
+            if let content = outcome.content {
+                result[path] = content
+            } else if !outcome.isMissing {
+                throw RuntimeFailure("cannot read \(outcome.error ?? path) on the director")
+            }
+        }
+        return (result, read.reals, read.connSummary, read.timeouts)
+    }
+
     /// `lvsbench lab agent-call`, which forwards argv to the agent and passes its output
     /// and exit status through.
     public func wrap(_ argv: [String]) -> [String] {
         [LabEnvironment.executable, "lab", "agent-call", "--namespace", switchNamespace,
          "--connect", agentAddress, "--secret-file", secretFile, "--"] + argv
+    }
+}
+
+/// The agent's netlink socket, opened on first use, one request at a time; reopened after
+/// a failure, so a socket left in a bad state does not fail every later sample.
+final class SharedNetlink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var socket: NetlinkSocket?
+
+    func realCounters() throws -> [String: IPVSCounters] { try using { try IPVSNetlink.realCounters(over: $0) } }
+
+    func timeouts() throws -> String { try using { try IPVSNetlink.timeouts(over: $0) } }
+
+    private func using<T>(_ body: (NetlinkSocket) throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            let s = try socket ?? NetlinkSocket()
+            socket = s
+            return try body(s)
+        } catch {
+            socket = nil
+            throw error
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IPVSControl
+import SystemKit
 
 /// The user-mode Linux director: its boot command line and the init script it runs as
 /// PID 1. The guest's root is the HOST's root file system (hostfs), so the script writes
@@ -105,9 +106,59 @@ public enum GuestInit {
         var argv = ["ip", "netns", "exec", plan.switchNamespace, "linux.uml", "mem=512M",
                     "rootfstype=hostfs", "rootflags=/", "rw", "init=\(labDirectory)/guest-init",
                     "con=null", "con0=null,fd:1", "umid=\(umid)", "uml_dir=\(labDirectory)/uml"]
+        let vector = VectorOptions.current
         for (i, tap) in plan.guest!.taps.enumerated() {
-            argv.append("vec\(i):transport=tap,ifname=\(tap.name)")
+            argv.append("vec\(i):" + vector.argument(tap: tap.name))
         }
         return argv
+    }
+
+    /// What `LVSBENCH_UML_VEC` names when unset. `hybrid` reads a batch of packets per
+    /// recvmmsg where `tap` reads one per read and signal, and writes right away where `raw`
+    /// queues and takes a write-readiness signal per send: measured in Benchmarks/Emulator.md.
+    public static let defaultVector = "hybrid"
+}
+
+/// The vector driver's options for the guest's interfaces. With `tap` the guest reads and
+/// writes one packet per system call on the tap itself; with `raw` it uses recvmmsg and
+/// sendmmsg on a packet socket bound to its own end (`u-...`) of a veth pair whose other
+/// end (the `t-...` name the tap had, so captures and bridges stay the same) is the bridge
+/// port; `hybrid` writes to the tap and reads through a packet socket on it.
+public struct VectorOptions: Equatable, Sendable {
+    public var transport: String
+    /// `key=value` options after the transport, in order.
+    public var options: [String]
+
+    public static let transports = ["tap", "raw", "hybrid"]
+
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let first = parts.first, Self.transports.contains(first) else {
+            throw InvalidInput("LVSBENCH_UML_VEC '\(text)' must start with a transport (\(Self.transports.joined(separator: ", "))), e.g. raw,depth=128")
+        }
+        for option in parts.dropFirst() where !option.contains("=") || option.hasPrefix("ifname=") || option.hasPrefix("transport=") {
+            throw InvalidInput("LVSBENCH_UML_VEC option '\(option)' must be key=value and not ifname or transport")
+        }
+        transport = first
+        options = Array(parts.dropFirst())
+    }
+
+    /// The environment's choice; a bad value falls back to the default (the lab's `up`
+    /// checks it first through `validate`).
+    public static var current: VectorOptions {
+        (try? VectorOptions(parsing: LabEnvironment.umlVector)) ?? (try! VectorOptions(parsing: GuestInit.defaultVector))
+    }
+
+    /// Throws the one-line error for a bad `LVSBENCH_UML_VEC`.
+    public static func validate() throws { _ = try VectorOptions(parsing: LabEnvironment.umlVector) }
+
+    public var usesVeth: Bool { transport == "raw" }
+
+    /// The guest-side interface for the switch-side link `tap` (`t-out` -> `u-out`).
+    public static func guestEnd(of tap: String) -> String { "u-" + tap.dropFirst(2) }
+
+    func argument(tap: String) -> String {
+        let ifname = usesVeth ? Self.guestEnd(of: tap) : tap
+        return (["transport=\(transport)", "ifname=\(ifname)"] + options).joined(separator: ",")
     }
 }

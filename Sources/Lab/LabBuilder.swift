@@ -72,8 +72,19 @@ final class LabBuilder {
             try ip(["-n", v.aNamespace, "link", "set", v.aName, "up"])
             try ip(["-n", v.bNamespace, "link", "set", v.bName, "up"])
         }
+        let vector = VectorOptions.current
         for t in plan.guest?.taps ?? [] {
-            try ip(["-n", t.namespace, "tuntap", "add", t.name, "mode", "tap"])
+            if vector.usesVeth {
+                let guestEnd = VectorOptions.guestEnd(of: t.name)
+                try ip(["-n", t.namespace, "link", "add", t.name, "type", "veth", "peer", "name", guestEnd])
+                try ip(["-n", t.namespace, "link", "set", guestEnd, "up"])
+                // A packet socket hands the guest whatever checksum state the sender left:
+                // a partial one from a namespace's TCP. Computed here, on the way in, the
+                // guest receives complete checksums as it does from a tap.
+                try ProcessRunner.check(["ip", "netns", "exec", t.namespace, "ethtool", "-K", t.name, "tx", "off"])
+            } else {
+                try ip(["-n", t.namespace, "tuntap", "add", t.name, "mode", "tap"])
+            }
             if let bridge = t.bridge { try ip(["-n", t.namespace, "link", "set", t.name, "master", bridge]) }
             if let address = t.address { try ip(["-n", t.namespace, "addr", "add", address, "dev", t.name]) }
             try ip(["-n", t.namespace, "link", "set", t.name, "up"])

@@ -39,6 +39,7 @@ public enum LabEngine {
             throw InvalidInput("lab name '\(spec.name)' is already in use: pick another --name or run `lvsbench lab down --name \(spec.name)`")
         }
         let backend = try resolveBackend(spec.director)
+        if backend == .uml { try VectorOptions.validate() }
         let plan = Topology.plan(spec, backend: backend, prefix: prefix)
         try requireTools(plan)
         // Claimed before the namespace check, so that of two `lab up` of one name the loser
@@ -221,6 +222,7 @@ public enum LabEngine {
             guard FileManager.default.fileExists(atPath: modules) else {
                 throw MissingTool(tool: modules, package: "user-mode-linux")
             }
+            if VectorOptions.current.usesVeth { _ = try ToolLocator.require("ethtool") }
         }
         if plan.nodes.contains(where: { !$0.decapInterfaces.isEmpty }) && !DecapProgram.hostHasIPIP() {
             _ = try ToolLocator.require("tc")

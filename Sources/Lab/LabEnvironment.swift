@@ -16,6 +16,15 @@ public enum LabEnvironment {
 
     public static var labsDirectory: String { runDirectory + "/labs" }
 
+    /// How the UML director's interfaces reach the host, `LVSBENCH_UML_VEC`: the vector
+    /// driver's options for every interface, transport first (`raw`, `tap`, `hybrid`), e.g.
+    /// `tap` or `raw,depth=128`. Default `GuestInit.defaultVector`. Kept as a knob for
+    /// Benchmarks/Emulator.md, which measures the options against each other.
+    public static var umlVector: String {
+        let value = ProcessInfo.processInfo.environment["LVSBENCH_UML_VEC"] ?? ""
+        return value.isEmpty ? GuestInit.defaultVector : value
+    }
+
     public static func labDirectory(_ name: String) -> String { labsDirectory + "/" + name }
 
     public static func statePath(_ name: String) -> String { labDirectory(name) + "/state.json" }

@@ -25,6 +25,7 @@ public enum ToolLocator {
         "ip": "iproute2", "tc": "iproute2", "ipvsadm": "ipvsadm", "nginx": "nginx-light",
         "linux.uml": "user-mode-linux", "wrk": "wrk", "curl": "curl", "sysctl": "procps",
         "clang": "clang", "tcpdump": "tcpdump", "chromium": "chromium", "conntrack": "conntrack",
+        "ethtool": "ethtool",
     ]
 
     static var searchPath: [String] {

@@ -16,7 +16,8 @@ struct LabCommand: ParsableCommand {
           lvsbench lab down
         """,
         subcommands: [LabUpCommand.self, LabStatusCommand.self, LabExecCommand.self, LabSetCommand.self,
-                      LabDownCommand.self, LabAgentCommand.self, LabAgentCallCommand.self, LabResponderCommand.self]
+                      LabDownCommand.self, LabAgentCommand.self, LabAgentCallCommand.self, LabResponderCommand.self,
+                      LabIPVSCountersCommand.self]
     )
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IPVSControl
 import Lab
 import SystemKit
 
@@ -59,5 +60,30 @@ struct LabResponderCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors { try Responder.serve(listen: listen, name: name) }
+    }
+}
+
+/// Every IPVS real's counters from the IPVS netlink family of this namespace, as JSON (what
+/// the guest agent answers a collector's sample with); `--record` prints the kernel's reply
+/// datagrams as hex lines instead, the fixtures of the netlink parser's tests.
+struct LabIPVSCountersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ipvs-counters", abstract: "Print IPVS per-real counters read over netlink (internal).",
+        discussion: "Example (in a director):\n  lvsbench lab ipvs-counters", shouldDisplay: false)
+    @Flag(help: "Print the reply datagrams as hex, one per line.") var record = false
+
+    func run() throws {
+        try reportingErrors {
+            let socket = try NetlinkSocket()
+            if record { socket.recorded = [] }
+            let reals = try IPVSNetlink.realCounters(over: socket)
+            if let datagrams = socket.recorded {
+                for d in datagrams { print(d.map { String(format: "%02x", $0) }.joined()) }
+            } else {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(reals), as: UTF8.self))
+            }
+        }
     }
 }

@@ -51,4 +51,26 @@ final class GuestInitTests: XCTestCase {
         XCTAssertLessThan(lastModprobe, hideTmp, "modules live in the lab directory, which may be below /tmp")
         XCTAssertTrue(lines.contains { $0.hasPrefix("/mnt/lvsbench/'lvsbench' lab agent --listen") })
     }
+
+    /// Each tap becomes a vector interface of the chosen transport; raw binds the guest's
+    /// end of a veth pair, the others the tap itself.
+    func testVectorOptionsNameTheTransportAndInterface() throws {
+        let hybrid = try VectorOptions(parsing: "hybrid")
+        XCTAssertEqual(hybrid.argument(tap: "t-out"), "transport=hybrid,ifname=t-out")
+        let raw = try VectorOptions(parsing: "raw, depth=128")
+        XCTAssertTrue(raw.usesVeth)
+        XCTAssertEqual(raw.argument(tap: "t-mgmt"), "transport=raw,ifname=u-mgmt,depth=128")
+        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1), backend: .uml, prefix: "px")
+        let argv = GuestInit.bootCommand(plan: plan, labDirectory: "/l", umid: "u")
+        XCTAssertEqual(argv.filter { $0.hasPrefix("vec") }.count, plan.guest!.taps.count)
+        XCTAssertEqual(GuestInit.defaultVector, "hybrid")
+    }
+
+    func testVectorOptionsRefuseUnknownTransportsAndInterfaceOverrides() {
+        for bad in ["", "vde", "tap,ifname=eth0", "hybrid,transport=raw", "raw,depth"] {
+            XCTAssertThrowsError(try VectorOptions(parsing: bad), bad) { error in
+                XCTAssertTrue("\(error)".contains("LVSBENCH_UML_VEC"), "\(error)")
+            }
+        }
+    }
 }
