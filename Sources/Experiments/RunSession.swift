@@ -60,7 +60,7 @@ public enum SweepSession {
         SignalTrap.install()
         let backend = try LabEngine.resolveBackend(.auto)
         var setup = LabSetup(modes: settings.modes.map(\.rawValue), reals: settings.realCounts, weights: [],
-                             directorBackend: backend.rawValue, profiles: ["default"], loads: ["http"])
+                             directorBackend: backend.rawValue, profiles: ["default"], loads: [settings.load.rawValue])
         switch settings.cap {
         case .bytesPerSecond(let b): setup.realRateBytesPerSecond = Double(b)
         case .requestsPerSecond(let r): setup.realRPS = Double(r)
