@@ -90,9 +90,8 @@ public struct SweepSettings: Codable, Equatable, Sendable {
             throw InvalidInput("--name '\(name)' is not usable in a directory name: use letters, digits, - _ .")
         }
         let load = try request.load.map { text -> LoadKind in
-            let kind = try LoadKind(parsing: text)
-            guard loads.contains(kind) else {
-                throw InvalidInput("--load '\(text)' cannot be swept: use http or http-close")
+            guard let kind = try? LoadKind(parsing: text), loads.contains(kind) else {
+                throw InvalidInput("--load '\(text)' is not a sweep load: use http or http-close")
             }
             return kind
         } ?? .http
