@@ -45,7 +45,7 @@ final class LiveSweepTests: XCTestCase {
         for point in points {
             let plain = try XCTUnwrap(point["plain_forward"] as? [String: Any], "point without a plain-forward reference")
             let rps = try XCTUnwrap(point["rps"] as? Double)
-            XCTAssertGreaterThan(plain["plain_rps"] as? Double ?? 0, rps * 3, "the reference ran uncapped")
+            XCTAssertGreaterThan(plain["plain_rps"] as? Double ?? 0, rps * 2, "the reference ran uncapped (capped it would match one real)")
             XCTAssertGreaterThan(plain["us_per_packet_plain"] as? Double ?? 0, 0)
             XCTAssertNotNil(plain["ipvs_us_per_packet"] as? Double)
         }
