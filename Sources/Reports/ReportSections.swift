@@ -114,7 +114,10 @@ enum ReportSections {
                                                 "director CPU"], rows: rows, numeric: [0, 1, 2, 3, 4, 5, 6])))
             if let cost = ForwardCostSection.sweepRows(sweep[mode]!.points) {
                 blocks.append(.paragraph("\(mode), the same director with and without IPVS (plain forwarding to real1 "
-                    + "with its cap lifted, half a window after each point's window):"))
+                    + "with its cap lifted, half a window after each point's window). Compare the two only where "
+                    + "director CPU is near 100% on both sides (at and past the knee): below it the IPVS side runs at "
+                    + "low load, where an emulated director's cost per packet is several times higher, so the "
+                    + "difference there is not IPVS's cost."))
                 blocks.append(.table(cost))
             }
         }
@@ -196,7 +199,9 @@ enum ReportSections {
             .paragraph("Two answers per mode: \"reals at per-real rate\" is what this director (an emulated one-CPU "
                 + "guest) serves; \"reals, IPVS alone\" is what a director would serve if each packet cost it only "
                 + "IPVS's marginal cost (µs/packet with IPVS minus the same director plain-forwarding, measured in the "
-                + "same sweep), at 100% of one CPU — the emulator's own cost per packet taken out."),
+                + "same sweep), at 100% of one CPU — the emulator's own cost per packet taken out. That marginal "
+                + "cost is itself measured on the emulated CPU, so it is inflated too: read \"reals, IPVS alone\" "
+                + "as a floor for what IPVS allows, not a prediction for hardware."),
             .table(Table(header: ["director", "avg packet B", "µs/packet", "pkts/s", "bytes/s", "conn/s", "CPU",
                                   "reals at per-real rate", "IPVS µs/packet", "reals, IPVS alone"], rows: rows,
                          numeric: [1, 2, 3, 4, 5, 6, 8])),
