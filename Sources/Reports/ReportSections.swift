@@ -175,11 +175,10 @@ enum ReportSections {
                     : "20 or more: at ~20 reals this director is not the bottleneck"
                 verdicts.append(String(format: "%@: at %@ per real this director serves about %.1f reals — %@.",
                                        mode, Format.byteRate(r), reals, at20))
-                let knee = m.kneeReals ?? 0
-                let point = m.points.filter { $0.reals >= knee }.max { $0.rps < $1.rps }?.plainForward
+                let point = DirectorCapacity.costPoint(points: m.points, kneeReals: m.kneeReals ?? 0)?.plainForward
                 if let alone = c.realsIPVSAlone, let cost = c.ipvsMicrosecondsPerPacket, let f = point {
-                    verdicts.append(String(format: "%@: IPVS's own cost at saturation is %.1f µs per packet (director "
-                        + "%.1f µs/packet with IPVS, %.1f plain-forwarding): a director spending only that on each packet "
+                    verdicts.append(String(format: "%@: IPVS's own cost at saturation is %.1f µs per packet (median "
+                        + "point at or past the knee: director %.1f µs/packet with IPVS, %.1f plain-forwarding): a director spending only that on each packet "
                         + "would serve about %.0f reals at %@ (the paper: %d for NAT).", mode, cost,
                         f.usPerPacketIPVS, f.usPerPacketPlain, alone, Format.byteRate(r), LVSPaper2000.natRealsStated))
                 } else if let cost = c.ipvsMicrosecondsPerPacket {

@@ -28,8 +28,9 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
     public var perRealServedBytesPerSecond: Double?
     /// Reals the director can serve at that rate: served throughput / one real's served rate.
     public var realsAtPerRealRate: Double?
-    /// IPVS's own CPU per packet at the capacity point: director µs per packet with IPVS
-    /// minus the same director plain-forwarding (nil without a plain-forward reference).
+    /// IPVS's own CPU per packet at saturation (the median saturated point, `costPoint`):
+    /// director µs per packet with IPVS minus the same director plain-forwarding (nil
+    /// without a plain-forward reference).
     public var ipvsMicrosecondsPerPacket: Double?
     /// Reals a director would serve if each packet cost it only IPVS's marginal cost, at
     /// 100% of one CPU: what IPVS alone allows, the emulator's own cost taken out. Nil
@@ -86,7 +87,17 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
                                 servedBytesPerSecond: best.bytesPerSecond, connectionsPerSecond: best.cps,
                                 requestsPerSecond: best.rps, cpuPct: best.directorCPUPct,
                                 perRealBytesPerSecond: perRealBytesPerSecond,
-                                perRealServedBytesPerSecond: perRealServed, forwardCost: best.plainForward)
+                                perRealServedBytesPerSecond: perRealServed,
+                                forwardCost: costPoint(points: points, kneeReals: kneeReals)?.plainForward)
+    }
+
+    /// The saturated point (at or beyond the knee) whose IPVS cost per packet is the median
+    /// of those points: one window's cost is noisy on a shared machine, and below the knee the
+    /// IPVS side runs at low load, where the difference is not IPVS's cost.
+    public static func costPoint(points: [SweepPoint], kneeReals: Int) -> SweepPoint? {
+        let saturated = points.filter { $0.reals >= kneeReals && $0.plainForward != nil }
+            .sorted { $0.plainForward!.ipvsUsPerPacket < $1.plainForward!.ipvsUsPerPacket }
+        return saturated.isEmpty ? nil : saturated[(saturated.count - 1) / 2]
     }
 
     enum CodingKeys: String, CodingKey {

@@ -135,6 +135,22 @@ final class PlainForwardTests: XCTestCase {
                      "a marginal cost at or below zero is noise, not infinite capacity")
     }
 
+    func testCapacityTakesTheMedianSaturatedPointsCost() throws {
+        func point(_ reals: Int, ipvs: Double, plain: Double) -> SweepPoint {
+            SweepPoint(reals: reals, rps: Double(reals) * 100, bytesPerSecond: 1, cps: 1, p99US: 1, directorPPS: 1,
+                       directorBytesPerSecond: 1, directorCPUPct: 99,
+                       plainForward: ForwardCost(plainRPS: 1, ipvsToPlainRatio: 1, usPerPacketIPVS: ipvs,
+                                                 usPerPacketPlain: plain, usPerConnIPVS: nil, usPerConnPlain: nil,
+                                                 plainCPUPct: 99, ipvsPacketsDuringPlain: nil))
+        }
+        // Below the knee (2 reals) the IPVS side idles: 100 µs there must not count.
+        let points = [point(2, ipvs: 100, plain: 10), point(4, ipvs: 30, plain: 20), point(8, ipvs: 30, plain: 10),
+                      point(16, ipvs: 30, plain: 27)]
+        let chosen = try XCTUnwrap(DirectorCapacity.costPoint(points: points, kneeReals: 4))
+        XCTAssertEqual(chosen.reals, 4, "costs 3, 10 and 20 µs at 16, 4 and 8 reals: the median is 10")
+        XCTAssertNil(DirectorCapacity.costPoint(points: [point(2, ipvs: 1, plain: 0)], kneeReals: 4))
+    }
+
     func testDirectorReadingCountsDataLinksOnly() throws {
         func node(idle: UInt64, busy: UInt64, vec0: UInt64, vec1: UInt64, lo: UInt64) -> NodeSample {
             var n = NodeSample(node: "director", role: .director)
