@@ -6,8 +6,9 @@ import SystemKit
 
 /// Runs a matrix: one lab per mode, reconfigured (profile, weights, scheduler) between its
 /// cells; per cell a warm-up, then `repeats` measured windows each bracketed by the same
-/// load on the direct path and through the director without IPVS (`BracketedRepeat`). Every finished cell goes to `onCell` at once, so the result on
-/// disk grows cell by cell and an interruption loses at most the running cell.
+/// load on the direct path and through the director without IPVS (`BracketedRepeat`).
+/// Every finished cell goes to `onCell` at once, so the result on disk grows cell by cell
+/// and an interruption loses at most the running cell.
 ///
 /// Cleanup is unconditional: tuning is restored and the lab torn down after an error or a
 /// signal too, before the error propagates.
