@@ -7,11 +7,18 @@ public struct RepeatMeasurement: Codable, Equatable, Sendable {
     public var balanced: LoadReport
     public var direct: LoadReport
     public var counters: WindowCounters
+    /// The direct path again after the window (ABA: the reference brackets the window).
+    public var directAfter: LoadReport?
+    /// The plain-forward reference before and after the window.
+    public var plain: [PlainForwardWindow]?
 
-    public init(balanced: LoadReport, direct: LoadReport, counters: WindowCounters) {
+    public init(balanced: LoadReport, direct: LoadReport, counters: WindowCounters,
+                directAfter: LoadReport? = nil, plain: [PlainForwardWindow]? = nil) {
         self.balanced = balanced
         self.direct = direct
         self.counters = counters
+        self.directAfter = directAfter
+        self.plain = plain
     }
 }
 

@@ -9,7 +9,7 @@ import Results
 /// summed over every measured window.
 public enum CellSummarizer {
     public static func cell(_ m: CellMeasurement) -> Cell {
-        let repeats = Repeats(rps: m.repeats.map(\.balanced.rps), directRPS: m.repeats.map(\.direct.rps))
+        let repeats = Repeats(rps: m.repeats.map(\.balanced.rps), directRPS: m.repeats.map(\.directRPS))
         let median = medianRepeat(m.repeats)
         let cps = Spread(m.repeats.map { perSecond($0.balanced.connections_opened, $0.balanced) }).median
         let bytes = Spread(m.repeats.map { perSecond($0.balanced.bytes_received, $0.balanced) }).median
@@ -21,7 +21,8 @@ public enum CellSummarizer {
                     bytesPerSecond: bytes, durationSeconds: m.windowSeconds, latencyUS: latency,
                     errors: errors(m.repeats.map(\.balanced)), directRPS: repeats.directRPS.median,
                     lbOverheadRatio: repeats.lbOverheadRatio.median, perReal: shares(m),
-                    director: director(m), repeats: repeats)
+                    director: director(m), repeats: repeats,
+                    plainForward: ForwardCost.of(m.repeats, perConnection: m.spec.load.closesConnections))
     }
 
     /// Expected shares as the summary states them: where the scheduler gives no prediction

@@ -17,12 +17,22 @@ public final class CollectorMeter: WindowMeter {
     private var before: Sample?
     private var window: TimeSeries?
     private var windowEnd = Date()
+    private var referenceCollector: Collector?
+    /// The first sample of the last plain-forward stretch: its IPVS totals, compared with
+    /// the next window's first reading, show whether the stretch touched IPVS.
+    private var referenceStart: Sample?
+    private var bypass: Int?
 
     public init(interval: Double = 0.5) { self.interval = interval }
 
     public func start(lab: any ExperimentLab) throws {
         let collector = try Collector(nodes: [lab.director], interval: interval)
-        before = collector.sampleOnce(elapsed: 0)
+        let first = collector.sampleOnce(elapsed: 0)
+        before = first
+        bypass = Self.ipvsPackets(first, director: lab.director.name).flatMap { now in
+            referenceStart.flatMap { Self.ipvsPackets($0, director: lab.director.name) }.map { now &- $0 }
+        }
+        referenceStart = nil
         collector.start()
         self.collector = collector
         self.lab = lab
@@ -40,6 +50,11 @@ public final class CollectorMeter: WindowMeter {
             throw RuntimeFailure("collector stopped before its window was measured")
         }
         self.collector = nil
+        // A stretch after the window is not followed by a settled reading before the next
+        // window's warm-up: it proves nothing about IPVS, so it is forgotten.
+        let bypass = self.bypass
+        self.bypass = nil
+        referenceStart = nil
         let wait = settleSeconds - Date().timeIntervalSince(windowEnd)
         if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
         let after = collector.sampleOnce(elapsed: before.elapsed + Date().timeIntervalSince(before.time))
@@ -59,12 +74,45 @@ public final class CollectorMeter: WindowMeter {
                               outBytes: Int(clamping: counters.directorOutBytes ?? 0),
                               softirqPercent: cpu.directorSoftirqPercent ?? 0,
                               busyPercent: cpu.directorBusyPercent ?? 0,
-                              realConnections: conns.isEmpty ? lab.reals.map { _ in 0 } : conns, samples: lines)
+                              realConnections: conns.isEmpty ? lab.reals.map { _ in 0 } : conns, samples: lines,
+                              director: DirectorReading.from(window, director: director),
+                              ipvsPacketsDuringReference: bypass)
+    }
+
+    public func startReference(lab: any ExperimentLab) throws {
+        // Sampled exactly as the measured window is, so both sides pay the same sampling cost.
+        let collector = try Collector(nodes: [lab.director], interval: interval)
+        collector.start()
+        referenceCollector = collector
+        self.lab = lab
+    }
+
+    public func stopReference() throws -> DirectorReading {
+        guard let collector = referenceCollector, let lab else {
+            throw RuntimeFailure("plain-forward reference stopped before it was started")
+        }
+        referenceCollector = nil
+        let series = collector.stop()
+        referenceStart = series.samples.first
+        guard let reading = DirectorReading.from(series, director: lab.director.name) else {
+            let reason = CollectionSummary(series, director: lab.director.name).errors.first ?? "fewer than two readings"
+            throw RuntimeFailure("director CPU unavailable for the plain-forward reference: \(reason)")
+        }
+        return reading
+    }
+
+    /// IPVS packets in and out so far, from one sample of the director.
+    static func ipvsPackets(_ sample: Sample, director: String) -> Int? {
+        guard let t = sample.node(director)?.ipvs?.stats.totals else { return nil }
+        return Int(clamping: t.inPackets &+ t.outPackets)
     }
 
     public func abandon() {
         if let collector, window == nil { _ = collector.stop() }
         collector = nil
+        if let referenceCollector { _ = referenceCollector.stop() }
+        referenceCollector = nil
+        referenceStart = nil
     }
 
     /// New connections to `real` over the window, summed over the lab's services (HTTP and TCP).

@@ -18,6 +18,8 @@ public protocol ExperimentLab: AnyObject {
     var serviceTarget: LoadEndpoint { get }
     /// Real number `index` (0-based) by its own address: load that bypasses the director.
     func directTarget(real index: Int) -> LoadEndpoint
+    /// real1 reached through the director by plain routing, no IPVS (nil: the lab has none).
+    var plainForwardTarget: LoadEndpoint? { get }
     /// Sets the service's scheduler and the reals' weights (0 quiesces a real).
     func configure(scheduler: Scheduler, weights: [Int]) throws
     /// Removes everything the lab created; called exactly once, also after errors.
@@ -58,9 +60,15 @@ public struct WindowCounters: Codable, Equatable, Sendable {
     /// The collector's samples for the window, one JSON object per sample, kept for the
     /// result's time-series file.
     public var samples: [String]
+    /// CPU and data-link packets over the window, counted as for the plain-forward reference.
+    public var director: DirectorReading?
+    /// IPVS packets counted while the plain-forward stretch before the window ran (read
+    /// after the counters settled): 0 when the reference bypassed IPVS.
+    public var ipvsPacketsDuringReference: Int?
 
     public init(inPackets: Int, outPackets: Int, inBytes: Int, outBytes: Int, softirqPercent: Double,
-                busyPercent: Double, realConnections: [Int], samples: [String] = []) {
+                busyPercent: Double, realConnections: [Int], samples: [String] = [],
+                director: DirectorReading? = nil, ipvsPacketsDuringReference: Int? = nil) {
         self.inPackets = inPackets
         self.outPackets = outPackets
         self.inBytes = inBytes
@@ -69,6 +77,8 @@ public struct WindowCounters: Codable, Equatable, Sendable {
         self.busyPercent = busyPercent
         self.realConnections = realConnections
         self.samples = samples
+        self.director = director
+        self.ipvsPacketsDuringReference = ipvsPacketsDuringReference
     }
 }
 
@@ -80,7 +90,7 @@ public struct WindowCounters: Codable, Equatable, Sendable {
 /// `settleSeconds`, and again `settleSeconds` after the window: `endWindow` marks the end
 /// (CPU is measured up to there), the runner measures the direct path meanwhile (which
 /// does not cross the director), and `stop` waits out what is left and reads the counters.
-public protocol WindowMeter {
+public protocol WindowMeter: ReferenceMeter {
     /// How long the director must see no traffic before its counters are current.
     var settleSeconds: Double { get }
     func start(lab: any ExperimentLab) throws

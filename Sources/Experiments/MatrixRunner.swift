@@ -5,9 +5,10 @@ import LoadGen
 import SystemKit
 
 /// Runs a matrix: one lab per mode, reconfigured (profile, weights, scheduler) between its
-/// cells; per cell a warm-up, then `repeats` measured windows each followed by the same
-/// load on the direct path. Every finished cell goes to `onCell` at once, so the result on
-/// disk grows cell by cell and an interruption loses at most the running cell.
+/// cells; per cell a warm-up, then `repeats` measured windows each bracketed by the same
+/// load on the direct path and through the director without IPVS (`BracketedRepeat`).
+/// Every finished cell goes to `onCell` at once, so the result on disk grows cell by cell
+/// and an interruption loses at most the running cell.
 ///
 /// Cleanup is unconditional: tuning is restored and the lab torn down after an error or a
 /// signal too, before the error propagates. A cleanup step that fails is reported with the
@@ -96,23 +97,8 @@ public struct MatrixRunner {
     }
 
     private func measureOnce(_ cell: CellSpec, in lab: any ExperimentLab) throws -> RepeatMeasurement {
-        progress.phase("window", cell.id)
-        try meter.start(lab: lab)
-        do {
-            let balanced = try load.measure(from: lab.client, kind: cell.load, target: lab.serviceTarget,
-                                            connections: cell.connections, duration: settings.duration,
-                                            rate: settings.rate)
-            try meter.endWindow()
-            progress.phase("direct", cell.id)
-            let direct = try load.measure(from: lab.client, kind: cell.load, target: lab.directTarget(real: 0),
-                                          connections: cell.connections, duration: settings.duration,
-                                          rate: settings.rate)
-            let counters = try meter.stop()
-            return RepeatMeasurement(balanced: balanced, direct: direct, counters: counters)
-        } catch {
-            meter.abandon()
-            throw error
-        }
+        try BracketedRepeat(load: load, meter: meter, interrupted: interrupted, phase: { progress.phase($0, cell.id) })
+            .run(cell, duration: settings.duration, rate: settings.rate, in: lab)
     }
 
     /// Sleeps in short steps so a signal is noticed at once.
@@ -126,7 +112,7 @@ public struct MatrixRunner {
 
     private func rateSoFar(_ repeats: [RepeatMeasurement]) -> String {
         guard let last = repeats.last else { return "" }
-        return String(format: ", %.0f req/s (direct %.0f)", last.balanced.rps, last.direct.rps)
+        return String(format: ", %.0f req/s (direct %.0f)", last.balanced.rps, last.directRPS)
     }
 
     private func finish(_ lab: any ExperimentLab) throws {

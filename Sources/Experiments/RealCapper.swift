@@ -38,6 +38,14 @@ public enum RealCapper {
         }
     }
 
+    /// Removes the caps `cap` set (the sweep's plain-forward reference runs to real1
+    /// uncapped, so that it loads the director as a saturated point does).
+    public static func uncap(_ node: any LabNode) throws {
+        for device in try links(of: node) {
+            try node.check(["tc", "qdisc", "del", "dev", device, "root"])
+        }
+    }
+
     /// Bytes each link has sent so far, from the node's own /proc/net/dev.
     public static func transmittedBytes(_ node: any LabNode) throws -> Int {
         parseTransmittedBytes(try node.readFile("/proc/net/dev"))

@@ -66,7 +66,7 @@ public enum SweepSession {
         try SessionContext.requireTools()
         let backend = try LabEngine.resolveBackend(.auto)
         var setup = LabSetup(modes: settings.modes.map(\.rawValue), reals: settings.realCounts, weights: [],
-                             directorBackend: backend.rawValue, profiles: ["default"], loads: ["http"])
+                             directorBackend: backend.rawValue, profiles: ["default"], loads: [settings.load.rawValue])
         switch settings.cap {
         case .bytesPerSecond(let b): setup.realRateBytesPerSecond = Double(b)
         case .requestsPerSecond(let r): setup.realRPS = Double(r)

@@ -12,6 +12,8 @@ public struct SweepMeasurement: Codable, Equatable, Sendable {
     public var load: LoadReport
     public var counters: WindowCounters
     public var windowSeconds: Double
+    /// The same director plain-forwarding to real1, uncapped, right after the window.
+    public var plain: PlainForwardWindow?
 
     public var rps: Double { load.rps }
     /// Response bytes per second the client received.
@@ -39,7 +41,7 @@ public struct SweepCurve: Codable, Equatable, Sendable {
                               cps: m.connectionsPerSecond, p99US: Double(m.load.latency_us.p99),
                               directorPPS: Double(c.inPackets + c.outPackets) / seconds,
                               directorBytesPerSecond: Double(c.inBytes + c.outBytes) / seconds,
-                              directorCPUPct: c.busyPercent)
+                              directorCPUPct: c.busyPercent, plainForward: m.forwardCost)
         }
     }
 
@@ -62,6 +64,8 @@ public struct SweepRunner {
     public var progress: ProgressLine
     /// Caps a real; replaced in tests. Production: tc tbf through the real's node.
     public var capReal: (any LabNode, Int) throws -> Void = { try RealCapper.cap($0, bytesPerSecond: $1) }
+    /// Lifts a real's cap for the plain-forward reference; replaced in tests.
+    public var uncapReal: (any LabNode) throws -> Void = { try RealCapper.uncap($0) }
     /// Bytes one response takes on the wire leaving a real, for --real-rps.
     public var wireBytesPerResponse: (any ExperimentLab, LoadSource) throws -> Double = SweepRunner.measureWireBytes
 
@@ -118,7 +122,7 @@ public struct SweepRunner {
             let c = settings.connections(forReals: n)
             progress.show("\(lab.mode.rawValue): \(n) reals, warm-up")
             progress.phase("warm-up", "\(lab.mode.rawValue) \(n) reals")
-            _ = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget, connections: c,
+            _ = try load.measure(from: lab.client, kind: settings.load, target: lab.serviceTarget, connections: c,
                                  duration: settings.warmup, rate: nil)
             progress.show("\(lab.mode.rawValue): \(n) reals, measuring")
             try pause(meter.settleSeconds)
@@ -126,19 +130,37 @@ public struct SweepRunner {
             try meter.start(lab: lab)
             let report: LoadReport
             let counters: WindowCounters
+            let plain: PlainForwardWindow?
             do {
-                report = try load.measure(from: lab.client, kind: .http, target: lab.serviceTarget,
+                report = try load.measure(from: lab.client, kind: settings.load, target: lab.serviceTarget,
                                           connections: c, duration: settings.duration, rate: nil)
                 try meter.endWindow()
+                plain = try plainReference(lab, connections: c, cap: cap)
                 counters = try meter.stop()
             } catch {
                 meter.abandon()
                 throw error
             }
-            points.append(SweepMeasurement(reals: n, load: report, counters: counters, windowSeconds: settings.duration))
+            points.append(SweepMeasurement(reals: n, load: report, counters: counters, windowSeconds: settings.duration,
+                                           plain: plain))
             progress.finish("\(lab.mode.rawValue): \(n) reals: \(Int(report.rps.rounded())) req/s")
         }
         return SweepCurve(mode: lab.mode, points: points, capBytesPerSecond: cap)
+    }
+
+    /// Half a window of the same load plain-forwarded through the director to real1 with its
+    /// cap lifted, while the window's IPVS counters settle; nil when the lab has no
+    /// plain-forward address.
+    private func plainReference(_ lab: any ExperimentLab, connections: Int, cap: Int) throws -> PlainForwardWindow? {
+        guard lab.plainForwardTarget != nil else { return nil }
+        progress.show("\(lab.mode.rawValue): plain-forward reference")
+        try uncapReal(lab.reals[0])
+        let window = try PlainForwardWindow.measure(lab: lab, load: load, meter: meter, kind: settings.load,
+                                                    connections: connections,
+                                                    duration: Swift.max(settings.duration / 2, RunSettings.minWindow),
+                                                    rate: nil)
+        try capReal(lab.reals[0], cap)
+        return window
     }
 
     /// Sends a short uncapped load straight to the first real and divides the bytes its

@@ -22,6 +22,8 @@ public struct SweepRequest: Sendable {
     public var connections: Int?
     public var duration: String?
     public var warmup: String?
+    /// "http" (keep-alive, the default) or "http-close" (a new connection per request).
+    public var load: String?
     public var outDir: String?
     public var name: String?
     public init() {}
@@ -38,6 +40,11 @@ public struct SweepSettings: Codable, Equatable, Sendable {
     public var warmup: Double
     public var outDir: String
     public var name: String
+    /// Keep-alive requests, or a new connection per request (where IPVS schedules).
+    public var load: LoadKind = .http
+
+    /// Loads a sweep can run: the reals are capped by their HTTP responses.
+    public static let loads: [LoadKind] = [.http, .httpClose]
 
     public var maxReals: Int { realCounts.max() ?? 1 }
 
@@ -82,9 +89,15 @@ public struct SweepSettings: Codable, Equatable, Sendable {
               !name.isEmpty, !name.hasPrefix(".") else {
             throw InvalidInput("--name '\(name)' is not usable in a directory name: use letters, digits, - _ .")
         }
+        let load = try request.load.map { text -> LoadKind in
+            guard let kind = try? LoadKind(parsing: text), loads.contains(kind) else {
+                throw InvalidInput("--load '\(text)' is not a sweep load: use http or http-close")
+            }
+            return kind
+        } ?? .http
         let outDir = request.outDir ?? "results"
         try OutputLocation.checkWritable(outDir, option: "--out")
         return SweepSettings(modes: modes, realCounts: counts.sorted(), cap: cap, connections: request.connections,
-                             duration: duration, warmup: warmup, outDir: outDir, name: name)
+                             duration: duration, warmup: warmup, outDir: outDir, name: name, load: load)
     }
 }

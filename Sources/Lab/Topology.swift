@@ -9,7 +9,9 @@ import IPVSControl
 /// - reals' net 198.18.2.0/24: realK .(10+K); nat: director DIP .1 is the reals' gateway;
 ///   dr/tun: router .1 is the gateway, director .2, VIP .100; mixed: router .254 is the
 ///   gateway of the DR/TUN reals;
-/// - direct path 198.19.255.0/30: client .1, real1 .2; guest management 198.19.254.0/30.
+/// - direct path 198.19.255.0/30: client .1, real1 .2; guest management 198.19.254.0/30;
+/// - plain-forward address 198.19.253.2/32 on real1's loopback, routed client → router →
+///   director → real1 (see `plainAddress`).
 public enum Topology {
     public static let clientNet = "198.18.0"
     public static let outsideNet = "198.18.1"
@@ -17,6 +19,11 @@ public enum Topology {
     public static let httpPort = 80
     public static let tcpPort = 9000
     public static let agentPort = 7070
+    /// real1's second address, reached from the client through the same director by plain
+    /// IP routing, without IPVS: no virtual service matches it. The router routes it to the
+    /// director, the director to real1's RIP. Replies follow real1's default route, as IPVS
+    /// traffic's do: in NAT back through the director, in DR/TUN straight to the router.
+    public static let plainAddress = "198.19.253.2"
 
     /// The namespace of `node` in lab `name`.
     public static func namespace(prefix: String, lab name: String, node: String) -> String {
@@ -65,8 +72,10 @@ public enum Topology {
             // DR/TUN replies carry the VIP (an outside address) as source into lan0.
             routerSysctls += ["all", "lan0", "out0"].map { SysctlPlan(key: "net.ipv4.conf.\($0).rp_filter", value: "0") }
         }
+        let directorNear = mode.twoArmed ? "\(outsideNet).2" : "\(realsNet).2"
         nodes.append(NodePlan(name: "router", role: .router, namespace: ns("router"), interfaces: routerIfs,
-                              loopbackAddresses: [], routes: [], sysctls: routerSysctls, decapInterfaces: []))
+                              loopbackAddresses: [], routes: [RoutePlan(destination: "\(plainAddress)/32", via: directorNear)],
+                              sysctls: routerSysctls, decapInterfaces: []))
 
         // Director.
         let (director, guest, links) = directorPlan(mode: mode, backend: backend, sw: sw, ns: ns("director"),
@@ -95,10 +104,10 @@ public enum Topology {
             default: gateway = "\(realsNet).1"
             }
             var sysctls: [SysctlPlan] = []
-            var loopback: [String] = []
+            var loopback: [String] = k == 1 ? ["\(plainAddress)/32"] : []
             var decap: [String] = []
             if fwd != .nat {
-                loopback = ["\(vip)/32"]
+                loopback.append("\(vip)/32")
                 for scope in ["all", "eth0"] {
                     sysctls.append(SysctlPlan(key: "net.ipv4.conf.\(scope).arp_ignore", value: "1"))
                     sysctls.append(SysctlPlan(key: "net.ipv4.conf.\(scope).arp_announce", value: "2"))
@@ -140,8 +149,14 @@ public enum Topology {
         } else {
             ifs = [InterfacePlan(name: "lan0", addresses: ["\(realsNet).2/24", "\(vip)/32"])]
             routes = [RoutePlan(destination: "default", via: "\(realsNet).1")]
+            // The plain-forward reference leaves by the interface it came in on: forwarding
+            // on, and no ICMP redirect telling the router to skip the director.
+            let lanName = backend == .uml ? "vec1" : "lan0"
+            sysctls = [SysctlPlan(key: "net.ipv4.ip_forward", value: "1")]
+                + ["all", lanName].map { SysctlPlan(key: "net.ipv4.conf.\($0).send_redirects", value: "0") }
             sides = [(lan, .lan, "lan")]
         }
+        routes.append(RoutePlan(destination: "\(plainAddress)/32", via: realAddress(1)))
         switch backend {
         case .native:
             let links = sides.map { CaptureLink(namespace: sw, interface: "d-\($0.swName)", side: $0.side) }

@@ -9,6 +9,8 @@ public enum CellsCSV {
         "bytes_per_s", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "errors", "direct_rps",
         "lb_overhead_ratio", "director_in_pkts", "director_out_pkts", "director_in_bytes",
         "director_out_bytes", "director_cpu_softirq_pct", "director_cpu_busy_pct", "shares_observed", "shares_expected",
+        "plain_rps", "ipvs_to_plain_ratio", "us_per_packet_ipvs", "us_per_packet_plain", "ipvs_us_per_packet",
+        "us_per_conn_ipvs", "us_per_conn_plain", "ipvs_us_per_conn", "ipvs_packets_during_plain",
     ]
 
     public static func render(_ summary: Summary) -> String {
@@ -24,9 +26,19 @@ public enum CellsCSV {
                 String(c.director.outBytes), num(c.director.cpuSoftirqPct), num(c.director.cpuBusyPct),
                 c.perReal.map { "\($0.name)=\(num($0.observedShare))" }.joined(separator: ","),
                 c.perReal.map { "\($0.name)=\(num($0.expectedShare))" }.joined(separator: ","),
-            ])
+            ] + plainColumns(c.plainForward))
         }
         return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The plain-forward reference's columns; empty fields when the cell has none (or a
+    /// figure does not apply, like per-connection cost under keep-alive).
+    static func plainColumns(_ f: ForwardCost?) -> [String] {
+        guard let f else { return Array(repeating: "", count: 9) }
+        let opt = { (x: Double?) in x.map(num) ?? "" }
+        return [num(f.plainRPS), num(f.ipvsToPlainRatio), num(f.usPerPacketIPVS), num(f.usPerPacketPlain),
+                num(f.ipvsUsPerPacket), opt(f.usPerConnIPVS), opt(f.usPerConnPlain), opt(f.ipvsUsPerConn),
+                f.ipvsPacketsDuringPlain.map(String.init) ?? ""]
     }
 
     /// One RFC 4180 field.

@@ -37,6 +37,7 @@ public enum ReportContent {
             out.append(cells(s))
             out.append(ReportSections.shares(s))
             out.append(ReportSections.director(s))
+            if let cost = ForwardCostSection.cells(s) { out.append(cost) }
         }
         if let sweep = s.sweep, !sweep.isEmpty {
             out.append(ReportSections.sweep(s, sweep))
@@ -123,6 +124,7 @@ public enum ReportContent {
     }
 
     static func cells(_ s: Summary) -> Section {
+        let withPlain = s.cells.contains { $0.plainForward != nil }
         let showWeights = Set(s.cells.map { $0.perReal.map(\.weight) }).count > 1
         let rows = s.cells.map { c -> [String] in
             let spread = c.repeats.count > 1
@@ -132,11 +134,14 @@ public enum ReportContent {
             return row + [Format.count(c.rps) + spread, Format.count(c.cps), Format.micros(c.latencyUS.p50),
                           Format.micros(c.latencyUS.p99), errorText(c.errors), Format.count(c.directRPS),
                           Format.ratio(c.lbOverheadRatio)]
+                + (withPlain ? [c.plainForward.map { Format.count($0.plainRPS) } ?? "–",
+                                c.plainForward.map { Format.ratio($0.ipvsToPlainRatio) } ?? "–"] : [])
         }
         var header = ["mode", "sched", "profile", "reals", "load"]
         if showWeights { header.append("weights") }
         let first = header.count
         header += ["req/s (min–max)", "conn/s", "p50", "p99", "errors", "direct req/s", "LB ratio"]
+        if withPlain { header += ["plain-forward req/s", "IPVS/plain"] }
         let table = Table(header: header, rows: rows, numeric: Set([3] + Array(first..<header.count)))
         let labels = labels(s.cells)
         let throughput = BarChart(
@@ -155,7 +160,9 @@ public enum ReportContent {
             valueLabel: { SVG.short($0) })
         return Section(title: "Results per cell", blocks: [
             .paragraph("Medians over the repeats; the range in brackets is min–max of the repeats. "
-                + "LB ratio = req/s through the director ÷ req/s direct to one real, measured in the same run."),
+                + "LB ratio = req/s through the director ÷ req/s direct to one real, measured in the same run."
+                + (withPlain ? " IPVS/plain = req/s through IPVS ÷ req/s of the same director plain-forwarding "
+                    + "to one real without IPVS (see \"IPVS's own cost\" below)." : "")),
             .table(table), .chart(throughput.svg()), .chart(latency.svg()),
         ])
     }

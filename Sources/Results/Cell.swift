@@ -27,11 +27,14 @@ public struct Cell: Codable, Equatable, Sendable {
     public var perReal: [RealShare]
     public var director: DirectorCounters
     public var repeats: Repeats
+    /// The same director plain-forwarding (no IPVS) to one real, same run and load: IPVS's
+    /// own cost per packet and per connection (nil in results from before it was measured).
+    public var plainForward: ForwardCost?
 
     public init(mode: String, scheduler: String, profile: String, reals: Int, load: String, rps: Double,
                 cps: Double, bytesPerSecond: Double, durationSeconds: Double, latencyUS: Latency,
                 errors: ErrorCounts, directRPS: Double, lbOverheadRatio: Double? = nil, perReal: [RealShare],
-                director: DirectorCounters, repeats: Repeats) {
+                director: DirectorCounters, repeats: Repeats, plainForward: ForwardCost? = nil) {
         self.mode = mode
         self.scheduler = scheduler
         self.profile = profile
@@ -48,12 +51,14 @@ public struct Cell: Codable, Equatable, Sendable {
         self.perReal = perReal
         self.director = director
         self.repeats = repeats
+        self.plainForward = plainForward
     }
 
     enum CodingKeys: String, CodingKey {
         case mode, scheduler, profile, reals, load, rps, cps, bytesPerSecond = "bytes_per_s"
         case durationSeconds = "duration_s", latencyUS = "latency_us", errors, directRPS = "direct_rps"
         case lbOverheadRatio = "lb_overhead_ratio", perReal = "per_real", director, repeats
+        case plainForward = "plain_forward"
     }
 
     /// What identifies a cell across runs; `compare` matches cells by it. The weights come

@@ -28,10 +28,19 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
     public var perRealServedBytesPerSecond: Double?
     /// Reals the director can serve at that rate: served throughput / one real's served rate.
     public var realsAtPerRealRate: Double?
+    /// IPVS's own CPU per packet at saturation (the median saturated point, `costPoint`):
+    /// director µs per packet with IPVS minus the same director plain-forwarding (nil
+    /// without a plain-forward reference).
+    public var ipvsMicrosecondsPerPacket: Double?
+    /// Reals a director would serve if each packet cost it only IPVS's marginal cost, at
+    /// 100% of one CPU: what IPVS alone allows, the emulator's own cost taken out. Nil
+    /// without a reference, or when the marginal cost is not above zero (within the noise).
+    public var realsIPVSAlone: Double?
 
     public init(packetsPerSecond: Double, bytesPerSecond: Double, servedBytesPerSecond: Double,
                 connectionsPerSecond: Double, requestsPerSecond: Double, cpuPct: Double,
-                perRealBytesPerSecond: Double?, perRealServedBytesPerSecond: Double?) {
+                perRealBytesPerSecond: Double?, perRealServedBytesPerSecond: Double?,
+                forwardCost: ForwardCost? = nil) {
         self.packetsPerSecond = packetsPerSecond
         self.bytesPerSecond = bytesPerSecond
         self.servedBytesPerSecond = servedBytesPerSecond
@@ -48,6 +57,24 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
         } else {
             self.realsAtPerRealRate = nil
         }
+        self.ipvsMicrosecondsPerPacket = forwardCost?.ipvsUsPerPacket
+        self.realsIPVSAlone = nil
+        if let f = forwardCost, let perReal = perRealServedBytesPerSecond, perReal > 0, perRealBytesPerSecond != nil {
+            self.realsIPVSAlone = Self.realsIPVSAlone(servedBytesPerSecond: servedBytesPerSecond, cpuPct: cpuPct,
+                                                      cost: f, perRealServedBytesPerSecond: perReal)
+        }
+    }
+
+    /// Served bytes per second of director CPU, scaled from the measured cost per packet
+    /// (with IPVS) to IPVS's marginal cost alone, divided by one real's served rate:
+    /// served ÷ busy fraction × (µs/packet with IPVS ÷ IPVS's µs/packet) ÷ per-real rate.
+    public static func realsIPVSAlone(servedBytesPerSecond: Double, cpuPct: Double, cost: ForwardCost,
+                                      perRealServedBytesPerSecond: Double) -> Double? {
+        let busy = Swift.min(Swift.max(cpuPct, 0), 100) / 100
+        guard busy > 0, cost.ipvsUsPerPacket > 0, cost.usPerPacketIPVS > 0, perRealServedBytesPerSecond > 0 else {
+            return nil
+        }
+        return servedBytesPerSecond / busy * (cost.usPerPacketIPVS / cost.ipvsUsPerPacket) / perRealServedBytesPerSecond
     }
 
     /// The capacity at the sweep's best point at or beyond the knee (the saturated region).
@@ -60,7 +87,17 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
                                 servedBytesPerSecond: best.bytesPerSecond, connectionsPerSecond: best.cps,
                                 requestsPerSecond: best.rps, cpuPct: best.directorCPUPct,
                                 perRealBytesPerSecond: perRealBytesPerSecond,
-                                perRealServedBytesPerSecond: perRealServed)
+                                perRealServedBytesPerSecond: perRealServed,
+                                forwardCost: costPoint(points: points, kneeReals: kneeReals)?.plainForward)
+    }
+
+    /// The saturated point (at or beyond the knee) whose IPVS cost per packet is the median
+    /// of those points: one window's cost is noisy on a shared machine, and below the knee the
+    /// IPVS side runs at low load, where the difference is not IPVS's cost.
+    public static func costPoint(points: [SweepPoint], kneeReals: Int) -> SweepPoint? {
+        let saturated = points.filter { $0.reals >= kneeReals && $0.plainForward != nil }
+            .sorted { $0.plainForward!.ipvsUsPerPacket < $1.plainForward!.ipvsUsPerPacket }
+        return saturated.isEmpty ? nil : saturated[(saturated.count - 1) / 2]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -69,6 +106,7 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
         case requestsPerSecond = "requests_per_s", cpuPct = "cpu_pct", averagePacketBytes = "avg_packet_bytes"
         case microsecondsPerPacket = "us_per_packet", perRealBytesPerSecond = "per_real_bytes_per_s"
         case perRealServedBytesPerSecond = "per_real_served_bytes_per_s"
-        case realsAtPerRealRate = "reals_at_per_real_rate"
+        case realsAtPerRealRate = "reals_at_per_real_rate", ipvsMicrosecondsPerPacket = "ipvs_us_per_packet"
+        case realsIPVSAlone = "reals_ipvs_alone"
     }
 }

@@ -43,9 +43,13 @@ public struct SweepPoint: Codable, Equatable, Sendable {
     public var directorBytesPerSecond: Double
     /// Share of the director's CPU busy (softirq plus system), percent of one CPU.
     public var directorCPUPct: Double
+    /// The same director plain-forwarding to one uncapped real at this point's connections:
+    /// IPVS's own cost (nil in sweeps from before it was measured).
+    public var plainForward: ForwardCost?
 
     public init(reals: Int, rps: Double, bytesPerSecond: Double, cps: Double, p99US: Double,
-                directorPPS: Double, directorBytesPerSecond: Double, directorCPUPct: Double) {
+                directorPPS: Double, directorBytesPerSecond: Double, directorCPUPct: Double,
+                plainForward: ForwardCost? = nil) {
         self.reals = reals
         self.rps = rps
         self.bytesPerSecond = bytesPerSecond
@@ -54,11 +58,13 @@ public struct SweepPoint: Codable, Equatable, Sendable {
         self.directorPPS = directorPPS
         self.directorBytesPerSecond = directorBytesPerSecond
         self.directorCPUPct = directorCPUPct
+        self.plainForward = plainForward
     }
 
     enum CodingKeys: String, CodingKey {
         case reals, rps, bytesPerSecond = "bytes_per_s", cps, p99US = "p99_us", directorPPS = "director_pps"
         case directorBytesPerSecond = "director_bytes_per_s", directorCPUPct = "director_cpu_pct"
+        case plainForward = "plain_forward"
     }
 }
 

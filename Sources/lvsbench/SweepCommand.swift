@@ -13,6 +13,9 @@ struct SweepCommand: ParsableCommand {
 
         Example:
           lvsbench sweep --mode nat,dr --reals 1,2,4,8,12,16,20,24,32 --real-rate 400KB/s --duration 3s
+          lvsbench sweep --load http-close
+
+        Every point also measures the same director plain-forwarding (no IPVS) to one uncapped real, so IPVS's own cost per packet is reported next to the director's.
 
         Results (with the capacity model and the paper's figures side by side) go to <out>/<UTC time>-<name>/ like `lvsbench run`.
         """
@@ -32,6 +35,8 @@ struct SweepCommand: ParsableCommand {
     var duration: String?
     @Option(name: .long, help: "Warm-up per point, e.g. 1s (0: none; else 100ms to 24h).")
     var warmup: String?
+    @Option(name: .long, help: "http (keep-alive, default) or http-close (a new connection per request: IPVS schedules each).")
+    var load: String?
     @OptionGroup var output: ResultOutputOptions
 
     func run() throws {
@@ -44,6 +49,7 @@ struct SweepCommand: ParsableCommand {
             request.connections = connections
             request.duration = duration
             request.warmup = warmup
+            request.load = load
             request.outDir = output.out
             request.name = output.name
             let outcome = try SweepSession.run(request, commandLine: CommandLine.arguments)

@@ -45,6 +45,7 @@ final class BadOptionValuesTests: XCTestCase {
         (["sweep", "-c", "0"], "-c"), (["sweep", "-c", "20000"], "-c"),
         (["sweep", "--duration", "1e19s"], "--duration"), (["sweep", "--duration", "1000000h"], "--duration"),
         (["sweep", "--warmup", "1e19s"], "--warmup"),
+        (["sweep", "--load", "tcp-crr"], "--load"), (["sweep", "--load", "x"], "--load"),
     ]
 
     static let loadCases: [Case] = [

@@ -41,6 +41,8 @@ final class FakeLab: ExperimentLab {
     }
     var serviceTarget: LoadEndpoint { LoadEndpoint(address: "198.18.0.100") }
     func directTarget(real index: Int) -> LoadEndpoint { LoadEndpoint(address: "198.18.1.\(index + 1)") }
+    var plainForwardTarget: LoadEndpoint? { LoadEndpoint(address: FakeLab.plainAddress) }
+    static let plainAddress = "198.19.253.2"
     func configure(scheduler: Scheduler, weights: [Int]) throws {
         self.weights = weights
         journal.events.append("configure \(scheduler.rawValue) \(weights.map(String.init).joined(separator: ","))")
@@ -130,9 +132,16 @@ final class FakeMeter: WindowMeter {
     func stop() throws -> WindowCounters {
         journal.events.append("meter stop")
         return WindowCounters(inPackets: 100, outPackets: outPackets, inBytes: 6400, outBytes: 9000,
-                              softirqPercent: 12.5, busyPercent: 30, realConnections: [4, 4, 1, 1])
+                              softirqPercent: 12.5, busyPercent: 30, realConnections: [4, 4, 1, 1],
+                              director: DirectorReading(busyPercent: 90, seconds: 2, packets: 60_000),
+                              ipvsPacketsDuringReference: 0)
     }
     func abandon() { journal.events.append("meter abandon") }
+    func startReference(lab: any ExperimentLab) throws { journal.events.append("reference start") }
+    func stopReference() throws -> DirectorReading {
+        journal.events.append("reference stop")
+        return DirectorReading(busyPercent: 50, seconds: 1, packets: 20_000)
+    }
 }
 
 final class FakeTuning: ProfileTuning {

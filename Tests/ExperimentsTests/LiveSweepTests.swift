@@ -40,6 +40,14 @@ final class LiveSweepTests: XCTestCase {
         XCTAssertGreaterThan(one, 0)
         XCTAssertLessThanOrEqual(one, Double(cap) * 1.05)
         XCTAssertGreaterThan(two, one * 1.5, "a second capped real adds most of a real's capacity")
-        XCTAssertLessThanOrEqual(two, Double(cap) * 2 * 1.05)
+        XCTAssertLessThanOrEqual(two, Double(cap) * 2 * 1.05, "real1 is capped again after the plain-forward reference")
+        // Each point's plain-forward reference ran to real1 with its cap lifted: far above one capped real.
+        for point in points {
+            let plain = try XCTUnwrap(point["plain_forward"] as? [String: Any], "point without a plain-forward reference")
+            let rps = try XCTUnwrap(point["rps"] as? Double)
+            XCTAssertGreaterThan(plain["plain_rps"] as? Double ?? 0, rps * 2, "the reference ran uncapped (capped it would match one real)")
+            XCTAssertGreaterThan(plain["us_per_packet_plain"] as? Double ?? 0, 0)
+            XCTAssertNotNil(plain["ipvs_us_per_packet"] as? Double)
+        }
     }
 }

@@ -30,19 +30,21 @@ final class MatrixRunnerTests: XCTestCase {
         XCTAssertEqual(cells.map(\.spec.id), ["nat-rr-default-w5.5.1.1", "nat-wrr-default-w5.5.1.1",
                                               "dr-rr-default-w5.5.1.1", "dr-wrr-default-w5.5.1.1"])
         let nat = Array(journal.events.prefix(while: { $0 != "down nat" }))
+        // Each repeat: plain-forward and direct references half a window before and after it.
+        let aba = ["reference start", "load 198.19.253.2 1000ms", "reference stop", "load 198.18.1.1 1000ms",
+                   "meter start", "load 198.18.0.100 2000ms", "meter end",
+                   "load 198.18.1.1 1000ms", "reference start", "load 198.19.253.2 1000ms", "reference stop", "meter stop"]
         XCTAssertEqual(nat, [
             "up nat 4", "check default", "restore", "tune default",
-            "configure rr 5,5,1,1", "load 198.18.0.100 1000ms",
-            "meter start", "load 198.18.0.100 2000ms", "meter end", "load 198.18.1.1 2000ms", "meter stop",
-            "configure wrr 5,5,1,1", "load 198.18.0.100 1000ms",
-            "meter start", "load 198.18.0.100 2000ms", "meter end", "load 198.18.1.1 2000ms", "meter stop",
-            "restore",
-        ])
+            "configure rr 5,5,1,1", "load 198.18.0.100 1000ms"] + aba + ["configure wrr 5,5,1,1", "load 198.18.0.100 1000ms"]
+            + aba + ["restore"])
         XCTAssertEqual(journal.events.filter { $0.hasPrefix("up") }.count, 2)
         XCTAssertEqual(journal.events.last, "down dr")
         XCTAssertEqual(cells[1].realNames, ["real1", "real2", "real3", "real4"])
         XCTAssertEqual(cells[1].repeats.count, 1)
         XCTAssertGreaterThan(cells[1].repeats[0].direct.rps, 0)
+        XCTAssertNotNil(cells[1].repeats[0].directAfter)
+        XCTAssertEqual(cells[1].repeats[0].plain?.map(\.director.packets), [20_000, 20_000])
     }
 
     func testRepeatsAndProfilesAreHonoured() throws {
@@ -70,7 +72,7 @@ final class MatrixRunnerTests: XCTestCase {
     func testFailureTearsDownAndRestores() {
         let journal = Journal()
         let (r, _, load) = runner(settings(), journal)
-        load.failOnCall = 4   // the second cell's warm-up in the nat lab
+        load.failOnCall = 7   // the second cell's warm-up in the nat lab (a cell: warm-up and 5 loads)
         var cells = 0
         XCTAssertThrowsError(try r.run { _ in cells += 1 }) { XCTAssertEqual("\($0)", "load failed on purpose") }
         XCTAssertEqual(cells, 1)

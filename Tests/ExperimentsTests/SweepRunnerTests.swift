@@ -16,10 +16,15 @@ final class SweepRunnerTests: XCTestCase {
                                  interrupted: { false }, progress: ProgressLine(enabled: false))
         var capped: [String] = []
         runner.capReal = { node, bytes in capped.append("\(node.name)@\(bytes)") }
+        var uncapped: [String] = []
+        runner.uncapReal = { uncapped.append($0.name) }
         var curves: [SweepCurve] = []
         try runner.run { curves.append($0) }
         XCTAssertEqual(journal.events.filter { $0.hasPrefix("up") }, ["up nat 12", "up dr 12"])
-        XCTAssertEqual(capped.count, 24)
+        // 12 reals capped per lab, and real1 re-capped after each point's plain-forward reference.
+        XCTAssertEqual(capped.count, 24 + 10)
+        XCTAssertEqual(uncapped, Array(repeating: "real1", count: 10))
+        XCTAssertEqual(journal.events.filter { $0 == "load 198.19.253.2 1000ms" }.count, 10)
         XCTAssertEqual(capped.first, "real1@409600")
         XCTAssertTrue(journal.events.contains("configure rr 1,1,1,1,0,0,0,0,0,0,0,0"))
         XCTAssertEqual(curves.map(\.mode), [.nat, .dr])
@@ -30,6 +35,13 @@ final class SweepRunnerTests: XCTestCase {
         XCTAssertEqual(curves[0].modeSweep.kneeReals, 8)
         XCTAssertEqual(curves[0].modeSweep.capacity?.requestsPerSecond, 3000)
         XCTAssertEqual(curves[0].summaryPoints[0].directorPPS, 55, "110 packets over a 2 s window")
+        // The fake meter: 90% of 2 s over 60,000 packets with IPVS, 50% of 1 s over 20,000 without.
+        let cost = try XCTUnwrap(curves[0].summaryPoints[0].plainForward)
+        XCTAssertEqual(cost.usPerPacketIPVS, 30, accuracy: 1e-9)
+        XCTAssertEqual(cost.usPerPacketPlain, 25, accuracy: 1e-9)
+        XCTAssertEqual(cost.ipvsUsPerPacket, 5, accuracy: 1e-9)
+        XCTAssertNil(cost.usPerConnIPVS, "keep-alive: no per-connection cost")
+        XCTAssertNotNil(curves[0].modeSweep.capacity?.ipvsMicrosecondsPerPacket)
     }
 
     func testRequestRateCapUsesMeasuredWireBytes() throws {

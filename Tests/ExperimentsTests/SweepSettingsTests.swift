@@ -17,6 +17,21 @@ final class SweepSettingsTests: XCTestCase {
         let s = try SweepSettings.validated(r)
         XCTAssertEqual(s.realCounts, [2, 4, 8])
         XCTAssertEqual(s.cap, .bytesPerSecond(1 << 20))
+        XCTAssertEqual(d.load, .http, "keep-alive by default")
+        r.load = "http-close"
+        XCTAssertEqual(try SweepSettings.validated(r).load, .httpClose)
+    }
+
+    func testSweepLoadIsHTTPOrHTTPClose() {
+        var r = SweepRequest()
+        r.outDir = FileManager.default.temporaryDirectory.path
+        for bad in ["tcp-rr", "tcp-crr", "udp", ""] {
+            r.load = bad
+            XCTAssertThrowsError(try SweepSettings.validated(r), bad) { error in
+                XCTAssertEqual((error as? InvalidInput)?.exitStatus, .usage)
+                XCTAssertEqual("\(error)", "--load '\(bad)' is not a sweep load: use http or http-close")
+            }
+        }
     }
 
     func testBadSweepInput() {

@@ -16,13 +16,14 @@ final class TopologyTests: XCTestCase {
         XCTAssertNil(director.namespace)
         XCTAssertEqual(director.interfaces.map(\.addresses),
                        [["198.19.254.2/30"], ["198.18.1.2/24", "198.18.1.100/32"], ["198.18.2.1/24"]])
-        XCTAssertEqual(director.routes, [RoutePlan(destination: "198.18.0.0/24", via: "198.18.1.1")])
+        XCTAssertEqual(director.routes, [RoutePlan(destination: "198.18.0.0/24", via: "198.18.1.1"),
+                                         RoutePlan(destination: "198.19.253.2/32", via: "198.18.2.11")])
         XCTAssertTrue(director.sysctls.contains(SysctlPlan(key: "net.ipv4.ip_forward", value: "1")))
         for k in 1...3 {
             let real = try XCTUnwrap(p.node("real\(k)"))
             XCTAssertEqual(real.interfaces[0].addresses, ["198.18.2.\(10 + k)/24"])
             XCTAssertEqual(real.routes, [RoutePlan(destination: "default", via: "198.18.2.1")])
-            XCTAssertEqual(real.loopbackAddresses, [])
+            XCTAssertEqual(real.loopbackAddresses, k == 1 ? ["198.19.253.2/32"] : [])
         }
         XCTAssertEqual(p.reals.map(\.forwarding), [.nat, .nat, .nat])
         XCTAssertEqual(p.directorLinks.map(\.side), [.outside, .inside])
@@ -97,6 +98,31 @@ final class TopologyTests: XCTestCase {
                     XCTAssertTrue(v.aNamespace.hasPrefix("px-t-") && v.bNamespace.hasPrefix("px-t-"))
                 }
                 XCTAssertTrue(p.veths.allSatisfy { $0.aName.count <= 15 && $0.bName.count <= 15 })
+            }
+        }
+    }
+
+    /// The plain-forward reference: real1's second address is routed client → router →
+    /// director → real1, in every mode and backend; a one-armed director forwards it out the
+    /// interface it came in on, so it must forward and must not send redirects.
+    func testPlainForwardAddressIsRoutedThroughTheDirector() throws {
+        for backend in DirectorBackend.allCases {
+            for mode in LabMode.allCases {
+                let p = plan(mode, backend: backend)
+                XCTAssertEqual(p.node("real1")?.loopbackAddresses.first, "198.19.253.2/32", "\(mode)")
+                XCTAssertFalse(p.node("real2")?.loopbackAddresses.contains("198.19.253.2/32") ?? true)
+                let toDirector = mode.twoArmed ? "198.18.1.2" : "198.18.2.2"
+                XCTAssertEqual(p.node("router")?.routes, [RoutePlan(destination: "198.19.253.2/32", via: toDirector)])
+                let director = try XCTUnwrap(p.node("director"))
+                XCTAssertTrue(director.routes.contains(RoutePlan(destination: "198.19.253.2/32", via: "198.18.2.11")))
+                XCTAssertTrue(director.sysctls.contains(SysctlPlan(key: "net.ipv4.ip_forward", value: "1")), "\(mode)")
+                if !mode.twoArmed {
+                    let lan = backend == .uml ? "vec1" : "lan0"
+                    for scope in ["all", lan] {
+                        XCTAssertTrue(director.sysctls.contains(
+                            SysctlPlan(key: "net.ipv4.conf.\(scope).send_redirects", value: "0")), "\(mode) \(backend)")
+                    }
+                }
             }
         }
     }

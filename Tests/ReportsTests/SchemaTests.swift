@@ -55,6 +55,10 @@ final class SchemaTests: XCTestCase {
         var cells = json["cells"] as! [[String: Any]]
         cells[0].removeValue(forKey: "direct_rps")
         cells[1]["unexpected"] = 1
+        var plain = cells[2]["plain_forward"] as! [String: Any]
+        plain["plain_rps"] = -1
+        plain.removeValue(forKey: "us_per_packet_plain")
+        cells[2]["plain_forward"] = plain
         json["cells"] = cells
         json["schema_version"] = 2
         let result = try validate(try JSONSerialization.data(withJSONObject: json))
@@ -62,5 +66,19 @@ final class SchemaTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("'direct_rps' is a required property"), result.stdout)
         XCTAssertTrue(result.stdout.contains("schema_version"), result.stdout)
         XCTAssertTrue(result.stdout.contains("unexpected"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("plain_forward: 'us_per_packet_plain' is a required property"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("plain_forward/plain_rps: -1 is less than the minimum of 0"), result.stdout)
+    }
+
+    func testPlainForwardCostIsInTheSchema() throws {
+        let json = try JSONSerialization.jsonObject(with: JSONCoding.encode(SyntheticSummary.sweep())) as! [String: Any]
+        let nat = (json["sweep"] as! [String: Any])["nat"] as! [String: Any]
+        let point = (nat["points"] as! [[String: Any]])[0]["plain_forward"] as! [String: Any]
+        XCTAssertEqual(point["ipvs_us_per_packet"] as? Double, 4)
+        XCTAssertEqual(point["ipvs_us_per_conn"] as? Double, 70)
+        let capacity = nat["capacity"] as! [String: Any]
+        XCTAssertNotNil(capacity["reals_ipvs_alone"], "the capacity model carries what IPVS alone allows")
+        let result = try validate(try JSONSerialization.data(withJSONObject: json))
+        XCTAssertTrue(result.succeeded, result.stdout + result.stderr)
     }
 }

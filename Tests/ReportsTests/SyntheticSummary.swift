@@ -30,7 +30,11 @@ enum SyntheticSummary {
                                                outBytes: natLike ? inPkts * 620 : 0, cpuSoftirqPct: natLike ? 71 : 38,
                                                cpuBusyPct: natLike ? 93 : 52,
                                                windowSeconds: 6),
-                    repeats: Repeats(rps: reps, directRPS: directs))
+                    repeats: Repeats(rps: reps, directRPS: directs),
+                    plainForward: ForwardCost(plainRPS: rps * 1.2, ipvsToPlainRatio: 1 / 1.2,
+                                              usPerPacketIPVS: natLike ? 28 : 40, usPerPacketPlain: natLike ? 24 : 33,
+                                              usPerConnIPVS: nil, usPerConnPlain: nil, plainCPUPct: 97,
+                                              ipvsPacketsDuringPlain: 0))
     }
 
     static func run(scale: Double = 1, name: String = "synthetic") -> Summary {
@@ -65,7 +69,11 @@ enum SyntheticSummary {
                 let pps = rps * (8 + 8 * outShare)
                 return SweepPoint(reals: n, rps: rps, bytesPerSecond: bytes, cps: rps / 10, p99US: 2_000 + 40 * Double(n),
                                   directorPPS: pps, directorBytesPerSecond: pps * (90 + 1_100 * outShare),
-                                  directorCPUPct: min(100, cpuPerReal * Double(n)))
+                                  directorCPUPct: min(100, cpuPerReal * Double(n)),
+                                  plainForward: ForwardCost(plainRPS: 300, ipvsToPlainRatio: rps / 300,
+                                                            usPerPacketIPVS: 30, usPerPacketPlain: 26,
+                                                            usPerConnIPVS: 400, usPerConnPlain: 330, plainCPUPct: 98,
+                                                            ipvsPacketsDuringPlain: nil))
             }
         }
         s.sweep = ["nat": ModeSweep(points: points(cap: 4_800_000, cpuPerReal: 8.5, outShare: 1), perRealBytesPerSecond: 400_000),
