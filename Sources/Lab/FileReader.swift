@@ -21,21 +21,27 @@ public enum FileReader {
     }
 
     public static func read(_ path: String) -> Outcome {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return failure(path, errno) }
-        defer { close(fd) }
         var bytes: [UInt8] = []
+        if let code = readChunks(path, { bytes.append(contentsOf: $0) }) { return failure(path, code) }
+        return Outcome(content: String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Hands `path`'s bytes to `body` chunk by chunk (64 KiB), so a large /proc file can be
+    /// digested without holding all of it; the errno of a failed open or read, else nil.
+    public static func readChunks(_ path: String, _ body: (ArraySlice<UInt8>) -> Void) -> Int32? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
+            if n == 0 { return nil }
             if n < 0 {
                 if errno == EINTR { continue }
-                return failure(path, errno)
+                return errno
             }
-            bytes.append(contentsOf: chunk[0..<n])
+            body(chunk[0..<n])
         }
-        return Outcome(content: String(decoding: bytes, as: UTF8.self))
     }
 
     private static func failure(_ path: String, _ code: Int32) -> Outcome {

@@ -127,19 +127,9 @@ public enum GuestAgent {
 
     /// /proc/net/ip_vs_conn counted in chunks: a busy director's table is megabytes.
     static func summarizeConnTable() throws -> String {
-        let fd = open("/proc/net/ip_vs_conn", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw RuntimeFailure("/proc/net/ip_vs_conn: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
         var summarizer = ConnTableSummarizer()
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw RuntimeFailure("/proc/net/ip_vs_conn: \(String(cString: strerror(errno)))")
-            }
-            summarizer.feed(chunk[0..<n])
+        if let code = FileReader.readChunks("/proc/net/ip_vs_conn", { summarizer.feed($0) }) {
+            throw RuntimeFailure("/proc/net/ip_vs_conn: \(String(cString: strerror(code)))")
         }
         return summarizer.finish()
     }
