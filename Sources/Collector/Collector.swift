@@ -107,13 +107,20 @@ public final class Collector: @unchecked Sendable {
         // states are a gauge, not a counter: read both about every 5 s.
         let occasionalEvery = max(1, Int((5 / interval).rounded()))
         while true {
+            lock.lock()
+            let lastOne = stopping
+            lock.unlock()
             let sample = sampleOnce(elapsed: now(), occasional: taken % occasionalEvery == 0)
             taken += 1
             lock.lock()
             samples.append(sample)
             let stop = stopping
             lock.unlock()
-            if stop { break }
+            // The last sample must start after `stop()` was called, so the series ends when
+            // the caller's window did: a sample that was under way then (a slow first
+            // round trip into a busy guest) is followed by one more, at once.
+            if lastOne { break }
+            if stop { continue }
             // Sleep to the next tick; ticks already past are skipped and counted.
             tick += 1
             let late = Int((now() / interval).rounded(.down)) - tick + 1
