@@ -61,7 +61,7 @@ struct WindowPlan {
 }
 
 /// The window through IPVS, the director's counters over it and the references around it.
-struct WindowMeasurement {
+struct MeasuredWindow {
     var balanced: LoadReport
     var counters: WindowCounters
     var directBefore: LoadReport?
@@ -80,7 +80,7 @@ extension LabBench {
     /// reading, compared with the one at the stretch's start, shows whether plain forwarding
     /// touched IPVS. Without a warm-up step the window starts with IPVS quiet only because
     /// the previous window's `stop` waited out the settling time.
-    func measure(_ plan: WindowPlan, in lab: any ExperimentLab) throws -> WindowMeasurement {
+    func measure(_ plan: WindowPlan, in lab: any ExperimentLab) throws -> MeasuredWindow {
         if let warmUp = plan.warmUp {
             plan.announce(.warmUp)
             if warmUp > 0 {
@@ -119,7 +119,7 @@ extension LabBench {
                 }
             }
             let counters = try meter.stop()
-            return WindowMeasurement(balanced: balanced, counters: counters, directBefore: directBefore,
+            return MeasuredWindow(balanced: balanced, counters: counters, directBefore: directBefore,
                                      directAfter: directAfter, plain: plain)
         } catch {
             meter.abandon()

@@ -88,7 +88,8 @@ public struct SweepRunner {
             try sweep(lab)
         }, kept: { curve in
             try onCurve(curve)
-            // A signal during the teardown ends the sweep as interrupted (the curve is kept).
+            // A signal during the teardown ends the sweep as interrupted with the curve kept,
+            // and without the knee line that says the sweep goes on.
             try bench.checkInterrupted()
             let knee = curve.kneeReals.map(String.init) ?? "not reached"
             bench.progress.finish("\(curve.mode.rawValue): knee at \(knee) reals")
