@@ -65,7 +65,7 @@ public final class CollectorMeter: WindowMeter {
             let reason = counters.errors.first ?? "no reading of the director's IPVS counters"
             throw RuntimeFailure("director counters unavailable for the window: \(reason)")
         }
-        let addresses = (lab as? EngineLab)?.realAddresses ?? []
+        let addresses = lab.realAddresses
         let conns = addresses.map { CollectorMeter.connections(counters.realConns, real: $0) }
         let lines = try window.samples.map { String(decoding: try JSONCoding.encodeLine($0), as: UTF8.self) }
         return WindowCounters(inPackets: Int(clamping: counters.directorInPackets ?? 0),

@@ -3,10 +3,12 @@ import IPVSControl
 import Lab
 import LoadGen
 import SystemKit
+import Tuner
 
-/// What the runner needs from a lab that is up: its nodes, where the load goes, and how to
-/// reconfigure the service between cells. `RunningLab` (the lab target) is adapted to it
-/// in `LabAdapter.swift`; tests use an in-memory lab.
+/// What the runners, the meter and the tuning need from a lab that is up: its nodes, where
+/// the load goes, how to reconfigure the service between cells, and what the tuner works
+/// on. `RunningLab` (the lab target) is adapted to it in `LabAdapter.swift`; tests use an
+/// in-memory lab. Nothing casts it back to the adapter: what a user needs is stated here.
 public protocol ExperimentLab: AnyObject {
     var mode: RunMode { get }
     /// "uml" or "native": where the director's IPVS runs.
@@ -14,6 +16,12 @@ public protocol ExperimentLab: AnyObject {
     var client: any LabNode { get }
     var director: any LabNode { get }
     var reals: [any LabNode] { get }
+    /// Each real's address as IPVS lists it, in the order of `reals` (the meter counts the
+    /// connections IPVS sent to each by it).
+    var realAddresses: [String] { get }
+    /// Every node of the lab and its state directory, as the tuner applies and restores a
+    /// profile on them.
+    var tuningTarget: TuningTarget { get }
     /// The virtual service: load through the director.
     var serviceTarget: LoadEndpoint { get }
     /// Real number `index` (0-based) by its own address: load that bypasses the director.
@@ -31,19 +39,14 @@ public protocol LabFactory {
     func build(mode: RunMode, reals: Int) throws -> any ExperimentLab
 }
 
-/// Runs the load generator once; `LoadProbe` is the real one.
+/// Runs the load generator once; `LoadProbe` is the real one, tests answer in memory.
 public protocol LoadSource {
     /// Runs the load from `client` (the lab's client node) to `target`.
-    func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
-                 duration: Double, rate: Double?) throws -> LoadReport
+    func run(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
+             duration: Double, rate: Double?) throws -> LoadReport
 }
 
-extension LoadProbe: LoadSource {
-    public func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
-                        duration: Double, rate: Double?) throws -> LoadReport {
-        try run(from: client, kind: kind, target: target, connections: connections, duration: duration, rate: rate)
-    }
-}
+extension LoadProbe: LoadSource {}
 
 /// The director's and reals' counters over one measured window.
 public struct WindowCounters: Codable, Equatable, Sendable {

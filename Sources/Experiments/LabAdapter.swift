@@ -2,11 +2,12 @@ import Foundation
 import IPVSControl
 import Lab
 import SystemKit
+import Tuner
 
 /// A lab built by `LabEngine` for one mode of a run. It is named after this process so two
 /// runs (or a run and a user's own `lab up`) never share a lab.
 public final class EngineLab: ExperimentLab {
-    public let lab: RunningLab
+    private let lab: RunningLab
     public let mode: RunMode
     private var down = false
 
@@ -19,6 +20,8 @@ public final class EngineLab: ExperimentLab {
     public var client: any LabNode { lab.client }
     public var director: any LabNode { lab.director }
     public var reals: [any LabNode] { lab.reals }
+    public var realAddresses: [String] { lab.state.reals.map(\.address) }
+    public var tuningTarget: TuningTarget { TuningTarget(lab: lab) }
     public var serviceTarget: LoadEndpoint {
         LoadEndpoint(address: lab.vip, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
     }
@@ -30,6 +33,11 @@ public final class EngineLab: ExperimentLab {
         return LoadEndpoint(address: lab.directAddress, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
     }
 
+    /// real1's plain-forward address (see `Topology.plainAddress`).
+    public var plainForwardTarget: LoadEndpoint? {
+        LoadEndpoint(address: Topology.plainAddress, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
+    }
+
     public func configure(scheduler: Scheduler, weights: [Int]) throws {
         try lab.setScheduler(scheduler, weights: weights)
     }
@@ -39,9 +47,6 @@ public final class EngineLab: ExperimentLab {
         down = true
         try LabEngine.down(state: lab.state)
     }
-
-    /// The real's address as IPVS lists it, in the order of `reals`.
-    public var realAddresses: [String] { lab.state.reals.map(\.address) }
 }
 
 /// Builds labs with `LabEngine.up`, director backend chosen as `lab up --director auto` does.

@@ -1,9 +1,7 @@
 import Collector
 import Foundation
-import Lab
 import LoadGen
 import Results
-import SystemKit
 
 /// What the director did over one stretch of load: its CPU and the packets it received on
 /// its data links (the management link, which carries the collector's own reads, excluded).
@@ -69,19 +67,6 @@ public struct PlainForwardWindow: Codable, Equatable, Sendable {
     }
 
     public var window: ForwardWindow { director.window(load: load) }
-
-    /// Runs `kind` to the lab's plain-forward target for `duration` with the reference
-    /// meter watching the director.
-    static func measure(lab: any ExperimentLab, load: LoadSource, meter: ReferenceMeter, kind: LoadKind,
-                        connections: Int, duration: Double, rate: Double?) throws -> PlainForwardWindow {
-        guard let target = lab.plainForwardTarget else {
-            throw RuntimeFailure("the lab has no plain-forward address: rebuild it with this lvsbench")
-        }
-        try meter.startReference(lab: lab)
-        let report = try load.measure(from: lab.client, kind: kind, target: target, connections: connections,
-                                      duration: duration, rate: rate)
-        return PlainForwardWindow(load: report, director: try meter.stopReference())
-    }
 }
 
 extension RepeatMeasurement {
@@ -105,13 +90,6 @@ extension ForwardCost {
         let bypass = repeats.compactMap(\.counters.ipvsPacketsDuringReference)
         return ForwardCost(pairs: pairs, perConnection: perConnection,
                            ipvsPacketsDuringPlain: bypass.isEmpty ? nil : bypass.reduce(0, +))
-    }
-}
-
-extension EngineLab {
-    /// real1's plain-forward address (see `Topology.plainAddress`).
-    public var plainForwardTarget: LoadEndpoint? {
-        LoadEndpoint(address: Topology.plainAddress, httpPort: lab.state.httpPort, tcpPort: lab.state.tcpPort)
     }
 }
 

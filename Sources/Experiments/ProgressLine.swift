@@ -14,27 +14,34 @@ import Glibc
 public struct ProgressLine: Sendable {
     public let enabled: Bool
     public let markers: Bool
+    /// Where the text goes: stderr, or a test that checks the lines and markers in order.
+    let write: @Sendable (String) -> Void
 
     public init(enabled: Bool = isatty(2) != 0,
                 markers: Bool = ProcessInfo.processInfo.environment["LVSBENCH_PHASE_MARKERS"] == "1") {
+        self.init(enabled: enabled, markers: markers, write: { Console.error($0) })
+    }
+
+    init(enabled: Bool, markers: Bool, write: @escaping @Sendable (String) -> Void) {
         self.enabled = enabled
         self.markers = markers
+        self.write = write
     }
 
     public func show(_ text: String) {
         guard enabled else { return }
-        Console.error("\r\u{1B}[K\(text)")
+        write("\r\u{1B}[K\(text)")
     }
 
     /// Ends the current line so the next message starts clean.
     public func finish(_ text: String) {
         guard enabled else { return }
-        Console.error("\r\u{1B}[K\(text)\n")
+        write("\r\u{1B}[K\(text)\n")
     }
 
     /// Marks the start of a phase (see the type's comment); nothing without markers on.
     public func phase(_ name: String, _ detail: String = "") {
         guard markers else { return }
-        Console.error("\(enabled ? "\r\u{1B}[K" : "")lvsbench-phase: \(name)\(detail.isEmpty ? "" : " " + detail)\n")
+        write("\(enabled ? "\r\u{1B}[K" : "")lvsbench-phase: \(name)\(detail.isEmpty ? "" : " " + detail)\n")
     }
 }

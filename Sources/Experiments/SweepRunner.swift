@@ -53,15 +53,12 @@ public struct SweepCurve: Codable, Equatable, Sendable {
 
 /// Grows the number of capped reals behind one director per mode. The lab of a mode is
 /// built once with the largest N; a point sets weight 1 on its first N reals and 0 on the
-/// rest (rr skips weight-0 reals), so no lab is rebuilt between points.
+/// rest (rr skips weight-0 reals), so no lab is rebuilt between points. Labs are built and
+/// cleaned up by `LabBench.eachLab`, each point measured by `LabBench.measure` with the
+/// plain-forward reference after the window (`References.plainAfter`).
 public struct SweepRunner {
     public var settings: SweepSettings
-    public var labs: LabFactory
-    public var load: LoadSource
-    public var meter: WindowMeter
-    /// Polled between steps; true stops the run with `Interrupted` after cleanup.
-    public var interrupted: () -> Bool
-    public var progress: ProgressLine
+    public var bench: LabBench
     /// Caps a real; replaced in tests. Production: tc tbf through the real's node.
     public var capReal: (any LabNode, Int) throws -> Void = { try RealCapper.cap($0, bytesPerSecond: $1) }
     /// Lifts a real's cap for the plain-forward reference; replaced in tests.
@@ -69,98 +66,82 @@ public struct SweepRunner {
     /// Bytes one response takes on the wire leaving a real, for --real-rps.
     public var wireBytesPerResponse: (any ExperimentLab, LoadSource) throws -> Double = SweepRunner.measureWireBytes
 
+    /// The sweep applies no tuning, so the bench has none to restore.
+    public init(settings: SweepSettings, bench: LabBench) {
+        self.settings = settings
+        self.bench = bench
+        self.bench.tuning = nil
+    }
+
     public init(settings: SweepSettings, labs: LabFactory, load: LoadSource, meter: WindowMeter,
                 interrupted: @escaping () -> Bool = { SignalTrap.interrupted },
                 progress: ProgressLine = ProgressLine()) {
-        self.settings = settings
-        self.labs = labs
-        self.load = load
-        self.meter = meter
-        self.interrupted = interrupted
-        self.progress = progress
+        self.init(settings: settings,
+                  bench: LabBench(labs: labs, load: load, meter: meter, interrupted: interrupted, progress: progress))
     }
 
+    /// Sweeps every mode; `onLab` learns each lab once it is up, `onCurve` gets each mode's
+    /// curve once its lab is down.
     public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
                     onCurve: (SweepCurve) throws -> Void) throws {
-        for mode in settings.modes {
-            try checkInterrupted()
-            progress.show("building the \(mode.rawValue) lab with \(settings.maxReals) reals ...")
-            progress.phase("build", "\(mode.rawValue) lab")
-            let lab = try labs.build(mode: mode, reals: settings.maxReals)
-            let curve: SweepCurve
-            do {
-                try onLab(lab)
-                curve = try sweep(lab)
-            } catch {
-                progress.phase("teardown", mode.rawValue)
-                meter.abandon()
-                let left = CleanupFailed.attempt { try lab.tearDown() }
-                throw CleanupFailed.outcome(of: error, left: left.map { [$0] } ?? [], interrupted: interrupted())
-            }
-            progress.phase("teardown", mode.rawValue)
-            try lab.tearDown()
+        try bench.eachLab(settings.modes, mode: \.self, reals: settings.maxReals, onLab: onLab, work: { _, lab in
+            try sweep(lab)
+        }, kept: { curve in
             try onCurve(curve)
-            // A signal during the teardown ends the sweep as interrupted (the curve is kept).
-            try checkInterrupted()
+            // A signal during the teardown ends the sweep as interrupted with the curve kept,
+            // and without the knee line that says the sweep goes on.
+            try bench.checkInterrupted()
             let knee = curve.kneeReals.map(String.init) ?? "not reached"
-            progress.finish("\(mode.rawValue): knee at \(knee) reals")
-        }
+            bench.progress.finish("\(curve.mode.rawValue): knee at \(knee) reals")
+        })
     }
 
     private func sweep(_ lab: any ExperimentLab) throws -> SweepCurve {
         let cap: Int
         switch settings.cap {
         case .bytesPerSecond(let b): cap = b
-        case .requestsPerSecond(let r): cap = Int((Double(r) * (try wireBytesPerResponse(lab, load))).rounded())
+        case .requestsPerSecond(let r): cap = Int((Double(r) * (try wireBytesPerResponse(lab, bench.load))).rounded())
         }
         for real in lab.reals { try capReal(real, cap) }
         var points: [SweepMeasurement] = []
         for n in settings.realCounts {
-            try checkInterrupted()
+            try bench.checkInterrupted()
             let weights = (0..<lab.reals.count).map { $0 < n ? 1 : 0 }
             try lab.configure(scheduler: .rr, weights: weights)
-            let c = settings.connections(forReals: n)
-            progress.show("\(lab.mode.rawValue): \(n) reals, warm-up")
-            progress.phase("warm-up", "\(lab.mode.rawValue) \(n) reals")
-            _ = try load.measure(from: lab.client, kind: settings.load, target: lab.serviceTarget, connections: c,
-                                 duration: settings.warmup, rate: nil)
-            progress.show("\(lab.mode.rawValue): \(n) reals, measuring")
-            try pause(meter.settleSeconds)
-            progress.phase("window", "\(lab.mode.rawValue) \(n) reals")
-            try meter.start(lab: lab)
-            let report: LoadReport
-            let counters: WindowCounters
-            let plain: PlainForwardWindow?
-            do {
-                report = try load.measure(from: lab.client, kind: settings.load, target: lab.serviceTarget,
-                                          connections: c, duration: settings.duration, rate: nil)
-                try meter.endWindow()
-                plain = try plainReference(lab, connections: c, cap: cap)
-                counters = try meter.stop()
-            } catch {
-                meter.abandon()
-                throw error
-            }
-            points.append(SweepMeasurement(reals: n, load: report, counters: counters, windowSeconds: settings.duration,
-                                           plain: plain))
-            progress.finish("\(lab.mode.rawValue): \(n) reals: \(Int(report.rps.rounded())) req/s")
+            let window = try bench.measure(plan(reals: n, cap: cap, in: lab), in: lab)
+            points.append(SweepMeasurement(reals: n, load: window.balanced, counters: window.counters,
+                                           windowSeconds: settings.duration, plain: window.plain.first))
+            bench.progress.finish("\(lab.mode.rawValue): \(n) reals: \(Int(window.balanced.rps.rounded())) req/s")
         }
         return SweepCurve(mode: lab.mode, points: points, capBytesPerSecond: cap)
     }
 
-    /// Half a window of the same load plain-forwarded through the director to real1 with its
-    /// cap lifted, while the window's IPVS counters settle; nil when the lab has no
-    /// plain-forward address.
-    private func plainReference(_ lab: any ExperimentLab, connections: Int, cap: Int) throws -> PlainForwardWindow? {
-        guard lab.plainForwardTarget != nil else { return nil }
-        progress.show("\(lab.mode.rawValue): plain-forward reference")
-        try uncapReal(lab.reals[0])
-        let window = try PlainForwardWindow.measure(lab: lab, load: load, meter: meter, kind: settings.load,
-                                                    connections: connections,
-                                                    duration: Swift.max(settings.duration / 2, RunSettings.minWindow),
-                                                    rate: nil)
-        try capReal(lab.reals[0], cap)
-        return window
+    /// The point with `n` reals: the load through the director, then half a window of the
+    /// same load plain-forwarded through the director to real1 with its cap lifted, while the
+    /// window's IPVS counters settle.
+    private func plan(reals n: Int, cap: Int, in lab: any ExperimentLab) -> WindowPlan {
+        let progress = bench.progress
+        let point = "\(lab.mode.rawValue) \(n) reals"
+        var plan = WindowPlan(kind: settings.load, connections: settings.connections(forReals: n),
+                              duration: settings.duration, rate: nil, warmUp: settings.warmup,
+                              references: .plainAfter, announce: { stage in
+            switch stage {
+            case .warmUp:
+                progress.show("\(lab.mode.rawValue): \(n) reals, warm-up")
+                progress.phase("warm-up", point)
+            case .settling: progress.show("\(lab.mode.rawValue): \(n) reals, measuring")
+            case .measuring, .reference(.direct): break
+            case .reference(.plain): progress.show("\(lab.mode.rawValue): plain-forward reference")
+            case .window: progress.phase("window", point)
+            }
+        })
+        plan.aroundPlain = { stretch in
+            try uncapReal(lab.reals[0])
+            let window = try stretch()
+            try capReal(lab.reals[0], cap)
+            return window
+        }
+        return plan
     }
 
     /// Sends a short uncapped load straight to the first real and divides the bytes its
@@ -169,27 +150,12 @@ public struct SweepRunner {
     public static func measureWireBytes(_ lab: any ExperimentLab, _ load: LoadSource) throws -> Double {
         let real = lab.reals[0]
         let before = try RealCapper.transmittedBytes(real)
-        let report = try load.measure(from: lab.client, kind: .http, target: lab.directTarget(real: 0),
-                                      connections: 4, duration: 1, rate: nil)
+        let report = try load.run(from: lab.client, kind: .http, target: lab.directTarget(real: 0),
+                                  connections: 4, duration: 1, rate: nil)
         let sent = try RealCapper.transmittedBytes(real) - before
         guard report.requests > 0, sent > 0 else {
             throw RuntimeFailure("cannot size a response of \(real.name) for --real-rps: no response on the direct path")
         }
         return Double(sent) / Double(report.requests)
-    }
-}
-
-extension SweepRunner {
-    /// Sleeps in short steps so a signal is noticed at once.
-    func pause(_ seconds: Double) throws {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
-            try checkInterrupted()
-            usleep(50_000)
-        }
-    }
-
-    func checkInterrupted() throws {
-        if interrupted() { throw Interrupted() }
     }
 }

@@ -19,7 +19,7 @@ public final class LabTuning: ProfileTuning {
     static let options = TuningOptions(skipMissing: true, allowGlobal: false)
 
     public func check(profiles: [String], on lab: any ExperimentLab) throws {
-        let target = try Self.target(of: lab)
+        let target = lab.tuningTarget
         for name in profiles {
             do {
                 _ = try TuningPlanner.plan(profile: try library.resolve(name), nodes: target.nodes, options: Self.options)
@@ -31,18 +31,10 @@ public final class LabTuning: ProfileTuning {
     }
 
     public func apply(profile: String, to lab: any ExperimentLab) throws {
-        let target = try Self.target(of: lab)
+        let target = lab.tuningTarget
         self.target = target
         _ = try Tuner.apply(try library.resolve(profile), to: target, options: Self.options,
                             interrupted: { SignalTrap.interrupted })
-    }
-
-    static func target(of lab: any ExperimentLab) throws -> TuningTarget {
-        guard let engine = lab as? EngineLab else {
-            throw RuntimeFailure("profiles can only be applied to a lab built by the lab engine")
-        }
-        return TuningTarget(nodes: [engine.lab.client, engine.lab.router, engine.lab.director] + engine.lab.reals,
-                            labDirectory: engine.lab.state.labDirectory)
     }
 
     public func restore() throws {

@@ -3,6 +3,7 @@ import IPVSControl
 import Lab
 import LoadGen
 import SystemKit
+import Tuner
 @testable import Experiments
 
 /// A node that runs nothing: the runners' tests exercise orchestration, not the host.
@@ -38,6 +39,11 @@ final class FakeLab: ExperimentLab {
         self.mode = mode
         self.journal = journal
         self.reals = (1...reals).map { FakeNode(name: "real\($0)", role: .real) }
+    }
+    var realAddresses: [String] { reals.indices.map { "198.18.1.\($0 + 1)" } }
+    /// Never touched: the runners' tests use `FakeTuning`, which journals instead of tuning.
+    var tuningTarget: TuningTarget {
+        TuningTarget(nodes: [client, director] + reals, labDirectory: "/nonexistent/fake-lab-\(mode.rawValue)")
     }
     var serviceTarget: LoadEndpoint { LoadEndpoint(address: "198.18.0.100") }
     func directTarget(real index: Int) -> LoadEndpoint { LoadEndpoint(address: "198.18.1.\(index + 1)") }
@@ -86,8 +92,8 @@ final class FakeLoad: LoadSource {
         self.labs = labs
     }
 
-    func measure(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
-                 duration: Double, rate: Double?) throws -> LoadReport {
+    func run(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int,
+             duration: Double, rate: Double?) throws -> LoadReport {
         calls += 1
         onCall?(calls)
         journal.events.append("load \(target.address) \(Int(duration * 1000))ms")

@@ -60,4 +60,25 @@ final class SweepRunnerTests: XCTestCase {
         XCTAssertEqual(caps, [100_050])
         XCTAssertEqual(curves.first?.capBytesPerSecond, 100_050)
     }
+
+    func testAPointIsTheWindowThenThePlainReferenceWithReal1UncappedAndNoZeroWarmUp() throws {
+        let journal = Journal()
+        let labs = FakeLabs(journal: journal)
+        let settings = SweepSettings(modes: [.nat], realCounts: [1], cap: .bytesPerSecond(409_600), connections: nil,
+                                     duration: 2, warmup: 0, outDir: "results", name: "s")
+        var runner = SweepRunner(settings: settings, labs: labs, load: FakeLoad(journal: journal, labs: labs),
+                                 meter: FakeMeter(journal: journal), interrupted: { false },
+                                 progress: ProgressLine(enabled: false, markers: false))
+        runner.capReal = { journal.events.append("cap \($0.name) \($1)") }
+        runner.uncapReal = { journal.events.append("uncap \($0.name)") }
+        var curves: [SweepCurve] = []
+        try runner.run { curves.append($0) }
+        // A zero warm-up runs no load at all (the generator refuses a zero duration).
+        XCTAssertEqual(journal.events, [
+            "up nat 1", "cap real1 409600", "configure rr 1", "meter start", "load 198.18.0.100 2000ms", "meter end",
+            "uncap real1", "reference start", "load 198.19.253.2 1000ms", "reference stop", "cap real1 409600",
+            "meter stop", "down nat",
+        ])
+        XCTAssertEqual(curves.first?.points.first?.plain?.director.packets, 20_000)
+    }
 }
