@@ -43,12 +43,6 @@ public struct SupervisedRun: Sendable, Equatable {
     public var timedOut: Bool
     /// `stopWhen` turned true while the program ran, and it was sent SIGTERM.
     public var stopped: Bool
-
-    public init(result: ProcessResult, timedOut: Bool, stopped: Bool) {
-        self.result = result
-        self.timedOut = timedOut
-        self.stopped = stopped
-    }
 }
 
 /// Runs external programs (ip, ipvsadm, tc, nginx, ...) by argv, never through a shell, so
