@@ -13,7 +13,7 @@ struct ModeWiring: Equatable, Sendable {
     /// The router's address on the reals' net, nil when the router has no leg there (NAT:
     /// the reals reach the client only through the director).
     var routerLanAddress: String?
-    /// Router interfaces whose reverse-path filter is turned off (plus "all").
+    /// The router's `net.ipv4.conf.<scope>.rp_filter` scopes ("all", interfaces) turned off.
     var routerRPFilterOff: [String]
     /// The default gateway of a real, by how the director forwards to it.
     var gateways: [ForwardingMethod: String]
