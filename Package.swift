@@ -16,16 +16,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        .target(name: "SystemKit", dependencies: [
-            .product(name: "SystemPackage", package: "swift-system"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(name: "SystemKit"),
         .target(name: "IPVSControl", dependencies: ["SystemKit"]),
         .target(name: "Lab", dependencies: ["SystemKit", "IPVSControl"]),
         .systemLibrary(name: "CLiburing", pkgConfig: "liburing",

@@ -23,7 +23,8 @@ public final class LabCollection: @unchecked Sendable {
 
     /// Every node of the lab, director first (it is the one the summary is about).
     public static func nodes(of lab: RunningLab) -> [any LabNode] {
-        [lab.director, lab.client, lab.router] + lab.reals
+        let nodes = lab.nodes
+        return nodes.filter { $0.role == .director } + nodes.filter { $0.role != .director }
     }
 
     public init(_ lab: RunningLab, options: Options) throws {

@@ -2,9 +2,6 @@ import Foundation
 import Lab
 import LoadGen
 import SystemKit
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Where the load goes: the VIP (through the director) or one real's own address (the
 /// direct path). HTTP loads use the reals' nginx, TCP loads the reals' responder.
@@ -56,46 +53,19 @@ public struct LoadProbe: Sendable {
         let argv = client.wrap(Self.endingWithParent(Self.arguments(executable: executable, kind: kind, target: target,
                                                                     connections: connections, duration: duration,
                                                                     rate: rate)))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try ToolLocator.require(argv[0]))
-        process.arguments = Array(argv.dropFirst())
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = DataBox(), errData = DataBox()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         // A generator that hangs (a lab gone wrong) must not hang the run: it gets its
         // duration plus a generous margin for connection timeouts.
-        let deadline = Date().addingTimeInterval(duration + 30)
-        var stopped = false
-        while process.isRunning && Date() < deadline {
-            if !stopped && interrupted() {
-                kill(process.processIdentifier, SIGTERM)
-                stopped = true
-            }
-            usleep(20_000)
-        }
-        let hung = process.isRunning
-        if hung { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        group.wait()
-        if stopped || interrupted() { throw Interrupted() }
-        let stderr = String(decoding: errData.data, as: UTF8.self)
-        let lastLine = stderr.split(separator: "\n").last.map(String.init) ?? ""
-        if hung {
+        let run = try ProcessRunner.supervise(argv, timeout: duration + 30, stopWhen: interrupted)
+        if run.stopped || interrupted() { throw Interrupted() }
+        let lastLine = run.result.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        if run.timedOut {
             throw RuntimeFailure("load generator against \(target.url(for: kind)) did not finish within \(Int(duration + 30)) s")
         }
-        guard process.terminationStatus == 0 else {
-            throw RuntimeFailure("load generator against \(target.url(for: kind)) exited \(process.terminationStatus): \(lastLine)")
+        guard run.result.succeeded else {
+            throw RuntimeFailure("load generator against \(target.url(for: kind)) exited \(run.result.status): \(lastLine)")
         }
         do {
-            return try JSONCoding.decode(LoadReport.self, from: outData.data)
+            return try JSONCoding.decode(LoadReport.self, from: Data(run.result.stdout.utf8))
         } catch {
             throw RuntimeFailure("load generator against \(target.url(for: kind)) printed no report JSON (\(error)): \(lastLine)")
         }
@@ -116,9 +86,4 @@ public struct LoadProbe: Sendable {
     static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(value)
     }
-}
-
-/// Holds what a reader thread collected; the DispatchGroup orders the write before the read.
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
 }

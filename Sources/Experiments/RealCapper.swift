@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 import Lab
 import SystemKit
@@ -48,18 +49,11 @@ public enum RealCapper {
 
     /// Bytes each link has sent so far, from the node's own /proc/net/dev.
     public static func transmittedBytes(_ node: any LabNode) throws -> Int {
-        parseTransmittedBytes(try node.readFile("/proc/net/dev"))
+        try parseTransmittedBytes(try node.readFile(InterfaceCounters.source))
     }
 
-    static func parseTransmittedBytes(_ text: String) -> Int {
-        var total = 0
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) != "lo" else { continue }
-            let fields = parts[1].split(separator: " ")
-            // Receive: bytes packets errs drop fifo frame compressed multicast; transmit bytes next.
-            if fields.count >= 9, let tx = Int(fields[8]) { total += tx }
-        }
-        return total
+    /// The transmit bytes of every interface but loopback, read by the collector's parser.
+    static func parseTransmittedBytes(_ text: String) throws -> Int {
+        try InterfaceCounters.parse(text).filter { $0.key != "lo" }.values.reduce(0) { $0 + Int($1.txBytes) }
     }
 }

@@ -185,7 +185,7 @@ public enum LabEngine {
         let lab = RunningLab(state: state)
         do {
             return try SysctlUndoLog.restoreAndRemove(labDirectory: state.labDirectory,
-                                                      nodes: [lab.client, lab.router, lab.director] + lab.reals)
+                                                      nodes: lab.nodes)
         } catch {
             return ["\(error)"]
         }

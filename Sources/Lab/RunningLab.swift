@@ -36,9 +36,12 @@ public struct RunningLab: Sendable {
         [VirtualService(address: state.vip, port: state.httpPort), VirtualService(address: state.vip, port: state.tcpPort)]
     }
 
+    /// Every node: `client`, `router`, `director`, `real1` ... `realN`, in that order.
+    public var nodes: [any LabNode] { [client, router, director] + reals }
+
     /// `client`, `router`, `director`, `real1` ... `realN`.
     public func node(named name: String) throws -> any LabNode {
-        let all: [any LabNode] = [client, router, director] + reals
+        let all = nodes
         guard let node = all.first(where: { $0.name == name }) else {
             let names = all.map(\.name).joined(separator: ", ")
             throw InvalidInput("no node '\(name)' in lab \(state.name): use one of \(names)")

@@ -2,6 +2,7 @@ import IPVSControl
 
 /// Turns a spec into a complete plan of namespaces, links, addresses, routes, sysctls and
 /// IPVS configuration. Pure (no I/O), so every mode's wiring is unit-tested without root.
+/// What differs between modes is read from the mode's row of `ModeWiring`, not branched on.
 ///
 /// Address plan (all inside 198.18.0.0/15, RFC 2544):
 /// - client net 198.18.0.0/24: router .1, client .2 (a veth pair, no bridge);
@@ -33,16 +34,15 @@ public enum Topology {
     /// The address of real `index` (1-based) on the reals' net.
     public static func realAddress(_ index: Int) -> String { "\(realsNet).\(10 + index)" }
 
-    public static func vip(for mode: LabMode) -> String {
-        mode.twoArmed ? "\(outsideNet).100" : "\(realsNet).100"
-    }
+    public static func vip(for mode: LabMode) -> String { ModeWiring.row(for: mode).vip }
 
     public static func plan(_ spec: LabSpec, backend: DirectorBackend, prefix: String) -> LabPlan {
         let ns = { (node: String) in namespace(prefix: prefix, lab: spec.name, node: node) }
-        let sw = ns("sw"), mode = spec.mode, vip = vip(for: mode)
+        let sw = ns("sw"), mode = spec.mode, wiring = ModeWiring.row(for: mode), vip = wiring.vip
+        let twoArmed = wiring.director == .outsideAndInside
         let outside = "bout", lan = "blan"
         var bridges = [BridgePlan(namespace: sw, name: lan)]
-        if mode.twoArmed { bridges.insert(BridgePlan(namespace: sw, name: outside), at: 0) }
+        if twoArmed { bridges.insert(BridgePlan(namespace: sw, name: outside), at: 0) }
         var veths: [VethPlan] = []
         var nodes: [NodePlan] = []
         var namespaces = [sw, ns("client"), ns("router")]
@@ -59,26 +59,22 @@ public enum Topology {
         // Router: forwards between the client net and the director's (or the reals') net.
         var routerIfs = [InterfacePlan(name: "cli0", addresses: ["\(clientNet).1/24"])]
         var routerSysctls = [SysctlPlan(key: "net.ipv4.ip_forward", value: "1")]
-        if mode.twoArmed {
+        if twoArmed {
             veths.append(VethPlan(aNamespace: ns("router"), aName: "out0", bNamespace: sw, bName: "rt-out", bridge: outside))
             routerIfs.append(InterfacePlan(name: "out0", addresses: ["\(outsideNet).1/24"]))
         }
-        if mode != .nat {
-            let routerLan = mode == .mixed ? "\(realsNet).254/24" : "\(realsNet).1/24"
+        if let routerLan = wiring.routerLanAddress {
             veths.append(VethPlan(aNamespace: ns("router"), aName: "lan0", bNamespace: sw, bName: "rt-lan", bridge: lan))
             routerIfs.append(InterfacePlan(name: "lan0", addresses: [routerLan]))
         }
-        if mode == .mixed {
-            // DR/TUN replies carry the VIP (an outside address) as source into lan0.
-            routerSysctls += ["all", "lan0", "out0"].map { SysctlPlan(key: "net.ipv4.conf.\($0).rp_filter", value: "0") }
-        }
-        let directorNear = mode.twoArmed ? "\(outsideNet).2" : "\(realsNet).2"
+        routerSysctls += wiring.routerRPFilterOff.map { SysctlPlan(key: "net.ipv4.conf.\($0).rp_filter", value: "0") }
         nodes.append(NodePlan(name: "router", role: .router, namespace: ns("router"), interfaces: routerIfs,
-                              loopbackAddresses: [], routes: [RoutePlan(destination: "\(plainAddress)/32", via: directorNear)],
+                              loopbackAddresses: [],
+                              routes: [RoutePlan(destination: "\(plainAddress)/32", via: wiring.director.nearAddress)],
                               sysctls: routerSysctls, decapInterfaces: []))
 
         // Director.
-        let (director, guest, links) = directorPlan(mode: mode, backend: backend, sw: sw, ns: ns("director"),
+        let (director, guest, links) = directorPlan(arms: wiring.director, backend: backend, sw: sw, ns: ns("director"),
                                                     outside: outside, lan: lan, vip: vip)
         if backend == .native {
             namespaces.append(ns("director"))
@@ -97,12 +93,7 @@ public enum Topology {
             veths.append(VethPlan(aNamespace: ns(name), aName: "eth0", bNamespace: sw, bName: "r\(k)", bridge: lan))
             var ifs = [InterfacePlan(name: "eth0", addresses: ["\(realAddress(k))/24"])]
             if k == 1 { ifs.append(InterfacePlan(name: "direct0", addresses: ["198.19.255.2/30"])) }
-            let gateway: String
-            switch (mode, fwd) {
-            case (_, .nat): gateway = "\(realsNet).1"
-            case (.mixed, _): gateway = "\(realsNet).254"
-            default: gateway = "\(realsNet).1"
-            }
+            let gateway = wiring.gateway(for: fwd)
             var sysctls: [SysctlPlan] = []
             var loopback: [String] = k == 1 ? ["\(plainAddress)/32"] : []
             var decap: [String] = []
@@ -133,29 +124,12 @@ public enum Topology {
 
     /// The director's interfaces (guest `vecN` names for uml, veth names for native), its
     /// taps for uml, and the links a capture watches from the switch namespace.
-    static func directorPlan(mode: LabMode, backend: DirectorBackend, sw: String, ns: String,
+    static func directorPlan(arms: DirectorArms, backend: DirectorBackend, sw: String, ns: String,
                              outside: String, lan: String, vip: String)
         -> (NodePlan, GuestPlan?, [CaptureLink]) {
-        var ifs: [InterfacePlan]
-        var routes: [RoutePlan]
-        var sysctls: [SysctlPlan] = []
-        var sides: [(bridge: String, side: CaptureSide, swName: String)]
-        if mode.twoArmed {
-            ifs = [InterfacePlan(name: "out0", addresses: ["\(outsideNet).2/24", "\(vip)/32"]),
-                   InterfacePlan(name: "in0", addresses: ["\(realsNet).1/24"])]
-            routes = [RoutePlan(destination: "\(clientNet).0/24", via: "\(outsideNet).1")]
-            sysctls = [SysctlPlan(key: "net.ipv4.ip_forward", value: "1")]
-            sides = [(outside, .outside, "out"), (lan, .inside, "in")]
-        } else {
-            ifs = [InterfacePlan(name: "lan0", addresses: ["\(realsNet).2/24", "\(vip)/32"])]
-            routes = [RoutePlan(destination: "default", via: "\(realsNet).1")]
-            // The plain-forward reference leaves by the interface it came in on: forwarding
-            // on, and no ICMP redirect telling the router to skip the director.
-            let lanName = backend == .uml ? "vec1" : "lan0"
-            sysctls = [SysctlPlan(key: "net.ipv4.ip_forward", value: "1")]
-                + ["all", lanName].map { SysctlPlan(key: "net.ipv4.conf.\($0).send_redirects", value: "0") }
-            sides = [(lan, .lan, "lan")]
-        }
+        let ifs = arms.interfaces(vip: vip), sysctls = arms.sysctls(backend: backend)
+        let sides = arms.sides(outside: outside, lan: lan)
+        var routes = arms.routes
         routes.append(RoutePlan(destination: "\(plainAddress)/32", via: realAddress(1)))
         switch backend {
         case .native:

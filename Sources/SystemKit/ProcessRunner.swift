@@ -34,6 +34,17 @@ public struct CommandFailed: UserFacingError, Equatable {
     public var exitStatus: ExitStatus { .failure }
 }
 
+/// A run that `ProcessRunner.supervise` watched: what the program left, and whether the
+/// supervisor ended it (SIGTERM when asked to stop, SIGKILL at the timeout).
+public struct SupervisedRun: Sendable, Equatable {
+    /// Status 124 when the timeout killed the program.
+    public var result: ProcessResult
+    /// The program still ran at the timeout and was killed.
+    public var timedOut: Bool
+    /// `stopWhen` turned true while the program ran, and it was sent SIGTERM.
+    public var stopped: Bool
+}
+
 /// Runs external programs (ip, ipvsadm, tc, nginx, ...) by argv, never through a shell, so
 /// that no lab name or path is ever interpreted as shell syntax.
 public enum ProcessRunner {
@@ -43,6 +54,15 @@ public enum ProcessRunner {
     @discardableResult
     public static func run(_ argv: [String], input: Data? = nil, timeout: Double? = nil,
                            environment: [String: String]? = nil) throws -> ProcessResult {
+        try supervise(argv, input: input, timeout: timeout, environment: environment).result
+    }
+
+    /// Like `run`, and while the program runs also polls `stopWhen`: the first time it turns
+    /// true the program is sent SIGTERM (once), and is still waited for, up to `timeout`. For
+    /// long children (the load generator) that Ctrl-C must stop at once, not at their end.
+    public static func supervise(_ argv: [String], input: Data? = nil, timeout: Double? = nil,
+                                 environment: [String: String]? = nil,
+                                 stopWhen: (() -> Bool)? = nil) throws -> SupervisedRun {
         precondition(!argv.isEmpty, "empty argv")
         let process = Process()
         process.executableURL = try ToolLocator.url(for: argv[0])
@@ -62,10 +82,16 @@ public enum ProcessRunner {
         }
         let outData = PipeDrain(outPipe.fileHandleForReading)
         let errData = PipeDrain(errPipe.fileHandleForReading)
-        var timedOut = false
-        if let timeout {
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(2_000) }
+        var timedOut = false, stopped = false
+        if timeout != nil || stopWhen != nil {
+            let deadline = timeout.map { Date().addingTimeInterval($0) }
+            while process.isRunning && deadline.map({ Date() < $0 }) ?? true {
+                if !stopped, let stopWhen, stopWhen() {
+                    kill(process.processIdentifier, SIGTERM)
+                    stopped = true
+                }
+                usleep(2_000)
+            }
             if process.isRunning {
                 timedOut = true
                 kill(process.processIdentifier, SIGKILL)
@@ -73,9 +99,10 @@ public enum ProcessRunner {
         }
         process.waitUntilExit()
         let status: Int32 = timedOut ? 124 : process.terminationStatus
-        return ProcessResult(status: status,
-                             stdout: String(decoding: outData.wait(), as: UTF8.self),
-                             stderr: String(decoding: errData.wait(), as: UTF8.self))
+        let result = ProcessResult(status: status,
+                                   stdout: String(decoding: outData.wait(), as: UTF8.self),
+                                   stderr: String(decoding: errData.wait(), as: UTF8.self))
+        return SupervisedRun(result: result, timedOut: timedOut, stopped: stopped)
     }
 
     /// Like `run`, but a non-zero exit throws `CommandFailed`.

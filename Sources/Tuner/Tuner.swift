@@ -184,6 +184,6 @@ public enum Tuner {
 extension TuningTarget {
     /// Every node of a running lab, and its state directory.
     public init(lab: RunningLab) {
-        self.init(nodes: [lab.client, lab.router, lab.director] + lab.reals, labDirectory: lab.state.labDirectory)
+        self.init(nodes: lab.nodes, labDirectory: lab.state.labDirectory)
     }
 }

@@ -28,6 +28,34 @@ final class ProcessRunnerTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), 5)
     }
 
+    /// A stop request SIGTERMs the child at once instead of waiting for it to end.
+    func testSuperviseTerminatesTheChildWhenAskedToStop() throws {
+        let start = Date(), asked = start.addingTimeInterval(0.2)
+        let run = try ProcessRunner.supervise(["sleep", "10"], timeout: 20, stopWhen: { Date() >= asked })
+        XCTAssertTrue(run.stopped)
+        XCTAssertFalse(run.timedOut)
+        XCTAssertEqual(run.result.status, SIGTERM)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+    }
+
+    /// A child that ignores the stop request is still killed at the timeout.
+    func testSuperviseKillsAChildThatIgnoresTheStopAtTheTimeout() throws {
+        let start = Date()
+        let run = try ProcessRunner.supervise(["sh", "-c", "trap '' TERM; while :; do :; done"], timeout: 0.5,
+                                              stopWhen: { Date().timeIntervalSince(start) > 0.1 })
+        XCTAssertTrue(run.stopped)
+        XCTAssertTrue(run.timedOut)
+        XCTAssertEqual(run.result.status, 124)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+    }
+
+    func testSuperviseWithoutStopOrTimeoutRunsToTheEnd() throws {
+        let run = try ProcessRunner.supervise(["sh", "-c", "echo done"], stopWhen: { false })
+        XCTAssertEqual(run.result, ProcessResult(status: 0, stdout: "done\n", stderr: ""))
+        XCTAssertFalse(run.timedOut)
+        XCTAssertFalse(run.stopped)
+    }
+
     func testCheckThrowsCommandFailedNamingTheCommand() {
         XCTAssertThrowsError(try ProcessRunner.check(["sh", "-c", "echo boom >&2; exit 1"])) { error in
             let failed = error as? CommandFailed
