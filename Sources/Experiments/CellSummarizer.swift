@@ -2,6 +2,7 @@ import Foundation
 import IPVSControl
 import LoadGen
 import Results
+import Vocabulary
 
 /// Turns a cell's raw repeats into the summary's `Cell`: medians for the rates (each ratio
 /// computed per repeat, so a slow moment of the machine hits both sides alike), latency

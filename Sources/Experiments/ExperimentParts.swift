@@ -3,12 +3,13 @@ import IPVSControl
 import Lab
 import LoadGen
 import SystemKit
+import Vocabulary
 
 /// What the runner needs from a lab that is up: its nodes, where the load goes, and how to
 /// reconfigure the service between cells. `RunningLab` (the lab target) is adapted to it
 /// in `LabAdapter.swift`; tests use an in-memory lab.
 public protocol ExperimentLab: AnyObject {
-    var mode: RunMode { get }
+    var mode: LabMode { get }
     /// "uml" or "native": where the director's IPVS runs.
     var directorBackend: String { get }
     var client: any LabNode { get }
@@ -28,7 +29,7 @@ public protocol ExperimentLab: AnyObject {
 
 /// Builds one lab per mode (the runner never rebuilds a lab between cells).
 public protocol LabFactory {
-    func build(mode: RunMode, reals: Int) throws -> any ExperimentLab
+    func build(mode: LabMode, reals: Int) throws -> any ExperimentLab
 }
 
 /// Runs the load generator once; `LoadProbe` is the real one.

@@ -4,6 +4,7 @@ import LoadGen
 import SystemKit
 #if canImport(Glibc)
 import Glibc
+import Vocabulary
 #endif
 
 /// Where the load goes: the VIP (through the director) or one real's own address (the

@@ -4,6 +4,7 @@ import Lab
 import LoadGen
 import Results
 import SystemKit
+import Vocabulary
 
 /// What the director did over one stretch of load: its CPU and the packets it received on
 /// its data links (the management link, which carries the collector's own reads, excluded).

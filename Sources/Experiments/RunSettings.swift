@@ -2,6 +2,7 @@ import Foundation
 import IPVSControl
 import LoadGen
 import SystemKit
+import Vocabulary
 
 /// What `lvsbench run` was asked for, as typed on the command line; nil means "the default".
 /// Kept as text so that every check happens in one place (`RunSettings.validated`) before
@@ -27,7 +28,7 @@ public struct RunRequest: Sendable {
 
 /// A validated run: every list non-empty, every name known, the output directory writable.
 public struct RunSettings: Codable, Equatable, Sendable {
-    public var modes: [RunMode]
+    public var modes: [LabMode]
     public var schedulers: [Scheduler]
     public var profiles: [String]
     public var reals: Int
@@ -46,7 +47,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
     /// The default benchmark: the LVS tutorial's four reals weighted 5,5,1,1 under the four
     /// classic schedulers in the three forwarding methods, with cells short enough that the
     /// whole matrix takes a few minutes on a two-core machine.
-    public static let defaultModes: [RunMode] = [.nat, .dr, .tun]
+    public static let defaultModes: [LabMode] = [.nat, .dr, .tun]
     public static let defaultSchedulers: [Scheduler] = [.rr, .wrr, .lc, .wlc]
     public static let defaultReals = 4
     public static let tutorialWeights = [5, 5, 1, 1]
@@ -93,7 +94,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
 
     /// Checks `request`; `knownProfiles` (nil: accept any name) comes from the tuner.
     public static func validated(_ request: RunRequest, knownProfiles: [String]? = nil) throws -> RunSettings {
-        let modes = try request.modes.map { try ListOption.parse($0, option: "--mode", RunMode.init(parsing:)) }
+        let modes = try request.modes.map { try ListOption.parse($0, option: "--mode", LabMode.init(parsing:)) }
             ?? defaultModes
         let schedulers = try request.schedulers.map {
             try ListOption.parse($0, option: "--scheduler", Scheduler.init(parsing:))

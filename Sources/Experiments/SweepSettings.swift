@@ -1,6 +1,7 @@
 import Foundation
 import LoadGen
 import SystemKit
+import Vocabulary
 
 /// How each real's capacity is capped during a sweep, so that total throughput grows with
 /// the number of reals until the director, not the reals, is the limit.
@@ -32,7 +33,7 @@ public struct SweepRequest: Sendable {
 /// A validated sweep. The lab of each mode is built once with `maxReals` and points take
 /// reals in and out of the service.
 public struct SweepSettings: Codable, Equatable, Sendable {
-    public var modes: [RunMode]
+    public var modes: [LabMode]
     public var realCounts: [Int]
     public var cap: RealCap
     public var connections: Int?
@@ -57,7 +58,7 @@ public struct SweepSettings: Codable, Equatable, Sendable {
     public func connections(forReals n: Int) -> Int { connections ?? Swift.max(16, 4 * n) }
 
     public static func validated(_ request: SweepRequest) throws -> SweepSettings {
-        let modes = try request.modes.map { try ListOption.parse($0, option: "--mode", RunMode.init(parsing:)) }
+        let modes = try request.modes.map { try ListOption.parse($0, option: "--mode", LabMode.init(parsing:)) }
             ?? [.nat, .dr, .tun]
         let counts = try request.reals.map {
             try ListOption.parse($0, option: "--reals") { text -> Int in

@@ -1,6 +1,7 @@
 import Foundation
 import IPVSControl
 import SystemKit
+import Vocabulary
 
 /// The lab as data: everything `lab up` needs, validated before anything touches the host.
 public struct LabSpec: Codable, Equatable, Sendable {

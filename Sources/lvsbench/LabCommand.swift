@@ -3,6 +3,7 @@ import Foundation
 import IPVSControl
 import Lab
 import SystemKit
+import Vocabulary
 
 /// `lvsbench lab ...`: build, inspect, change and remove labs.
 struct LabCommand: ParsableCommand {
