@@ -1,5 +1,4 @@
 import Foundation
-import IPVSControl
 import Vocabulary
 
 /// One combination of the run's lists: what a single measured cell runs under.
