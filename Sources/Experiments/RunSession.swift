@@ -21,9 +21,9 @@ public enum RunSession {
         let backend = try LabEngine.resolveBackend(.auto)
         let summary = Summary(name: settings.name, startedAt: Date(), host: HostInfo.current(),
                               directorBackend: backend.rawValue, commandLine: commandLine,
-                              lab: LabSetup(modes: settings.modes.map(\.rawValue), reals: [settings.reals],
+                              lab: LabSetup(modes: settings.modes, reals: [settings.reals],
                                             weights: settings.weightSets[0], directorBackend: backend.rawValue,
-                                            profiles: settings.profiles, loads: [settings.load.rawValue]),
+                                            profiles: settings.profiles, loads: [settings.load]),
                               toolVersions: SessionContext.toolVersions())
         // A signal before anything exists ends here, with nothing to clean up.
         try SignalTrap.check()
@@ -65,8 +65,8 @@ public enum SweepSession {
         try Privileges.requireRoot(for: "lvsbench sweep")
         try SessionContext.requireTools()
         let backend = try LabEngine.resolveBackend(.auto)
-        var setup = LabSetup(modes: settings.modes.map(\.rawValue), reals: settings.realCounts, weights: [],
-                             directorBackend: backend.rawValue, profiles: ["default"], loads: [settings.load.rawValue])
+        var setup = LabSetup(modes: settings.modes, reals: settings.realCounts, weights: [],
+                             directorBackend: backend.rawValue, profiles: ["default"], loads: [settings.load])
         switch settings.cap {
         case .bytesPerSecond(let b): setup.realRateBytesPerSecond = Double(b)
         case .requestsPerSecond(let r): setup.realRPS = Double(r)
