@@ -5,7 +5,8 @@ import PackageDescription
 // SystemKit <- Vocabulary <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
 // Vocabulary holds the terms every layer and the command line share (modes, schedulers,
 // loads, weights...), typed once and parsed by ArgumentParser.
-// LoadGen and Results/Reports stand apart so they can be tested without a lab.
+// LoadGen and Results/Reports (which use only SystemKit and Vocabulary) stand apart so they
+// can be tested without a lab.
 let package = Package(
     name: "lvsbench",
     platforms: [.macOS(.v13)],
