@@ -6,11 +6,6 @@ import SystemKit
 public enum Weights {
     public static let range: ClosedRange<Int> = 0...65535
 
-    /// Parses "5,5,1,1" for `reals` servers; an empty or nil list means weight 1 each.
-    public static func parse(_ text: String?, reals: Int) throws -> [Int] {
-        try fitted(text.map(parseList), reals: reals)
-    }
-
     /// Parses "5,5,1,1" into weights, each in `range`, before the number of reals is known;
     /// an empty text gives no weights (`fitted` then gives every real weight 1).
     public static func parseList(_ text: String) throws -> [Int] {

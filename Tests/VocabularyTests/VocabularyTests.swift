@@ -42,9 +42,9 @@ final class VocabularyTests: XCTestCase {
     }
 
     func testWeights() throws {
-        XCTAssertEqual(try Weights.parse("5, 5,1,0", reals: 4), [5, 5, 1, 0])
-        XCTAssertEqual(try Weights.parse(nil, reals: 3), [1, 1, 1])
-        XCTAssertEqual(try Weights.parse("", reals: 2), [1, 1])
+        XCTAssertEqual(try Weights.fitted(Weights.parseList("5, 5,1,0"), reals: 4), [5, 5, 1, 0])
+        XCTAssertEqual(try Weights.fitted(nil, reals: 3), [1, 1, 1])
+        XCTAssertEqual(try Weights.fitted(Weights.parseList(""), reals: 2), [1, 1])
         let bad: [(String, String)] = [
             ("5,1", "2 weights given for 4 reals: give one weight per real"),
             ("1,1,1,70000", "weight 70000 is out of range: IPVS weights are 0 to 65535"),
@@ -54,7 +54,7 @@ final class VocabularyTests: XCTestCase {
             ("1,,1,1", "weight '' is not a whole number: give weights like 5,5,1,1"),
         ]
         for (text, message) in bad {
-            XCTAssertThrowsError(try Weights.parse(text, reals: 4), text) { XCTAssertEqual("\($0)", message) }
+            XCTAssertThrowsError(try Weights.fitted(Weights.parseList(text), reals: 4), text) { XCTAssertEqual("\($0)", message) }
         }
     }
 
