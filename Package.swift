@@ -2,8 +2,11 @@
 import PackageDescription
 
 // One target per concern; dependencies point one way:
-// SystemKit <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
-// LoadGen and Results/Reports stand apart so they can be tested without a lab.
+// SystemKit <- Vocabulary <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
+// Vocabulary holds the terms every layer and the command line share (modes, schedulers,
+// loads, weights...), typed once and parsed by ArgumentParser.
+// LoadGen and Results/Reports (which use only SystemKit and Vocabulary) stand apart so they
+// can be tested without a lab.
 let package = Package(
     name: "lvsbench",
     platforms: [.macOS(.v13)],
@@ -21,8 +24,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "SystemKit"),
-        .target(name: "IPVSControl", dependencies: ["SystemKit"]),
-        .target(name: "Lab", dependencies: ["SystemKit", "IPVSControl"]),
+        .target(name: "Vocabulary", dependencies: [
+            "SystemKit",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "IPVSControl", dependencies: ["SystemKit", "Vocabulary"]),
+        .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "IPVSControl"]),
         .systemLibrary(name: "CLiburing", pkgConfig: "liburing",
                        providers: [.apt(["liburing-dev"])]),
         .target(name: "LoadGen", dependencies: [
@@ -32,31 +39,32 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap",
                        providers: [.apt(["libpcap-dev"])]),
         .target(name: "Collector", dependencies: [
-            "SystemKit", "IPVSControl", "Lab", "CPcap",
+            "SystemKit", "Vocabulary", "IPVSControl", "Lab", "CPcap",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .target(name: "Tuner", dependencies: ["SystemKit", "IPVSControl", "Lab", "Yams"]),
-        .target(name: "Results", dependencies: ["SystemKit"]),
-        .target(name: "Reports", dependencies: ["Results"]),
+        .target(name: "Tuner", dependencies: ["SystemKit", "Vocabulary", "IPVSControl", "Lab", "Yams"]),
+        .target(name: "Results", dependencies: ["SystemKit", "Vocabulary"]),
+        .target(name: "Reports", dependencies: ["Vocabulary", "Results"]),
         .target(name: "Experiments", dependencies: [
-            "SystemKit", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports",
+            "SystemKit", "Vocabulary", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports",
         ]),
         .executableTarget(name: "lvsbench", dependencies: [
-            "SystemKit", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports", "Experiments",
+            "SystemKit", "Vocabulary", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Shared by the test targets only: where the built lvsbench and the package's folders are.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
-        .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "IPVSControl"]),
-        .testTarget(name: "LabTests", dependencies: ["TestSupport", "Lab", "lvsbench"]),
+        .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
+        .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "Vocabulary", "IPVSControl"]),
+        .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
         .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TunerTests", dependencies: ["TestSupport", "Tuner", "lvsbench"]),
-        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "Results"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "lvsbench"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Vocabulary", "Reports", "Results"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Vocabulary", "Experiments", "lvsbench"]),
     ],
     swiftLanguageModes: [.v5]
 )

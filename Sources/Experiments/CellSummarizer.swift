@@ -2,6 +2,7 @@ import Foundation
 import IPVSControl
 import LoadGen
 import Results
+import Vocabulary
 
 /// Turns a cell's raw repeats into the summary's `Cell`: medians for the rates (each ratio
 /// computed per repeat, so a slow moment of the machine hits both sides alike), latency
@@ -16,8 +17,8 @@ public enum CellSummarizer {
         let l = median.balanced.latency_us
         let latency = Latency(p50: Double(l.p50), p90: Double(l.p90), p99: Double(l.p99), p999: Double(l.p999),
                               max: Double(l.max))
-        return Cell(mode: m.spec.mode.rawValue, scheduler: m.spec.scheduler.rawValue, profile: m.spec.profile,
-                    reals: m.realNames.count, load: m.spec.load.rawValue, rps: repeats.rps.median, cps: cps,
+        return Cell(mode: m.spec.mode, scheduler: m.spec.scheduler, profile: m.spec.profile,
+                    reals: m.realNames.count, load: m.spec.load, rps: repeats.rps.median, cps: cps,
                     bytesPerSecond: bytes, durationSeconds: m.windowSeconds, latencyUS: latency,
                     errors: errors(m.repeats.map(\.balanced)), directRPS: repeats.directRPS.median,
                     lbOverheadRatio: repeats.lbOverheadRatio.median, perReal: shares(m),

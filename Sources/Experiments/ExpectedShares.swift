@@ -1,5 +1,6 @@
 import Foundation
 import IPVSControl
+import Vocabulary
 
 /// The share of requests each real should get under a scheduler, so a report can show
 /// observed against expected. Nil where the scheduler's choice depends on something a

@@ -4,13 +4,14 @@ import Lab
 import LoadGen
 import SystemKit
 import Tuner
+import Vocabulary
 
 /// What the runners, the meter and the tuning need from a lab that is up: its nodes, where
 /// the load goes, how to reconfigure the service between cells, and what the tuner works
 /// on. `RunningLab` (the lab target) is adapted to it in `LabAdapter.swift`; tests use an
 /// in-memory lab. Nothing casts it back to the adapter: what a user needs is stated here.
 public protocol ExperimentLab: AnyObject {
-    var mode: RunMode { get }
+    var mode: LabMode { get }
     /// "uml" or "native": where the director's IPVS runs.
     var directorBackend: String { get }
     var client: any LabNode { get }
@@ -36,7 +37,7 @@ public protocol ExperimentLab: AnyObject {
 
 /// Builds one lab per mode (the runner never rebuilds a lab between cells).
 public protocol LabFactory {
-    func build(mode: RunMode, reals: Int) throws -> any ExperimentLab
+    func build(mode: LabMode, reals: Int) throws -> any ExperimentLab
 }
 
 /// Runs the load generator once; `LoadProbe` is the real one, tests answer in memory.

@@ -2,6 +2,7 @@ import Foundation
 import Lab
 import Results
 import SystemKit
+import Vocabulary
 
 /// What a session measures in its labs: the matrix of `lvsbench run` (`MatrixPlan`) or the
 /// curves of `lvsbench sweep` (`SweepPlan`). Everything around it is `ExperimentSession`'s.

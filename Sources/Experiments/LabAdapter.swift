@@ -3,15 +3,16 @@ import IPVSControl
 import Lab
 import SystemKit
 import Tuner
+import Vocabulary
 
 /// A lab built by `LabEngine` for one mode of a run. It is named after this process so two
 /// runs (or a run and a user's own `lab up`) never share a lab.
 public final class EngineLab: ExperimentLab {
     private let lab: RunningLab
-    public let mode: RunMode
+    public let mode: LabMode
     private var down = false
 
-    init(lab: RunningLab, mode: RunMode) {
+    init(lab: RunningLab, mode: LabMode) {
         self.lab = lab
         self.mode = mode
     }
@@ -60,12 +61,12 @@ public struct EngineLabFactory: LabFactory {
     }
 
     /// `x<pid>-<mode>`: unique per process, within the lab's 12-character name limit.
-    public static func labName(mode: RunMode, pid: Int32 = getpid()) -> String {
+    public static func labName(mode: LabMode, pid: Int32 = getpid()) -> String {
         "x\(pid % 100_000)-\(mode.rawValue)"
     }
 
-    public func build(mode: RunMode, reals: Int) throws -> any ExperimentLab {
-        let spec = LabSpec(name: Self.labName(mode: mode), mode: try LabMode(parsing: mode.rawValue), reals: reals,
+    public func build(mode: LabMode, reals: Int) throws -> any ExperimentLab {
+        let spec = LabSpec(name: Self.labName(mode: mode), mode: mode, reals: reals,
                            scheduler: .rr, weights: nil, persistence: nil, director: director)
         return EngineLab(lab: try LabEngine.up(spec, progress: progress), mode: mode)
     }

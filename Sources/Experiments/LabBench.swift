@@ -1,5 +1,6 @@
 import Foundation
 import SystemKit
+import Vocabulary
 
 /// What every experiment measures with (labs, load, meter, tuning) and the steps the matrix
 /// and the sweep share: the lab loop with its unconditional cleanup here, the measured
@@ -35,7 +36,7 @@ public struct LabBench {
     /// signal too, before the error propagates. A cleanup step that fails is reported with the
     /// error (`CleanupFailed`, or `Interrupted` naming what is left), never swallowed. A signal
     /// that arrives while a lab is torn down still ends the experiment as interrupted.
-    func eachLab<Item, Result>(_ items: [Item], mode: KeyPath<Item, RunMode>, reals: Int,
+    func eachLab<Item, Result>(_ items: [Item], mode: KeyPath<Item, LabMode>, reals: Int,
                                onLab: (any ExperimentLab) throws -> Void,
                                work: (Item, any ExperimentLab) throws -> Result,
                                kept: (Result) throws -> Void = { _ in }) throws {

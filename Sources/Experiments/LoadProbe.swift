@@ -2,6 +2,7 @@ import Foundation
 import Lab
 import LoadGen
 import SystemKit
+import Vocabulary
 
 /// Where the load goes: the VIP (through the director) or one real's own address (the
 /// direct path). HTTP loads use the reals' nginx, TCP loads the reals' responder.

@@ -1,9 +1,9 @@
 import Foundation
-import IPVSControl
+import Vocabulary
 
 /// One combination of the run's lists: what a single measured cell runs under.
 public struct CellSpec: Codable, Equatable, Sendable {
-    public var mode: RunMode
+    public var mode: LabMode
     public var scheduler: Scheduler
     public var profile: String
     public var weights: [Int]
@@ -23,7 +23,7 @@ public struct CellSpec: Codable, Equatable, Sendable {
 /// scheduler.
 public struct Matrix: Equatable, Sendable {
     public struct Group: Equatable, Sendable {
-        public var mode: RunMode
+        public var mode: LabMode
         public var cells: [CellSpec]
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Lab
 import LoadGen
 import SystemKit
+import Vocabulary
 
 /// A stretch of the same load next to the measured window, for the numbers to compare with.
 enum Reference: Equatable, Sendable {

@@ -2,6 +2,8 @@ import Collector
 import Foundation
 import LoadGen
 import Results
+import SystemKit
+import Vocabulary
 
 /// What the director did over one stretch of load: its CPU and the packets it received on
 /// its data links (the management link, which carries the collector's own reads, excluded).

@@ -37,8 +37,8 @@ struct MatrixPlan: SessionPlan {
     var name: String { settings.name }
 
     func labSetup(backend: String) -> LabSetup {
-        LabSetup(modes: settings.modes.map(\.rawValue), reals: [settings.reals], weights: settings.weightSets[0],
-                 directorBackend: backend, profiles: settings.profiles, loads: [settings.load.rawValue])
+        LabSetup(modes: settings.modes, reals: [settings.reals], weights: settings.weightSets[0],
+                 directorBackend: backend, profiles: settings.profiles, loads: [settings.load])
     }
 
     func measure(on bench: LabBench, recorder: ResultRecorder, onLab: (any ExperimentLab) throws -> Void) throws {

@@ -1,23 +1,26 @@
 import Foundation
-import IPVSControl
 import LoadGen
 import SystemKit
+import Vocabulary
 
-/// What `lvsbench run` was asked for, as typed on the command line; nil means "the default".
-/// Kept as text so that every check happens in one place (`RunSettings.validated`) before
-/// anything is created on the host.
+/// What `lvsbench run` was asked for, already typed (ArgumentParser parsed every value
+/// into the vocabulary's types); nil means "the default". `RunSettings.validated` fills in
+/// the defaults and checks the values against each other and the host before anything is
+/// created.
 public struct RunRequest: Sendable {
-    public var modes: String?
-    public var schedulers: String?
-    public var profiles: String?
+    public var modes: [LabMode]?
+    public var schedulers: [Scheduler]?
+    public var profiles: [String]?
     public var reals: Int?
     /// One entry per `--weights` option; several entries make weights a matrix dimension.
-    public var weights: [String] = []
-    public var load: String?
+    public var weights: [[Int]] = []
+    public var load: LoadKind?
     public var connections: Int?
     public var rate: Double?
-    public var duration: String?
-    public var warmup: String?
+    /// Seconds, from `RunSettings.window`.
+    public var duration: Double?
+    /// Seconds, from `RunSettings.warmupSeconds`.
+    public var warmup: Double?
     public var repeats: Int?
     public var outDir: String?
     public var name: String?
@@ -27,7 +30,7 @@ public struct RunRequest: Sendable {
 
 /// A validated run: every list non-empty, every name known, the output directory writable.
 public struct RunSettings: Codable, Equatable, Sendable {
-    public var modes: [RunMode]
+    public var modes: [LabMode]
     public var schedulers: [Scheduler]
     public var profiles: [String]
     public var reals: Int
@@ -46,7 +49,7 @@ public struct RunSettings: Codable, Equatable, Sendable {
     /// The default benchmark: the LVS tutorial's four reals weighted 5,5,1,1 under the four
     /// classic schedulers in the three forwarding methods, with cells short enough that the
     /// whole matrix takes a few minutes on a two-core machine.
-    public static let defaultModes: [RunMode] = [.nat, .dr, .tun]
+    public static let defaultModes: [LabMode] = [.nat, .dr, .tun]
     public static let defaultSchedulers: [Scheduler] = [.rr, .wrr, .lc, .wlc]
     public static let defaultReals = 4
     public static let tutorialWeights = [5, 5, 1, 1]
@@ -82,6 +85,11 @@ public struct RunSettings: Codable, Equatable, Sendable {
         return unit * max(1, (minimumAutoConnections + unit - 1) / unit)
     }
 
+    /// A measured window (`--duration`): a duration in `windowRange`.
+    public static func window(_ text: String) throws -> Double {
+        try Quantities.duration(text, what: "--duration", range: windowRange)
+    }
+
     /// A warm-up may be zero ("0", "0s", "0ms": none); otherwise a positive duration.
     public static func warmupSeconds(_ text: String) throws -> Double {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
@@ -91,14 +99,19 @@ public struct RunSettings: Codable, Equatable, Sendable {
         return try Quantities.duration(text, what: "--warmup", range: windowRange)
     }
 
+    /// A result's name becomes part of its directory's name.
+    public static func checkName(_ name: String) throws {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
+              !name.hasPrefix(".") else {
+            throw InvalidInput("--name '\(name)' is not usable in a directory name: use letters, digits, - _ .")
+        }
+    }
+
     /// Checks `request`; `knownProfiles` (nil: accept any name) comes from the tuner.
     public static func validated(_ request: RunRequest, knownProfiles: [String]? = nil) throws -> RunSettings {
-        let modes = try request.modes.map { try ListOption.parse($0, option: "--mode", RunMode.init(parsing:)) }
-            ?? defaultModes
-        let schedulers = try request.schedulers.map {
-            try ListOption.parse($0, option: "--scheduler", Scheduler.init(parsing:))
-        } ?? defaultSchedulers
-        let profiles = try request.profiles.map { try ListOption.parse($0, option: "--profile") { $0 } } ?? ["default"]
+        let modes = request.modes ?? defaultModes
+        let schedulers = request.schedulers ?? defaultSchedulers
+        let profiles = request.profiles ?? ["default"]
         if let knownProfiles {
             for profile in profiles where !knownProfiles.contains(profile) {
                 throw InvalidInput("unknown profile '\(profile)': use one of \(knownProfiles.joined(separator: ", "))")
@@ -109,29 +122,25 @@ public struct RunSettings: Codable, Equatable, Sendable {
             throw InvalidInput("--reals \(reals) is out of range: give 1 to \(maxReals)")
         }
         var weightSets: [[Int]] = []
-        for text in request.weights {
-            let set = try Weights.parse(text, reals: reals)
+        for given in request.weights {
+            let set = try Weights.fitted(given, reals: reals)
             guard set.contains(where: { $0 > 0 }) else {
+                let text = given.map(String.init).joined(separator: ",")
                 throw InvalidInput("--weights \(text) gives every real weight 0: at least one real must take traffic")
             }
             if !weightSets.contains(set) { weightSets.append(set) }
         }
         if weightSets.isEmpty { weightSets = [defaultWeights(reals: reals)] }
-        let load = try request.load.map(LoadKind.init(parsing:)) ?? .http
+        let load = request.load ?? .http
         let connections = request.connections
         if let c = connections { try Quantities.checkCount(c, what: "-c", range: 1...LoadOptions.maxConnections) }
         if let rate = request.rate { try Quantities.checkRate(rate, what: "--rate") }
-        let duration = try request.duration.map {
-            try Quantities.duration($0, what: "--duration", range: windowRange)
-        } ?? defaultDuration
-        let warmup = try request.warmup.map { try warmupSeconds($0) } ?? defaultWarmup
+        let duration = request.duration ?? defaultDuration
+        let warmup = request.warmup ?? defaultWarmup
         let repeats = request.repeats ?? 1
         guard (1...50).contains(repeats) else { throw InvalidInput("--repeat \(repeats) is out of range: give 1 to 50") }
         let name = request.name ?? "run"
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
-              !name.hasPrefix(".") else {
-            throw InvalidInput("--name '\(name)' is not usable in a directory name: use letters, digits, - _ .")
-        }
+        try checkName(name)
         let outDir = request.outDir ?? "results"
         try OutputLocation.checkWritable(outDir, option: "--out")
         return RunSettings(modes: modes, schedulers: schedulers, profiles: profiles, reals: reals,

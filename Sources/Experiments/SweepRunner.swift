@@ -4,6 +4,7 @@ import Lab
 import LoadGen
 import Results
 import SystemKit
+import Vocabulary
 
 /// One measured point of a sweep: `reals` capped reals in the service, the load through the
 /// director and the director's counters (the summary's `SweepMeasurement` is derived from it).
@@ -25,7 +26,7 @@ public struct SweepMeasurement: Codable, Equatable, Sendable {
 
 /// A mode's sweep: its points in order of reals and where the knee is.
 public struct SweepCurve: Codable, Equatable, Sendable {
-    public var mode: RunMode
+    public var mode: LabMode
     public var points: [SweepMeasurement]
     /// Bytes per second each real was capped at (for --real-rps: the rate times the bytes a
     /// response takes on the wire, measured in the lab).

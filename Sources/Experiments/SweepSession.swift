@@ -1,6 +1,7 @@
 import Foundation
 import Results
 import SystemKit
+import Vocabulary
 
 /// `lvsbench sweep` end to end: validate, then the sweep in an `ExperimentSession`, every
 /// mode's curve recorded once its lab is down.
@@ -28,8 +29,8 @@ struct SweepPlan: SessionPlan {
     var name: String { settings.name }
 
     func labSetup(backend: String) -> LabSetup {
-        var setup = LabSetup(modes: settings.modes.map(\.rawValue), reals: settings.realCounts, weights: [],
-                             directorBackend: backend, profiles: ["default"], loads: [settings.load.rawValue])
+        var setup = LabSetup(modes: settings.modes, reals: settings.realCounts, weights: [],
+                             directorBackend: backend, profiles: ["default"], loads: [settings.load])
         switch settings.cap {
         case .bytesPerSecond(let b): setup.realRateBytesPerSecond = Double(b)
         case .requestsPerSecond(let r): setup.realRPS = Double(r)

@@ -1,6 +1,7 @@
 import Foundation
 import LoadGen
 import SystemKit
+import Vocabulary
 
 /// How each real's capacity is capped during a sweep, so that total throughput grows with
 /// the number of reals until the director, not the reals, is the limit.
@@ -13,17 +14,20 @@ public enum RealCap: Codable, Equatable, Sendable {
     case requestsPerSecond(Int)
 }
 
-/// What `lvsbench sweep` was asked for, as typed.
+/// What `lvsbench sweep` was asked for, already typed like `RunRequest`; nil means "the default".
 public struct SweepRequest: Sendable {
-    public var modes: String?
-    public var reals: String?
-    public var realRate: String?
+    public var modes: [LabMode]?
+    public var reals: [Int]?
+    /// Bytes per second, from `SweepSettings.realRate`.
+    public var realRate: Int?
     public var realRPS: Int?
     public var connections: Int?
-    public var duration: String?
-    public var warmup: String?
-    /// "http" (keep-alive, the default) or "http-close" (a new connection per request).
-    public var load: String?
+    /// Seconds, from `RunSettings.window`.
+    public var duration: Double?
+    /// Seconds, from `RunSettings.warmupSeconds`.
+    public var warmup: Double?
+    /// Keep-alive (the default) or a new connection per request, from `SweepSettings.load`.
+    public var load: LoadKind?
     public var outDir: String?
     public var name: String?
     public init() {}
@@ -32,7 +36,7 @@ public struct SweepRequest: Sendable {
 /// A validated sweep. The lab of each mode is built once with `maxReals` and points take
 /// reals in and out of the service.
 public struct SweepSettings: Codable, Equatable, Sendable {
-    public var modes: [RunMode]
+    public var modes: [LabMode]
     public var realCounts: [Int]
     public var cap: RealCap
     public var connections: Int?
@@ -56,23 +60,36 @@ public struct SweepSettings: Codable, Equatable, Sendable {
     /// outstanding requests, so a capped real is always busy.
     public func connections(forReals n: Int) -> Int { connections ?? Swift.max(16, 4 * n) }
 
+    /// One entry of `--reals`: a count of reals a point measures.
+    public static func realCount(_ text: String) throws -> Int {
+        guard let n = Int(text), (1...RunSettings.maxReals).contains(n) else {
+            throw InvalidInput("--reals entry '\(text)' is not a count of 1 to \(RunSettings.maxReals)")
+        }
+        return n
+    }
+
+    /// `--real-rate`: bytes per second each real may send.
+    public static func realRate(_ text: String) throws -> Int {
+        try Quantities.byteRate(text, what: "--real-rate")
+    }
+
+    /// `--load`: only the loads whose responses the reals' caps limit.
+    public static func load(_ text: String) throws -> LoadKind {
+        guard let kind = try? LoadKind(parsing: text), loads.contains(kind) else {
+            throw InvalidInput("--load '\(text)' is not a sweep load: use http or http-close")
+        }
+        return kind
+    }
+
     public static func validated(_ request: SweepRequest) throws -> SweepSettings {
-        let modes = try request.modes.map { try ListOption.parse($0, option: "--mode", RunMode.init(parsing:)) }
-            ?? [.nat, .dr, .tun]
-        let counts = try request.reals.map {
-            try ListOption.parse($0, option: "--reals") { text -> Int in
-                guard let n = Int(text), (1...RunSettings.maxReals).contains(n) else {
-                    throw InvalidInput("--reals entry '\(text)' is not a count of 1 to \(RunSettings.maxReals)")
-                }
-                return n
-            }
-        } ?? defaultRealCounts
+        let modes = request.modes ?? [.nat, .dr, .tun]
+        let counts = request.reals ?? defaultRealCounts
         let cap: RealCap
         switch (request.realRate, request.realRPS) {
         case (.some, .some):
             throw InvalidInput("--real-rate and --real-rps both given: cap the reals one way, not both")
-        case (.some(let text), nil):
-            cap = .bytesPerSecond(try Quantities.byteRate(text, what: "--real-rate"))
+        case (.some(let rate), nil):
+            cap = .bytesPerSecond(rate)
         case (nil, .some(let rps)):
             try Quantities.checkCount(rps, what: "--real-rps", range: 1...Int(Quantities.maxRate))
             cap = .requestsPerSecond(rps)
@@ -80,21 +97,11 @@ public struct SweepSettings: Codable, Equatable, Sendable {
             cap = .bytesPerSecond(defaultRealRate)
         }
         if let c = request.connections { try Quantities.checkCount(c, what: "-c", range: 1...LoadOptions.maxConnections) }
-        let duration = try request.duration.map {
-            try Quantities.duration($0, what: "--duration", range: RunSettings.windowRange)
-        } ?? 3
-        let warmup = try request.warmup.map { try RunSettings.warmupSeconds($0) } ?? 1
+        let duration = request.duration ?? 3
+        let warmup = request.warmup ?? 1
         let name = request.name ?? "sweep"
-        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }),
-              !name.isEmpty, !name.hasPrefix(".") else {
-            throw InvalidInput("--name '\(name)' is not usable in a directory name: use letters, digits, - _ .")
-        }
-        let load = try request.load.map { text -> LoadKind in
-            guard let kind = try? LoadKind(parsing: text), loads.contains(kind) else {
-                throw InvalidInput("--load '\(text)' is not a sweep load: use http or http-close")
-            }
-            return kind
-        } ?? .http
+        try RunSettings.checkName(name)
+        let load = request.load ?? .http
         let outDir = request.outDir ?? "results"
         try OutputLocation.checkWritable(outDir, option: "--out")
         return SweepSettings(modes: modes, realCounts: counts.sorted(), cap: cap, connections: request.connections,

@@ -1,4 +1,5 @@
 import SystemKit
+import Vocabulary
 
 /// A TCP virtual service as ipvsadm names it.
 public struct VirtualService: Codable, Equatable, Hashable, Sendable {

@@ -1,4 +1,5 @@
 import SystemKit
+import Vocabulary
 
 /// `ipvsadm -Ln`: services with scheduler and flags, reals with Forward, Weight, ActiveConn,
 /// InActConn.

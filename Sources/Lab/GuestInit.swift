@@ -1,6 +1,7 @@
 import Foundation
 import IPVSControl
 import SystemKit
+import Vocabulary
 
 /// The user-mode Linux director: its boot command line and the init script it runs as
 /// PID 1. The guest's root is the HOST's root file system (hostfs), so the script writes

@@ -1,5 +1,6 @@
 import Foundation
 import SystemKit
+import Vocabulary
 
 /// What this host offers the lab, for `lvsbench doctor`.
 public struct HostReport: Codable, Equatable, Sendable {

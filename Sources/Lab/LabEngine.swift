@@ -1,6 +1,7 @@
 import Foundation
 import IPVSControl
 import SystemKit
+import Vocabulary
 
 /// Builds, opens and removes labs. `up` validates everything before touching the host,
 /// records each namespace and process in the state before creating it, and tears down what

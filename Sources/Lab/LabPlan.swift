@@ -1,4 +1,5 @@
 import IPVSControl
+import Vocabulary
 
 /// A bridge inside the switch namespace.
 public struct BridgePlan: Codable, Equatable, Sendable {

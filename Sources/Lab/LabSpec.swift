@@ -1,6 +1,6 @@
 import Foundation
-import IPVSControl
 import SystemKit
+import Vocabulary
 
 /// The lab as data: everything `lab up` needs, validated before anything touches the host.
 public struct LabSpec: Codable, Equatable, Sendable {
@@ -29,13 +29,13 @@ public struct LabSpec: Codable, Equatable, Sendable {
         self.director = director
     }
 
-    /// Builds a spec from command-line words; every error is `InvalidInput` (exit 2).
-    public static func parse(name: String?, mode: String, reals: Int, scheduler: String,
-                             weights: String?, persistence: Int?, director: String) throws -> LabSpec {
-        let spec = LabSpec(name: name ?? defaultName, mode: try LabMode(parsing: mode), reals: reals,
-                           scheduler: try Scheduler(parsing: scheduler),
-                           weights: realsRange.contains(reals) ? try Weights.parse(weights, reals: reals) : [],
-                           persistence: persistence, director: try DirectorChoice(parsing: director))
+    /// Builds a spec from the command line's typed values (`weights` nil or empty: 1 each);
+    /// every error is `InvalidInput` (exit 2).
+    public static func validated(name: String?, mode: LabMode, reals: Int, scheduler: Scheduler,
+                                 weights: [Int]?, persistence: Int?, director: DirectorChoice) throws -> LabSpec {
+        let spec = LabSpec(name: name ?? defaultName, mode: mode, reals: reals, scheduler: scheduler,
+                           weights: realsRange.contains(reals) ? try Weights.fitted(weights, reals: reals) : [],
+                           persistence: persistence, director: director)
         try spec.validate()
         return spec
     }

@@ -1,6 +1,7 @@
 import Foundation
 import IPVSControl
 import SystemKit
+import Vocabulary
 
 /// One node as recorded in the state: where it lives and which addresses it holds.
 public struct NodeState: Codable, Equatable, Sendable {

@@ -1,4 +1,5 @@
 import IPVSControl
+import Vocabulary
 
 /// How one lab mode is wired, as data: where the director sits, where the VIP lives, how
 /// the router joins the reals' net and which gateway each kind of real routes its replies

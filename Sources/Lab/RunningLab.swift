@@ -1,6 +1,7 @@
 import Foundation
 import IPVSControl
 import SystemKit
+import Vocabulary
 
 /// A lab that is up: its recorded state and handles on its nodes. Everything that runs in
 /// the lab (load, collection, tuning) goes through these nodes, so it works the same with a

@@ -1,4 +1,5 @@
 import IPVSControl
+import Vocabulary
 
 /// Turns a spec into a complete plan of namespaces, links, addresses, routes, sysctls and
 /// IPVS configuration. Pure (no I/O), so every mode's wiring is unit-tested without root.

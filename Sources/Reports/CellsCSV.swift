@@ -17,7 +17,7 @@ public enum CellsCSV {
         var rows = [header]
         for c in summary.cells {
             rows.append([
-                c.mode, c.scheduler, c.profile, String(c.reals), c.load,
+                c.mode.rawValue, c.scheduler.rawValue, c.profile, String(c.reals), c.load.rawValue,
                 c.perReal.map { String($0.weight) }.joined(separator: ","), num(c.rps), num(c.repeats.rps.min),
                 num(c.repeats.rps.max), String(c.repeats.count), num(c.cps), num(c.bytesPerSecond),
                 num(c.latencyUS.p50), num(c.latencyUS.p90), num(c.latencyUS.p99), num(c.latencyUS.p999),

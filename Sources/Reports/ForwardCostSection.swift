@@ -32,8 +32,8 @@ enum ForwardCostSection {
         if perConn { header += ["µs/conn with IPVS", "µs/conn plain", "IPVS µs/conn"] }
         header += ["plain req/s", "IPVS/plain", "LB ratio (vs direct)", "CPU plain", "IPVS pkts during plain"]
         var bullets: [String] = []
-        for mode in modeOrder(measured.map(\.mode).uniqued()) {
-            let costs = measured.filter { $0.mode == mode }.compactMap(\.plainForward)
+        for mode in modeOrder(measured.map(\.mode.rawValue).uniqued()) {
+            let costs = measured.filter { $0.mode.rawValue == mode }.compactMap(\.plainForward)
             let med = { (xs: [Double]) in Spread(xs).median }
             var line = String(format: "%@: director %.1f µs/packet with IPVS, %.1f without; IPVS's own cost %+.1f µs/packet",
                               mode, med(costs.map(\.usPerPacketIPVS)), med(costs.map(\.usPerPacketPlain)),

@@ -84,14 +84,14 @@ public enum ReportContent {
     static func setup(_ s: Summary) -> Section {
         let tv = s.toolVersions
         var rows: [[String]] = [
-            ["Forwarding modes", s.lab.modes.joined(separator: ", ")],
+            ["Forwarding modes", s.lab.modes.map(\.rawValue).joined(separator: ", ")],
             ["Reals", s.lab.reals.map(String.init).joined(separator: ", ")],
             ["Weights", s.lab.weights.isEmpty ? "1 each" : s.lab.weights.map(String.init).joined(separator: ", ")],
             ["Director backend", s.directorBackend],
             ["Director kernel", tv.directorKernel ?? "unknown"],
             ["Host", "\(s.host.hostname), kernel \(s.host.kernel), \(s.host.cpus) CPUs"],
             ["Tuning profile", s.lab.profiles.joined(separator: ", ")],
-            ["Load", s.lab.loads.joined(separator: ", ")],
+            ["Load", s.lab.loads.map(\.rawValue).joined(separator: ", ")],
         ]
         if let rate = s.lab.realRateBytesPerSecond { rows.append(["Per-real cap", Format.byteRate(rate)]) }
         if let rps = s.lab.realRPS { rows.append(["Per-real cap", "\(Format.count(rps)) req/s"]) }
@@ -112,14 +112,14 @@ public enum ReportContent {
     static func labels(_ cells: [Cell]) -> [String] {
         func varies<T: Hashable>(_ f: (Cell) -> T) -> Bool { Set(cells.map(f)).count > 1 }
         let parts: [(Cell) -> String] = [
-            { $0.mode }, { $0.scheduler }, { $0.profile }, { "\($0.reals)r" }, { $0.load },
+            { $0.mode.rawValue }, { $0.scheduler.rawValue }, { $0.profile }, { "\($0.reals)r" }, { $0.load.rawValue },
             { "w" + $0.perReal.map { String($0.weight) }.joined(separator: ".") },
         ]
         let used = [varies { $0.mode }, varies { $0.scheduler }, varies { $0.profile }, varies { $0.reals },
                     varies { $0.load }, varies { $0.perReal.map(\.weight) }]
         return cells.map { c in
             let l = zip(parts, used).filter { $0.1 }.map { $0.0(c) }.joined(separator: "/")
-            return l.isEmpty ? "\(c.mode)/\(c.scheduler)" : l
+            return l.isEmpty ? "\(c.mode.rawValue)/\(c.scheduler.rawValue)" : l
         }
     }
 
@@ -129,7 +129,7 @@ public enum ReportContent {
         let rows = s.cells.map { c -> [String] in
             let spread = c.repeats.count > 1
                 ? " (\(Format.count(c.repeats.rps.min))–\(Format.count(c.repeats.rps.max)))" : ""
-            var row = [c.mode, c.scheduler, c.profile, String(c.reals), c.load]
+            var row = [c.mode.rawValue, c.scheduler.rawValue, c.profile, String(c.reals), c.load.rawValue]
             if showWeights { row.append(c.perReal.map { String($0.weight) }.joined(separator: ",")) }
             return row + [Format.count(c.rps) + spread, Format.count(c.cps), Format.micros(c.latencyUS.p50),
                           Format.micros(c.latencyUS.p99), errorText(c.errors), Format.count(c.directRPS),

@@ -21,7 +21,7 @@ enum ReportSections {
         var blocks: [Section.Block] = []
         if let (r, c) = worst {
             blocks.append(.paragraph(String(format: "Largest deviation from the weights: %.1f points (%@ in %@/%@).",
-                                            abs(r.observedShare - r.expectedShare) * 100, r.name, c.mode, c.scheduler)))
+                                            abs(r.observedShare - r.expectedShare) * 100, r.name, c.mode.rawValue, c.scheduler.rawValue)))
         }
         blocks.append(.table(Table(header: ["cell", "weights", "expected share %", "observed share %", "worst Δ points",
                                               "IPVS conns"], rows: rows, numeric: [4, 5])))
@@ -57,8 +57,8 @@ enum ReportSections {
                     d.repliesCrossedDirector ? "yes" : "no"]
         }
         var lines: [String] = []
-        for mode in s.cells.map(\.mode).uniqued() {
-            let cells = s.cells.filter { $0.mode == mode }
+        for mode in s.cells.map(\.mode.rawValue).uniqued() {
+            let cells = s.cells.filter { $0.mode.rawValue == mode }
             let crossed = cells.filter { $0.director.repliesCrossedDirector }.count
             if crossed == 0 {
                 lines.append("\(mode): replies did not cross the director (out packets 0 in every cell): "

@@ -1,14 +1,15 @@
 import Foundation
+import Vocabulary
 
 /// One combination of the matrix (mode × scheduler × profile × reals × load), measured
 /// `repeats.count` times. Top-level figures (`rps`, `latency_us`, ...) are the medians over
 /// the repeats; `repeats` keeps each repeat so `compare` can tell noise from change.
 public struct Cell: Codable, Equatable, Sendable {
-    public var mode: String
-    public var scheduler: String
+    public var mode: LabMode
+    public var scheduler: Scheduler
     public var profile: String
     public var reals: Int
-    public var load: String
+    public var load: LoadKind
     /// Requests per second through the director (median over repeats).
     public var rps: Double
     /// New TCP connections per second through the director (median over repeats).
@@ -31,7 +32,7 @@ public struct Cell: Codable, Equatable, Sendable {
     /// own cost per packet and per connection (nil in results from before it was measured).
     public var plainForward: ForwardCost?
 
-    public init(mode: String, scheduler: String, profile: String, reals: Int, load: String, rps: Double,
+    public init(mode: LabMode, scheduler: Scheduler, profile: String, reals: Int, load: LoadKind, rps: Double,
                 cps: Double, bytesPerSecond: Double, durationSeconds: Double, latencyUS: Latency,
                 errors: ErrorCounts, directRPS: Double, lbOverheadRatio: Double? = nil, perReal: [RealShare],
                 director: DirectorCounters, repeats: Repeats, plainForward: ForwardCost? = nil) {
@@ -71,15 +72,15 @@ public struct Cell: Codable, Equatable, Sendable {
 
 /// The coordinates of a cell in the matrix.
 public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var mode: String
-    public var scheduler: String
+    public var mode: LabMode
+    public var scheduler: Scheduler
     public var profile: String
     public var reals: Int
-    public var load: String
+    public var load: LoadKind
     /// Real-server weights in order (empty when unknown).
     public var weights: [Int]
 
-    public init(mode: String, scheduler: String, profile: String, reals: Int, load: String, weights: [Int] = []) {
+    public init(mode: LabMode, scheduler: Scheduler, profile: String, reals: Int, load: LoadKind, weights: [Int] = []) {
         self.mode = mode
         self.scheduler = scheduler
         self.profile = profile
@@ -91,7 +92,7 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// "nat/wrr/default/4r/http/w5.5.1.1"
     public var description: String {
         let w = weights.isEmpty ? "" : "/w" + weights.map(String.init).joined(separator: ".")
-        return "\(mode)/\(scheduler)/\(profile)/\(reals)r/\(load)\(w)"
+        return "\(mode.rawValue)/\(scheduler.rawValue)/\(profile)/\(reals)r/\(load.rawValue)\(w)"
     }
 
     public static func < (a: CellKey, b: CellKey) -> Bool { a.description < b.description }

@@ -1,4 +1,5 @@
 import Foundation
+import Vocabulary
 
 /// Everything one `lvsbench run` or `lvsbench sweep` measured, as written to `summary.json`.
 ///
@@ -86,8 +87,8 @@ public struct HostInfo: Codable, Equatable, Sendable {
 
 /// How the lab was built: enough to build it again.
 public struct LabSetup: Codable, Equatable, Sendable {
-    /// Forwarding modes measured ("nat", "dr", "tun", "mixed").
-    public var modes: [String]
+    /// Forwarding modes measured ("nat", "dr", "tun", "mixed" in JSON).
+    public var modes: [LabMode]
     /// Real-server counts measured (one value for `run`, the sweep's list for `sweep`).
     public var reals: [Int]
     /// Real-server weights in order of the reals (empty: weight 1 each).
@@ -95,15 +96,15 @@ public struct LabSetup: Codable, Equatable, Sendable {
     public var directorBackend: String
     /// Tuning profiles applied to the director, in matrix order.
     public var profiles: [String]
-    /// Load kinds ("http", "http-close", "tcp-rr", "tcp-crr").
-    public var loads: [String]
+    /// Load kinds ("http", "http-close", "tcp-rr", "tcp-crr" in JSON).
+    public var loads: [LoadKind]
     /// Per-real cap of a sweep, bytes per second (nil when reals are not capped or capped by rate).
     public var realRateBytesPerSecond: Double?
     /// Per-real cap of a sweep in requests per second (nil when not capped this way).
     public var realRPS: Double?
 
-    public init(modes: [String], reals: [Int], weights: [Int], directorBackend: String,
-                profiles: [String], loads: [String], realRateBytesPerSecond: Double? = nil,
+    public init(modes: [LabMode], reals: [Int], weights: [Int], directorBackend: String,
+                profiles: [String], loads: [LoadKind], realRateBytesPerSecond: Double? = nil,
                 realRPS: Double? = nil) {
         self.modes = modes
         self.reals = reals

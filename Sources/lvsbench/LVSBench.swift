@@ -22,12 +22,16 @@ struct LVSBench: ParsableCommand {
     )
 
     /// ArgumentParser exits 64 on a usage error; lvsbench promises 2 for every kind of bad
-    /// input, in one line, so scripts need to check only one code.
+    /// input, in one line, so scripts need to check only one code. A value an option's
+    /// transform rejected is reported with the vocabulary's own message (`OptionValue`).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if exitCode(for: error) != .success, let rejection = OptionValue.rejection {
+                Foundation.exit(ErrorReporting.exit(for: rejection).rawValue)
+            }
             if exitCode(for: error) == .validationFailure {
                 let message = message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
                 Console.error("lvsbench: \(message) (see --help)\n")

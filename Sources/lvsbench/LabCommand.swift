@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import IPVSControl
 import Lab
 import SystemKit
+import Vocabulary
 
 /// `lvsbench lab ...`: build, inspect, change and remove labs.
 struct LabCommand: ParsableCommand {
@@ -57,20 +57,26 @@ struct LabUpCommand: ParsableCommand {
         Directors: auto (native where the host kernel has IPVS, else uml), native, uml.
         """
     )
-    @Option(help: "nat, dr, tun or mixed.") var mode = "nat"
+    @Option(help: "nat, dr, tun or mixed. (default: nat)", transform: OptionValue.parsed(LabMode.init(parsing:)))
+    var mode = LabMode.nat
     @Option(help: "Number of real servers (1-64).") var reals = 2
-    @Option(help: "IPVS scheduler: rr, wrr, lc, wlc, sh, dh, sed, nq, lblc, lblcr, mh, fo, ovf.") var scheduler = "wrr"
-    @Option(help: "One weight per real, e.g. 5,5,1,1 (0-65535; default 1 each).") var weights: String?
+    @Option(help: "IPVS scheduler: rr, wrr, lc, wlc, sh, dh, sed, nq, lblc, lblcr, mh, fo, ovf. (default: wrr)",
+            transform: OptionValue.parsed(Scheduler.init(parsing:)))
+    var scheduler = Scheduler.wrr
+    @Option(help: "One weight per real, e.g. 5,5,1,1 (0-65535; default 1 each).",
+            transform: OptionValue.parsed(Weights.parseList))
+    var weights: [Int]?
     @Option(help: "Persistence timeout in seconds (ipvsadm -p).") var persistence: Int?
-    @Option(help: "auto, native or uml.") var director = "auto"
+    @Option(help: "auto, native or uml. (default: auto)", transform: OptionValue.parsed(DirectorChoice.init(parsing:)))
+    var director = DirectorChoice.auto
     @Option(help: "Lab name ([a-z0-9-], at most 12 characters).") var name: String?
     @Flag(help: "Print the lab state as JSON.") var json = false
 
     func run() throws {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab up")
-            let spec = try LabSpec.parse(name: name, mode: mode, reals: reals, scheduler: scheduler, weights: weights,
-                                         persistence: persistence, director: director)
+            let spec = try LabSpec.validated(name: name, mode: mode, reals: reals, scheduler: scheduler, weights: weights,
+                                             persistence: persistence, director: director)
             let lab = try LabEngine.up(spec, progress: labProgress)
             if json { print(String(decoding: try JSONCoding.encode(lab.state), as: UTF8.self), terminator: "") } else { printLab(lab.state) }
         }
@@ -136,8 +142,9 @@ struct LabSetCommand: ParsableCommand {
         discussion: "Example:\n  lvsbench lab set --scheduler wlc --weights 3,1\n  lvsbench lab set --real 2 --weight 0"
     )
     @Option(help: "Lab name.") var name = LabSpec.defaultName
-    @Option(help: "New scheduler.") var scheduler: String?
-    @Option(help: "One weight per real, e.g. 5,5,1,1.") var weights: String?
+    @Option(help: "New scheduler.", transform: OptionValue.parsed(Scheduler.init(parsing:))) var scheduler: Scheduler?
+    @Option(help: "One weight per real, e.g. 5,5,1,1.", transform: OptionValue.parsed(Weights.parseList))
+    var weights: [Int]?
     @Option(help: "Change only this real's weight (with --weight).") var real: Int?
     @Option(help: "The weight for --real.") var weight: Int?
 
@@ -147,13 +154,12 @@ struct LabSetCommand: ParsableCommand {
             let lab = try LabEngine.open(name: name)
             if real != nil && weight == nil { throw InvalidInput("--real needs --weight, e.g. --real 2 --weight 0") }
             if real == nil && weight != nil { throw InvalidInput("--weight needs --real, or give --weights for every real") }
-            let parsedWeights = try weights.map { try Weights.parse($0, reals: lab.state.reals.count) }
-            let parsedScheduler = try scheduler.map(Scheduler.init(parsing:))
-            guard parsedScheduler != nil || parsedWeights != nil || real != nil else {
+            let fittedWeights = try weights.map { try Weights.fitted($0, reals: lab.state.reals.count) }
+            guard scheduler != nil || fittedWeights != nil || real != nil else {
                 throw InvalidInput("nothing to change: give --scheduler, --weights or --real N --weight W")
             }
             SignalTrap.install()
-            try lab.reconfigure(scheduler: parsedScheduler, weights: parsedWeights, real: real.flatMap { r in weight.map { (r, $0) } },
+            try lab.reconfigure(scheduler: scheduler, weights: fittedWeights, real: real.flatMap { r in weight.map { (r, $0) } },
                                 interrupted: { SignalTrap.interrupted })
             printLab(try LabStore.load(name))
         }

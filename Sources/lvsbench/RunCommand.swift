@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import SystemKit
+import Vocabulary
 
 /// `lvsbench run`: the benchmark matrix, ending in a result directory with reports.
 struct RunCommand: ParsableCommand {
@@ -18,34 +19,32 @@ struct RunCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.")
-    var mode: String?
-    @Option(name: .long, help: "IPVS schedulers, comma separated (rr, wrr, lc, wlc, sh, ...).")
-    var scheduler: String?
-    @Option(name: .long, help: "Tuning profiles, comma separated (see `lvsbench tune list`).")
-    var profile: String?
+    @OptionGroup var measurement: MeasurementOptions
+    @Option(name: .long, help: "IPVS schedulers, comma separated (rr, wrr, lc, wlc, sh, ...).",
+            transform: OptionValue.list("--scheduler", Scheduler.init(parsing:)))
+    var scheduler: [Scheduler]?
+    @Option(name: .long, help: "Tuning profiles, comma separated (see `lvsbench tune list`).",
+            transform: OptionValue.list("--profile") { $0 })
+    var profile: [String]?
     @Option(name: .long, help: "Number of real servers (default 4).")
     var reals: Int?
-    @Option(name: .long, help: "Weights, one per real, e.g. 5,5,1,1; repeat the option to compare weight sets.")
-    var weights: [String] = []
-    @Option(name: .long, help: "Load: http (keep-alive), http-close, tcp-rr, tcp-crr.")
-    var load: String?
+    @Option(name: .long, help: "Weights, one per real, e.g. 5,5,1,1; repeat the option to compare weight sets.",
+            transform: OptionValue.parsed(Weights.parseList))
+    var weights: [[Int]] = []
+    @Option(name: .long, help: "Load: http (keep-alive), http-close, tcp-rr, tcp-crr.",
+            transform: OptionValue.parsed(LoadKind.init(parsing:)))
+    var load: LoadKind?
     @Option(name: .customShort("c"), help: "Concurrent connections of the load generator, 1 to 10000 (default: at least 16, a multiple that divides exactly by the weights, e.g. 24 for 5,5,1,1).")
     var connections: Int?
     @Option(name: .long, help: "Total requests per second (open loop, 0.001 to 100000000); default: as fast as possible.")
     var rate: Double?
-    @Option(name: .long, help: "Measured window per repeat, e.g. 3s (100ms to 24h).")
-    var duration: String?
-    @Option(name: .long, help: "Warm-up per cell, e.g. 1s (0: none; else 100ms to 24h).")
-    var warmup: String?
     @Option(name: .customLong("repeat"), help: "Measured windows per cell (median and spread reported).")
     var repeats: Int?
-    @OptionGroup var output: ResultOutputOptions
 
     func run() throws {
         try reportingErrors {
             var request = RunRequest()
-            request.modes = mode
+            request.modes = measurement.mode
             request.schedulers = scheduler
             request.profiles = profile
             request.reals = reals
@@ -53,13 +52,13 @@ struct RunCommand: ParsableCommand {
             request.load = load
             request.connections = connections
             request.rate = rate
-            request.duration = duration
-            request.warmup = warmup
+            request.duration = measurement.duration
+            request.warmup = measurement.warmup
             request.repeats = repeats
-            request.outDir = output.out
-            request.name = output.name
+            request.outDir = measurement.out
+            request.name = measurement.name
             let outcome = try RunSession.run(request, commandLine: CommandLine.arguments)
-            try output.print(outcome)
+            try measurement.print(outcome)
         }
     }
 }

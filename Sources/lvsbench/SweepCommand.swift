@@ -2,6 +2,7 @@ import ArgumentParser
 import Experiments
 import Foundation
 import SystemKit
+import Vocabulary
 
 /// `lvsbench sweep`: how many capped reals a director can serve, per mode.
 struct SweepCommand: ParsableCommand {
@@ -21,39 +22,36 @@ struct SweepCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.")
-    var mode: String?
-    @Option(name: .long, help: "Numbers of reals to measure, comma separated.")
-    var reals: String?
-    @Option(name: .customLong("real-rate"), help: "Cap per real in bytes per second, e.g. 400KB/s (1KB/s to 1GB/s).")
-    var realRate: String?
+    @OptionGroup var measurement: MeasurementOptions
+    @Option(name: .long, help: "Numbers of reals to measure, comma separated.",
+            transform: OptionValue.list("--reals", SweepSettings.realCount))
+    var reals: [Int]?
+    @Option(name: .customLong("real-rate"), help: "Cap per real in bytes per second, e.g. 400KB/s (1KB/s to 1GB/s).",
+            transform: OptionValue.parsed(SweepSettings.realRate))
+    var realRate: Int?
     @Option(name: .customLong("real-rps"), help: "Cap per real in requests per second (1 to 100000000).")
     var realRPS: Int?
     @Option(name: .customShort("c"), help: "Connections of the load generator, 1 to 10000 (default 4 per real, at least 16).")
     var connections: Int?
-    @Option(name: .long, help: "Measured window per point, e.g. 3s (100ms to 24h).")
-    var duration: String?
-    @Option(name: .long, help: "Warm-up per point, e.g. 1s (0: none; else 100ms to 24h).")
-    var warmup: String?
-    @Option(name: .long, help: "http (keep-alive, default) or http-close (a new connection per request: IPVS schedules each).")
-    var load: String?
-    @OptionGroup var output: ResultOutputOptions
+    @Option(name: .long, help: "http (keep-alive, default) or http-close (a new connection per request: IPVS schedules each).",
+            transform: OptionValue.parsed(SweepSettings.load))
+    var load: LoadKind?
 
     func run() throws {
         try reportingErrors {
             var request = SweepRequest()
-            request.modes = mode
+            request.modes = measurement.mode
             request.reals = reals
             request.realRate = realRate
             request.realRPS = realRPS
             request.connections = connections
-            request.duration = duration
-            request.warmup = warmup
+            request.duration = measurement.duration
+            request.warmup = measurement.warmup
             request.load = load
-            request.outDir = output.out
-            request.name = output.name
+            request.outDir = measurement.out
+            request.name = measurement.name
             let outcome = try SweepSession.run(request, commandLine: CommandLine.arguments)
-            try output.print(outcome)
+            try measurement.print(outcome)
         }
     }
 }

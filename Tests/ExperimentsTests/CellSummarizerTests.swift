@@ -23,8 +23,8 @@ final class CellSummarizerTests: XCTestCase {
                                           repeatWith(rps: 1200, direct: 4000, counts: counts, conns: [5, 5, 1, 1]),
                                           repeatWith(rps: 900, direct: 3000, counts: counts, conns: [5, 5, 1, 1])])
         let cell = CellSummarizer.cell(m)
-        XCTAssertEqual(cell.mode, "dr")
-        XCTAssertEqual(cell.scheduler, "wrr")
+        XCTAssertEqual(cell.mode, .dr)
+        XCTAssertEqual(cell.scheduler, .wrr)
         XCTAssertEqual(cell.reals, 4)
         XCTAssertEqual(cell.rps, 1000)
         XCTAssertEqual(cell.directRPS, 4000)

@@ -4,11 +4,12 @@ import SystemKit
 import Tuner
 import XCTest
 @testable import Experiments
+import Vocabulary
 
 /// A cleanup step that fails is reported, never swallowed, and a message says "cleaned up"
 /// only when everything was; interruptions keep the signal's exit code.
 final class CleanupReportingTests: XCTestCase {
-    private func settings(modes: [RunMode] = [.nat]) -> RunSettings {
+    private func settings(modes: [LabMode] = [.nat]) -> RunSettings {
         RunSettings(modes: modes, schedulers: [.rr, .wrr], profiles: ["default"], reals: 2, weightSets: [[1, 1]],
                     load: .http, connections: nil, rate: nil, duration: 1, warmup: 0, repeats: 1,
                     outDir: "results", name: "t")

@@ -1,6 +1,7 @@
 import XCTest
 import IPVSControl
 @testable import Experiments
+import Vocabulary
 
 final class ExpectedSharesTests: XCTestCase {
     func testWeightedSchedulersFollowWeights() throws {

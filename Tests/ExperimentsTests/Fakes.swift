@@ -5,6 +5,7 @@ import LoadGen
 import SystemKit
 import Tuner
 @testable import Experiments
+import Vocabulary
 
 /// A node that runs nothing: the runners' tests exercise orchestration, not the host.
 struct FakeNode: LabNode {
@@ -23,7 +24,7 @@ final class Journal {
 }
 
 final class FakeLab: ExperimentLab {
-    let mode: RunMode
+    let mode: LabMode
     let journal: Journal
     let directorBackend = "fake"
     let client: any LabNode = FakeNode(name: "client", role: .client)
@@ -35,7 +36,7 @@ final class FakeLab: ExperimentLab {
     /// Runs inside `tearDown` (a signal arriving during teardown).
     var onTearDown: (() -> Void)?
 
-    init(mode: RunMode, reals: Int, journal: Journal) {
+    init(mode: LabMode, reals: Int, journal: Journal) {
         self.mode = mode
         self.journal = journal
         self.reals = (1...reals).map { FakeNode(name: "real\($0)", role: .real) }
@@ -66,7 +67,7 @@ final class FakeLabs: LabFactory {
     var tearDownFailure: String?
     var onTearDown: (() -> Void)?
     init(journal: Journal) { self.journal = journal }
-    func build(mode: RunMode, reals: Int) throws -> any ExperimentLab {
+    func build(mode: LabMode, reals: Int) throws -> any ExperimentLab {
         journal.events.append("up \(mode.rawValue) \(reals)")
         let lab = FakeLab(mode: mode, reals: reals, journal: journal)
         lab.tearDownFailure = tearDownFailure

@@ -2,9 +2,10 @@ import XCTest
 import IPVSControl
 import SystemKit
 @testable import Experiments
+import Vocabulary
 
 final class MatrixRunnerTests: XCTestCase {
-    private func settings(modes: [RunMode] = [.nat, .dr], schedulers: [Scheduler] = [.rr, .wrr],
+    private func settings(modes: [LabMode] = [.nat, .dr], schedulers: [Scheduler] = [.rr, .wrr],
                           profiles: [String] = ["default"], repeats: Int = 1) -> RunSettings {
         RunSettings(modes: modes, schedulers: schedulers, profiles: profiles, reals: 4, weightSets: [[5, 5, 1, 1]],
                     load: .http, connections: nil, rate: nil, duration: 2, warmup: 1, repeats: repeats,

@@ -1,9 +1,10 @@
 import XCTest
 import IPVSControl
 @testable import Experiments
+import Vocabulary
 
 final class MatrixTests: XCTestCase {
-    private func settings(modes: [RunMode], schedulers: [Scheduler], profiles: [String] = ["default"],
+    private func settings(modes: [LabMode], schedulers: [Scheduler], profiles: [String] = ["default"],
                           weightSets: [[Int]] = [[5, 5, 1, 1]]) -> RunSettings {
         RunSettings(modes: modes, schedulers: schedulers, profiles: profiles, reals: 4, weightSets: weightSets,
                     load: .http, connections: 8, rate: nil, duration: 2, warmup: 1, repeats: 1,

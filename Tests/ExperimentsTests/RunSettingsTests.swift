@@ -1,6 +1,6 @@
 import XCTest
-import IPVSControl
 import SystemKit
+import Vocabulary
 @testable import Experiments
 
 final class RunSettingsTests: XCTestCase {
@@ -32,11 +32,11 @@ final class RunSettingsTests: XCTestCase {
 
     func testListsAreParsedAndDeduplicated() throws {
         var r = request(out: try tempDir())
-        r.modes = "dr, nat,dr"
-        r.schedulers = "WRR,sh"
-        r.load = "tcp-crr"
-        r.duration = "2s"
-        r.warmup = "0"
+        r.modes = try ListOption.parse("dr, nat,dr", option: "--mode", LabMode.init(parsing:))
+        r.schedulers = try ListOption.parse("WRR,sh", option: "--scheduler", Scheduler.init(parsing:))
+        r.load = try LoadKind(parsing: "tcp-crr")
+        r.duration = try RunSettings.window("2s")
+        r.warmup = try RunSettings.warmupSeconds("0")
         let s = try RunSettings.validated(r)
         XCTAssertEqual(s.modes, [.dr, .nat])
         XCTAssertEqual(s.schedulers, [.wrr, .sh])
@@ -48,23 +48,31 @@ final class RunSettingsTests: XCTestCase {
 
     func testBadInputIsRejectedWithOneLine() throws {
         let out = try tempDir()
-        var cases: [(RunRequest, String)] = []
-        var r = request(out: out); r.modes = "nat,bogus"; cases.append((r, "unknown mode 'bogus'"))
-        r = request(out: out); r.modes = ""; cases.append((r, "--mode '' has an empty entry"))
-        r = request(out: out); r.schedulers = "rr,,wrr"; cases.append((r, "empty entry"))
-        r = request(out: out); r.schedulers = "fastest"; cases.append((r, "unknown scheduler 'fastest'"))
-        r = request(out: out); r.duration = "0"; cases.append((r, "--duration '0' is not a positive duration"))
-        r = request(out: out); r.weights = ["5,1"]; cases.append((r, "2 weights given for 4 reals"))
-        r = request(out: out); r.weights = ["0,0,0,0"]; cases.append((r, "every real weight 0"))
-        r = request(out: out); r.load = "udp"; cases.append((r, "unknown load 'udp'"))
-        r = request(out: out); r.reals = 0; cases.append((r, "--reals 0 is out of range"))
-        r = request(out: out); r.repeats = 0; cases.append((r, "--repeat 0"))
-        r = request(out: out); r.connections = 0; cases.append((r, "-c 0"))
-        r = request(out: out); r.name = "../x"; cases.append((r, "--name '../x'"))
-        r = request(out: "/dev/null/results"); cases.append((r, "--out /dev/null/results is not writable"))
-        r = request(out: "/proc/lvsbench-results"); cases.append((r, "is not writable"))
-        for (req, expected) in cases {
-            XCTAssertThrowsError(try RunSettings.validated(req), expected) { error in
+        func validated(out: String = out, _ change: @escaping (inout RunRequest) throws -> Void) -> () throws -> Void {
+            { var r = self.request(out: out); try change(&r); _ = try RunSettings.validated(r) }
+        }
+        let cases: [(() throws -> Void, String)] = [
+            (validated { $0.modes = try ListOption.parse("nat,bogus", option: "--mode", LabMode.init(parsing:)) },
+             "unknown mode 'bogus'"),
+            (validated { $0.modes = try ListOption.parse("", option: "--mode", LabMode.init(parsing:)) },
+             "--mode '' has an empty entry"),
+            (validated { $0.schedulers = try ListOption.parse("rr,,wrr", option: "--scheduler", Scheduler.init(parsing:)) },
+             "empty entry"),
+            (validated { $0.schedulers = try ListOption.parse("fastest", option: "--scheduler", Scheduler.init(parsing:)) },
+             "unknown scheduler 'fastest'"),
+            (validated { $0.duration = try RunSettings.window("0") }, "--duration '0' is not a positive duration"),
+            (validated { $0.weights = [try Weights.parseList("5,1")] }, "2 weights given for 4 reals"),
+            (validated { $0.weights = [try Weights.parseList("0,0,0,0")] }, "every real weight 0"),
+            (validated { $0.load = try LoadKind(parsing: "udp") }, "unknown load 'udp'"),
+            (validated { $0.reals = 0 }, "--reals 0 is out of range"),
+            (validated { $0.repeats = 0 }, "--repeat 0"),
+            (validated { $0.connections = 0 }, "-c 0"),
+            (validated { $0.name = "../x" }, "--name '../x'"),
+            (validated(out: "/dev/null/results") { _ in }, "--out /dev/null/results is not writable"),
+            (validated(out: "/proc/lvsbench-results") { _ in }, "is not writable"),
+        ]
+        for (body, expected) in cases {
+            XCTAssertThrowsError(try body(), expected) { error in
                 let e = error as? InvalidInput
                 XCTAssertNotNil(e, "\(error)")
                 XCTAssertTrue(e?.description.contains(expected) ?? false, "\(e?.description ?? "") lacks \(expected)")
@@ -76,9 +84,9 @@ final class RunSettingsTests: XCTestCase {
 
     func testUnknownProfileIsRejectedWhenProfilesAreKnown() throws {
         var r = request(out: try tempDir())
-        r.profiles = "default,turbo"
+        r.profiles = ["default", "turbo"]
         XCTAssertThrowsError(try RunSettings.validated(r, knownProfiles: ["default", "throughput"]))
-        r.profiles = "throughput"
+        r.profiles = ["throughput"]
         XCTAssertEqual(try RunSettings.validated(r, knownProfiles: ["default", "throughput"]).profiles, ["throughput"])
     }
 

@@ -1,5 +1,6 @@
 import IPVSControl
 import XCTest
+import Vocabulary
 
 /// Parsers fed with output recorded from the lab's UML director (kernel 6.1, ipvsadm 1.31).
 final class IPVSListingTests: XCTestCase {

@@ -3,6 +3,7 @@ import IPVSControl
 import Lab
 import SystemKit
 import XCTest
+import Vocabulary
 
 /// Issue 2's "must hold" list, against real labs (the UML director on a host without IPVS).
 /// One lab per mode; each test tears its lab down even when it fails and then checks that

@@ -1,13 +1,14 @@
-import IPVSControl
 import Lab
 import SystemKit
+import Vocabulary
 import XCTest
 
 final class LabSpecTests: XCTestCase {
     func parse(mode: String = "nat", reals: Int = 4, scheduler: String = "wrr", weights: String? = nil,
                name: String? = nil, director: String = "auto") throws -> LabSpec {
-        try LabSpec.parse(name: name, mode: mode, reals: reals, scheduler: scheduler, weights: weights,
-                          persistence: nil, director: director)
+        try LabSpec.validated(name: name, mode: LabMode(parsing: mode), reals: reals,
+                              scheduler: Scheduler(parsing: scheduler), weights: weights.map(Weights.parseList),
+                              persistence: nil, director: DirectorChoice(parsing: director))
     }
 
     func message(_ body: () throws -> Any) -> String {

@@ -2,6 +2,7 @@ import Foundation
 import IPVSControl
 @testable import Lab
 import SystemKit
+import Vocabulary
 import XCTest
 
 /// The per-mode wiring table: every mode has a row that agrees with the mode's vocabulary,

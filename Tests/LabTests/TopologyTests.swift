@@ -1,6 +1,7 @@
 import IPVSControl
 @testable import Lab
 import XCTest
+import Vocabulary
 
 /// The address, route and sysctl plan of every mode, checked without root.
 final class TopologyTests: XCTestCase {

@@ -32,9 +32,9 @@ final class ComparisonTests: XCTestCase {
     func testADropWithinTheSpreadOfBothRunsIsNoise() throws {
         let base = SyntheticSummary.run()
         var new = base
-        new.cells[0] = SyntheticSummary.cell(mode: "nat", scheduler: "rr", rps: 14_500, rpsRepeats: [13_000, 14_500, 16_000])
+        new.cells[0] = SyntheticSummary.cell(mode: .nat, scheduler: .rr, rps: 14_500, rpsRepeats: [13_000, 14_500, 16_000])
         var wide = base
-        wide.cells[0] = SyntheticSummary.cell(mode: "nat", scheduler: "rr", rps: 15_800, rpsRepeats: [14_000, 15_800, 17_000])
+        wide.cells[0] = SyntheticSummary.cell(mode: .nat, scheduler: .rr, rps: 15_800, rpsRepeats: [14_000, 15_800, 17_000])
         let result = try Comparison.compare(base: wide, new: new, threshold: 0.05)
         let rps = result.changes.first { $0.cell == wide.cells[0].key.description && $0.metric == "req/s" }!
         XCTAssertEqual(rps.verdict, .noise)

@@ -1,14 +1,15 @@
 import Foundation
 import Results
+import Vocabulary
 
 /// Builds summaries with synthetic but realistic figures (shaped after the UML director
 /// measurements in LAB-NOTES) for rendering and comparison tests. Never written to results/.
 enum SyntheticSummary {
     static let weights = [5, 5, 1, 1]
 
-    static func cell(mode: String, scheduler: String, rps: Double, direct: Double = 67_800,
+    static func cell(mode: LabMode, scheduler: Scheduler, rps: Double, direct: Double = 67_800,
                      rpsRepeats: [Double]? = nil) -> Cell {
-        let weighted = scheduler.hasPrefix("w")
+        let weighted = scheduler.rawValue.hasPrefix("w")
         let total = weights.reduce(0, +)
         let conns = 40_000
         let perReal = weights.enumerated().map { i, w -> RealShare in
@@ -20,8 +21,8 @@ enum SyntheticSummary {
         let reps = rpsRepeats ?? [rps * 0.98, rps, rps * 1.02]
         let directs = reps.map { _ in direct }
         let inPkts = Int(rps * 2 * 6)
-        let natLike = mode == "nat"
-        return Cell(mode: mode, scheduler: scheduler, profile: "default", reals: 4, load: "http",
+        let natLike = mode == .nat
+        return Cell(mode: mode, scheduler: scheduler, profile: "default", reals: 4, load: .http,
                     rps: Spread(reps).median, cps: rps / 100, bytesPerSecond: rps * 650, durationSeconds: 2,
                     latencyUS: Latency(p50: 1_150, p90: 1_900, p99: natLike ? 4_800 : 3_100, p999: 9_000, max: 21_000),
                     errors: ErrorCounts(byKind: ["timeout": 0]), directRPS: direct,
@@ -38,10 +39,10 @@ enum SyntheticSummary {
     }
 
     static func run(scale: Double = 1, name: String = "synthetic") -> Summary {
-        let base: [String: Double] = ["nat": 15_800, "dr": 22_200, "tun": 23_800]
+        let base: [LabMode: Double] = [.nat: 15_800, .dr: 22_200, .tun: 23_800]
         var cells: [Cell] = []
-        for mode in ["nat", "dr", "tun"] {
-            for (i, scheduler) in ["rr", "wrr", "lc", "wlc"].enumerated() {
+        for mode in [LabMode.nat, .dr, .tun] {
+            for (i, scheduler) in [Scheduler.rr, .wrr, .lc, .wlc].enumerated() {
                 cells.append(cell(mode: mode, scheduler: scheduler, rps: base[mode]! * scale * (1 - 0.01 * Double(i))))
             }
         }
@@ -49,8 +50,8 @@ enum SyntheticSummary {
                        finishedAt: Date(timeIntervalSince1970: 1_795_000_300), complete: true,
                        host: HostInfo(hostname: "bench1", kernel: "6.18.0", cpus: 2), directorBackend: "uml",
                        commandLine: ["lvsbench", "run"],
-                       lab: LabSetup(modes: ["nat", "dr", "tun"], reals: [4], weights: weights, directorBackend: "uml",
-                                     profiles: ["default"], loads: ["http"]),
+                       lab: LabSetup(modes: [.nat, .dr, .tun], reals: [4], weights: weights, directorBackend: "uml",
+                                     profiles: ["default"], loads: [.http]),
                        toolVersions: ToolVersions(lvsbench: "0.1.0", ipvsadm: "1.31", nginx: "1.22.1",
                                                   directorKernel: "6.1.176", other: ["wrk": "4.1.0"]),
                        cells: cells)

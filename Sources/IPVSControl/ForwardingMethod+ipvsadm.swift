@@ -1,14 +1,7 @@
-import SystemKit
+import Vocabulary
 
-/// How the director hands a connection to a real server.
-public enum ForwardingMethod: String, CaseIterable, Codable, Sendable {
-    /// Masquerading: the director rewrites the destination, replies come back through it.
-    case nat
-    /// Direct routing: the director rewrites the MAC only; reals answer the client directly.
-    case dr
-    /// IPIP tunnelling: the director encapsulates; reals decapsulate and answer directly.
-    case tun
-
+/// How `ipvsadm` spells each forwarding method, in its options and in its listings.
+extension ForwardingMethod {
     /// The `ipvsadm` flag for a real server of this kind (`-m`, `-g`, `-i`).
     public var ipvsadmFlag: String {
         switch self {

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import SystemKit
 
@@ -5,12 +6,12 @@ import SystemKit
 public enum Weights {
     public static let range: ClosedRange<Int> = 0...65535
 
-    /// Parses "5,5,1,1" for `reals` servers; an empty or nil list means weight 1 each.
-    public static func parse(_ text: String?, reals: Int) throws -> [Int] {
-        guard let text, !text.isEmpty else { return Array(repeating: 1, count: reals) }
-        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+    /// Parses "5,5,1,1" into weights, each in `range`, before the number of reals is known;
+    /// an empty text gives no weights (`fitted` then gives every real weight 1).
+    public static func parseList(_ text: String) throws -> [Int] {
+        guard !text.isEmpty else { return [] }
         var weights: [Int] = []
-        for part in parts {
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let trimmed = part.trimmingCharacters(in: .whitespaces)
             guard let w = Int(trimmed) else {
                 let digits = trimmed.drop(while: { $0 == "-" || $0 == "+" })
@@ -24,6 +25,12 @@ public enum Weights {
             }
             weights.append(w)
         }
+        return weights
+    }
+
+    /// `weights` for `reals` servers: one each, or weight 1 each when none (nil or empty) were given.
+    public static func fitted(_ weights: [Int]?, reals: Int) throws -> [Int] {
+        guard let weights, !weights.isEmpty else { return Array(repeating: 1, count: reals) }
         guard weights.count == reals else {
             throw InvalidInput("\(weights.count) weights given for \(reals) reals: give one weight per real")
         }

@@ -1,7 +1,8 @@
+import ArgumentParser
 import SystemKit
 
 /// Every scheduler the Linux IPVS code offers (net/netfilter/ipvs/ip_vs_*.c).
-public enum Scheduler: String, CaseIterable, Codable, Sendable {
+public enum Scheduler: String, CaseIterable, Codable, Sendable, ExpressibleByArgument {
     case rr, wrr, lc, wlc, sh, dh, sed, nq, lblc, lblcr, mh, fo, ovf
 
     /// Parses a scheduler name, or fails with the list of valid names.
@@ -13,8 +14,7 @@ public enum Scheduler: String, CaseIterable, Codable, Sendable {
         self = value
     }
 
-    /// The kernel module that implements it (`modprobe` name).
-    public var module: String { "ip_vs_\(rawValue)" }
+    public init?(argument: String) { try? self.init(parsing: argument) }
 
     /// Whether real-server weights change the distribution. Others accept weights but treat
     /// any weight above zero alike (weight 0 still quiesces a real).

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import SystemKit
+import Vocabulary
+
+/// What `run` and `sweep` both ask for: the modes, how long each measurement lasts, where
+/// the result goes and how they say where it went. Values arrive typed (`OptionValue`).
+struct MeasurementOptions: ParsableArguments {
+    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.",
+            transform: OptionValue.list("--mode", LabMode.init(parsing:)))
+    var mode: [LabMode]?
+    @Option(name: .long, help: "Measured window per repeat of a cell (run) or per point (sweep), e.g. 3s (100ms to 24h).",
+            transform: OptionValue.parsed(RunSettings.window))
+    var duration: Double?
+    @Option(name: .long, help: "Warm-up per cell or point, e.g. 1s (0: none; else 100ms to 24h).",
+            transform: OptionValue.parsed(RunSettings.warmupSeconds))
+    var warmup: Double?
+    @Option(name: .long, help: "Results directory (default ./results).")
+    var out: String?
+    @Option(name: .long, help: "Name of the result (directory suffix).")
+    var name: String?
+    @Flag(name: .long, help: "Print the result's paths as JSON on stdout.")
+    var json = false
+
+    /// Prints the result's paths on stdout, or one JSON object with `--json`.
+    func print(_ outcome: SessionOutcome) throws {
+        if json {
+            Console.output(try JSONCoding.encode(outcome))
+            return
+        }
+        Swift.print("result: \(outcome.directory)\(outcome.complete ? "" : " (incomplete)")")
+        for file in outcome.files { Swift.print("  \(file)") }
+    }
+}
