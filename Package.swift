@@ -2,8 +2,9 @@
 import PackageDescription
 
 // One target per concern; dependencies point one way:
-// SystemKit <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
-// LoadGen and Results/Reports stand apart so they can be tested without a lab.
+// SystemKit <- Balancing <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
+// LoadGen and Results/Reports stand apart so they can be tested without a lab; Results uses
+// Balancing's counters for the summary's director block.
 let package = Package(
     name: "lvsbench",
     platforms: [.macOS(.v13)],
@@ -26,8 +27,9 @@ let package = Package(
             .product(name: "SystemPackage", package: "swift-system"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "IPVSControl", dependencies: ["SystemKit"]),
-        .target(name: "Lab", dependencies: ["SystemKit", "IPVSControl"]),
+        .target(name: "Balancing", dependencies: ["SystemKit"]),
+        .target(name: "IPVSControl", dependencies: ["SystemKit", "Balancing"]),
+        .target(name: "Lab", dependencies: ["SystemKit", "Balancing", "IPVSControl"]),
         .systemLibrary(name: "CLiburing", pkgConfig: "liburing",
                        providers: [.apt(["liburing-dev"])]),
         .target(name: "LoadGen", dependencies: [
@@ -37,11 +39,11 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap",
                        providers: [.apt(["libpcap-dev"])]),
         .target(name: "Collector", dependencies: [
-            "SystemKit", "IPVSControl", "Lab", "CPcap",
+            "SystemKit", "Balancing", "IPVSControl", "Lab", "CPcap",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .target(name: "Tuner", dependencies: ["SystemKit", "IPVSControl", "Lab", "Yams"]),
-        .target(name: "Results", dependencies: ["SystemKit"]),
+        .target(name: "Tuner", dependencies: ["SystemKit", "Balancing", "IPVSControl", "Lab", "Yams"]),
+        .target(name: "Results", dependencies: ["SystemKit", "Balancing"]),
         .target(name: "Reports", dependencies: ["Results"]),
         .target(name: "Experiments", dependencies: [
             "SystemKit", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports",
@@ -54,6 +56,7 @@ let package = Package(
         // Shared by the test targets only: where the built lvsbench and the package's folders are.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
+        .testTarget(name: "BalancingTests", dependencies: ["Balancing"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "IPVSControl"]),
         .testTarget(name: "LabTests", dependencies: ["TestSupport", "Lab", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),

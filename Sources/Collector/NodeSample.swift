@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import IPVSControl
 import Lab
@@ -10,27 +11,65 @@ public struct IPVSSample: Codable, Equatable, Sendable {
     /// The connection table counted by state; nil in samples that skipped it (it is read
     /// about every 5 s, like the timeouts: the table can be megabytes).
     public var connections: IPVSConnTable?
-    public var timeouts: IPVSTimeouts?
-    /// Cumulative per-real counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`: on a UML
-    /// director from the IPVS netlink family inside the guest agent, elsewhere from
-    /// `ipvsadm -Ln --stats --exact` (/proc has no per-real totals).
-    public var reals: [String: IPVSCounters]
+    public var timeouts: ConnectionTimeouts?
+    /// Every real's cumulative counters, with its ActiveConn and InActConn from `table`: on
+    /// a UML director from the IPVS netlink family inside the guest agent, elsewhere from
+    /// `ipvsadm -Ln --stats --exact` (/proc has no per-real totals). samples.jsonl files
+    /// the counters under `RealReading.key`; the entries are in `table` there.
+    public var reals: [RealReading]
 
     public init(stats: IPVSProcStats, table: IPVSProcTable, connections: IPVSConnTable?,
-                timeouts: IPVSTimeouts?, reals: [String: IPVSCounters]) {
+                timeouts: ConnectionTimeouts?, reals: [RealReading]) {
         self.stats = stats
         self.table = table
         self.connections = connections
         self.timeouts = timeouts
-        self.reals = reals
+        self.reals = Self.withEntries(reals, from: table)
+    }
+
+    /// `reals` with each one's ActiveConn and InActConn as `table` shows them.
+    static func withEntries(_ reals: [RealReading], from table: IPVSProcTable) -> [RealReading] {
+        reals.map { reading in
+            var r = reading
+            let service = table.services.first { $0.key == "\(r.proto) \(r.service.endpoint)" }
+            if let real = service?.reals.first(where: { $0.address == "\(r.address):\(r.port)" }) {
+                r.activeEntries = real.activeConns
+                r.inactiveEntries = real.inactiveConns
+            }
+            return r
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stats, table, connections, timeouts, reals
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let keyed = try c.decode([String: BalancerCounters].self, forKey: .reals)
+        guard let reals = [RealReading](keyed: keyed) else {
+            throw DecodingError.dataCorruptedError(forKey: .reals, in: c,
+                                                   debugDescription: "a real not keyed 'PROTO ADDRESS:PORT -> ADDRESS:PORT'")
+        }
+        self.init(stats: try c.decode(IPVSProcStats.self, forKey: .stats), table: try c.decode(IPVSProcTable.self, forKey: .table),
+                  connections: try c.decodeIfPresent(IPVSConnTable.self, forKey: .connections),
+                  timeouts: try c.decodeIfPresent(ConnectionTimeouts.self, forKey: .timeouts), reals: reals)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(stats, forKey: .stats)
+        try c.encode(table, forKey: .table)
+        try c.encodeIfPresent(connections, forKey: .connections)
+        try c.encodeIfPresent(timeouts, forKey: .timeouts)
+        try c.encode(reals.keyed, forKey: .reals)
     }
 }
 
-/// Turns the text of `ipvsadm -Ln --stats --exact` into per-real counters keyed
-/// `TCP 198.18.0.10:80 -> 198.18.1.2:80`. The default is `IPVSStatsListing.realCounters(parsing:)`;
-/// passing nil skips that listing, one ipvsadm run less per
-/// sample, and per-real totals are then not sampled.
-public typealias RealCountersParser = @Sendable (String) throws -> [String: IPVSCounters]
+/// Turns the text of `ipvsadm -Ln --stats --exact` into per-real counters. The default is
+/// `IPVSStatsListing.realCounters(parsing:)`; passing nil skips that listing, one ipvsadm
+/// run less per sample, and per-real totals are then not sampled.
+public typealias RealCountersParser = @Sendable (String) throws -> [RealReading]
 
 /// What one node's kernel said at one instant. A file that could not be read or parsed
 /// leaves its field empty and its error in `errors`, so one bad read does not end a run.
@@ -106,7 +145,7 @@ enum NodeReading {
         let director = node.role == .director
         let started = DispatchTime.now().uptimeNanoseconds
         var sections: [String: String]
-        var netlinkReals: [String: IPVSCounters]?
+        var netlinkReals: [RealReading]?
         do {
             if director, realCounters != nil, let guest = node as? GuestNode {
                 let r = try guest.readFilesAndIPVS(commonFiles + ipvsFiles, occasional: occasional)
@@ -136,7 +175,7 @@ enum NodeReading {
         }
         var sample = parse(sections: sections, node: node.name, role: node.role,
                            realCounters: netlinkReals == nil ? realCounters : nil, occasional: occasional)
-        if let netlinkReals { sample.ipvs?.reals = netlinkReals }
+        if let netlinkReals, let ipvs = sample.ipvs { sample.ipvs?.reals = IPVSSample.withEntries(netlinkReals, from: ipvs.table) }
         sample.errors = errors + sample.errors
         sample.readSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return sample
@@ -179,8 +218,8 @@ enum NodeReading {
            let table = attempt(IPVSProcTable.source, IPVSProcTable.init(parsing:)) {
             let conns = occasional ? attempt(connSummary, IPVSConnTable.init(parsingSummary:)) : nil
             sample.ipvs = IPVSSample(stats: stats, table: table, connections: conns,
-                                     timeouts: attempt(timeoutSection, optional: true, IPVSTimeouts.init(parsing:)),
-                                     reals: realCounters.flatMap { attempt(statsSection, $0) } ?? [:])
+                                     timeouts: attempt(timeoutSection, optional: true, IPVSTimeoutListing.parse),
+                                     reals: realCounters.flatMap { attempt(statsSection, $0) } ?? [])
         }
         return sample
     }

@@ -41,7 +41,7 @@ public enum RunSession {
                 try recorder.setDirectorBackend(lab.directorBackend, directorKernel: SessionContext.kernel(of: lab.director))
             }, onCell: { measured in
                 let lines = measured.repeats.enumerated().flatMap { i, r in
-                    r.counters.samples.map { (label: measured.spec.id, repeatIndex: i + 1, json: $0) }
+                    r.counters.samples.map { (label: measured.spec.id, repeatIndex: i + 1, sample: $0) }
                 }
                 try recorder.add(CellSummarizer.cell(measured), samples: lines)
             })
@@ -89,7 +89,7 @@ public enum SweepSession {
                 try recorder.setDirectorBackend(lab.directorBackend, directorKernel: SessionContext.kernel(of: lab.director))
             }, onCurve: { curve in
                 let lines = curve.points.flatMap { p in
-                    p.counters.samples.map { (label: "sweep-\(curve.mode.rawValue)-\(p.reals)", repeatIndex: 1, json: $0) }
+                    p.counters.samples.map { (label: "sweep-\(curve.mode.rawValue)-\(p.reals)", repeatIndex: 1, sample: $0) }
                 }
                 try recorder.setSweep(curve.mode.rawValue, curve.modeSweep, samples: lines)
             })

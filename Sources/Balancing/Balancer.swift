@@ -1,0 +1,19 @@
+/// What the director does to traffic, whatever does it (IPVS today): virtual services with
+/// reals, weights and a scheduler, changed live, counted per service and per real, with
+/// connection timeouts. The lab installs and reconfigures through it, the collector and the
+/// runner read it, the tuner sets its timeouts; only its implementation knows commands,
+/// listings and kernel interfaces.
+public protocol Balancer: Sendable {
+    /// Adds `spec`'s service and its reals.
+    func install(_ spec: ServiceSpec) throws
+    /// Makes one live change; connections already placed stay where they are.
+    func apply(_ change: BalancerChange) throws
+    /// Every service as it runs now, with its scheduler and reals.
+    func services() throws -> [ServiceSpec]
+    /// Counters of every service and each of its reals, cumulative.
+    func counters() throws -> [ServiceReading]
+    func timeouts() throws -> ConnectionTimeouts
+    func setTimeouts(_ timeouts: ConnectionTimeouts) throws
+    /// Removes a service and its reals.
+    func remove(_ service: VirtualService) throws
+}
