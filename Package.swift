@@ -42,7 +42,7 @@ let package = Package(
             "SystemKit", "Balancing", "IPVSControl", "Lab", "CPcap",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .target(name: "Tuner", dependencies: ["SystemKit", "Balancing", "IPVSControl", "Lab", "Yams"]),
+        .target(name: "Tuner", dependencies: ["SystemKit", "Balancing", "Lab", "Yams"]),
         .target(name: "Results", dependencies: ["SystemKit", "Balancing"]),
         .target(name: "Reports", dependencies: ["Results"]),
         .target(name: "Experiments", dependencies: [

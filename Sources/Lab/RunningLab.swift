@@ -28,8 +28,8 @@ public struct RunningLab: Sendable {
         reals = state.reals.map { ns($0.name) }
     }
 
-    /// What the director does to traffic: IPVS, driven on the director node.
-    public var balancer: any Balancer { IPVSBalancer(runner: director) }
+    /// What the director does to traffic (see `DirectorBalancer`).
+    public var balancer: any Balancer { DirectorBalancer.on(director) }
 
     public var directorLinks: [CaptureLink] { state.directorLinks }
     /// real1's address on the direct client<->real1 path (crosses neither router nor director).

@@ -1,6 +1,5 @@
 import Balancing
 import Foundation
-import IPVSControl
 import SystemKit
 
 /// The kernel settings something changed on a lab's nodes, with the values found before.
@@ -88,7 +87,7 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
             guard let timeouts = ConnectionTimeouts(value) else {
                 throw RuntimeFailure("'\(value)' is not three IPVS timeouts (tcp tcpfin udp)")
             }
-            try IPVSBalancer(runner: node).setTimeouts(timeouts)
+            try DirectorBalancer.on(node).setTimeouts(timeouts)
         }
     }
 

@@ -1,5 +1,5 @@
+import Balancing
 import Foundation
-import IPVSControl
 import Lab
 import SystemKit
 
@@ -173,7 +173,7 @@ public enum Tuner {
             case (.sysctl, .node):
                 now = labNode.flatMap { (try? NodeSysctls.probe([entry.key], run: NodeSysctls.runner(for: $0)))?[entry.key]?.value }
             case (.ipvsTimeouts, _):
-                now = labNode.flatMap { try? IPVSBalancer(runner: $0).timeouts() }?.description
+                now = labNode.flatMap { try? DirectorBalancer.on($0).timeouts() }?.description
             }
             rows.append(TuningDiffRow(node: entry.node, key: entry.key, found: entry.found, applied: entry.applied, now: now))
         }

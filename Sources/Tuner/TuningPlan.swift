@@ -1,5 +1,5 @@
+import Balancing
 import Foundation
-import IPVSControl
 import Lab
 import SystemKit
 
@@ -100,7 +100,7 @@ public enum TuningPlanner {
                                                 place: scope == .node ? .node : .host, found: found, wanted: setting.value))
                 }
                 if let wanted = tuning.ipvsTimeouts, role == .director {
-                    let current = try IPVSBalancer(runner: node).timeouts()
+                    let current = try DirectorBalancer.on(node).timeouts()
                     changes.append(TuningChange(node: node.name, kind: .ipvsTimeouts, key: "ipvs.timeouts", place: .node,
                                                 found: current.description, wanted: wanted.filled(from: current).description))
                 }
