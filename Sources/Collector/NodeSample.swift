@@ -43,7 +43,7 @@ enum NodeReading {
     static let connSummary = "ip_vs_conn-summary"
     static let timeoutSection = "ipvsadm-timeout"
     static let statsSection = "ipvsadm-stats"
-    static let statsArgv = ["ipvsadm", "-Ln", "--stats", "--exact"]
+    static let statsArgv = IPVSCommand.listStats
 
     /// The director's occasional part, in one process: the connection table counted by
     /// state (awk: the table itself can be megabytes) and the timeouts, after marker lines.
