@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TunerTests", dependencies: ["TestSupport", "Tuner", "lvsbench"]),
-        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "Results"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Reports", "Results", "Balancing"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Experiments", "lvsbench"]),
     ],
     swiftLanguageModes: [.v5]
