@@ -1,8 +1,10 @@
 /// What the director does to traffic, whatever does it (IPVS today): virtual services with
 /// reals, weights and a scheduler, changed live, counted per service and per real, with
-/// connection timeouts. The lab installs and reconfigures through it, the collector and the
-/// runner read it, the tuner sets its timeouts; only its implementation knows commands,
-/// listings and kernel interfaces.
+/// connection timeouts. The lab installs, reconfigures and lists through it; the tuner and
+/// the undo log read and set its timeouts. Only its implementation knows commands, listings
+/// and kernel interfaces (the collector's per-sample reading, which must cost the director
+/// next to nothing, still reads IPVS's own files and netlink family, into the same
+/// `BalancerCounters` and `RealReading`).
 public protocol Balancer: Sendable {
     /// Adds `spec`'s service and its reals.
     func install(_ spec: ServiceSpec) throws
