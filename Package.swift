@@ -2,11 +2,12 @@
 import PackageDescription
 
 // One target per concern; dependencies point one way:
-// SystemKit <- Vocabulary <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
+// SystemKit <- Vocabulary <- Balancing <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
 // Vocabulary holds the terms every layer and the command line share (modes, schedulers,
-// loads, weights...), typed once and parsed by ArgumentParser.
-// LoadGen and Results/Reports (which use only SystemKit and Vocabulary) stand apart so they
-// can be tested without a lab.
+// loads, weights...), typed once and parsed by ArgumentParser. Balancing is the seam of
+// what the director does to traffic; IPVSControl is its IPVS implementation.
+// LoadGen and Results/Reports stand apart so they can be tested without a lab; Results uses
+// Balancing's counters for the summary's director block.
 let package = Package(
     name: "lvsbench",
     platforms: [.macOS(.v13)],
@@ -28,8 +29,9 @@ let package = Package(
             "SystemKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .target(name: "IPVSControl", dependencies: ["SystemKit", "Vocabulary"]),
-        .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "IPVSControl"]),
+        .target(name: "Balancing", dependencies: ["SystemKit", "Vocabulary"]),
+        .target(name: "IPVSControl", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
+        .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "Balancing", "IPVSControl"]),
         .systemLibrary(name: "CLiburing", pkgConfig: "liburing",
                        providers: [.apt(["liburing-dev"])]),
         .target(name: "LoadGen", dependencies: [
@@ -39,11 +41,11 @@ let package = Package(
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap",
                        providers: [.apt(["libpcap-dev"])]),
         .target(name: "Collector", dependencies: [
-            "SystemKit", "Vocabulary", "IPVSControl", "Lab", "CPcap",
+            "SystemKit", "Vocabulary", "Balancing", "IPVSControl", "Lab", "CPcap",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
-        .target(name: "Tuner", dependencies: ["SystemKit", "Vocabulary", "IPVSControl", "Lab", "Yams"]),
-        .target(name: "Results", dependencies: ["SystemKit", "Vocabulary"]),
+        .target(name: "Tuner", dependencies: ["SystemKit", "Vocabulary", "Balancing", "Lab", "Yams"]),
+        .target(name: "Results", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
         .target(name: "Reports", dependencies: ["Vocabulary", "Results"]),
         .target(name: "Experiments", dependencies: [
             "SystemKit", "Vocabulary", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports",
@@ -57,13 +59,14 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
+        .testTarget(name: "BalancingTests", dependencies: ["Balancing"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "Vocabulary", "IPVSControl"]),
         .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
         .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TunerTests", dependencies: ["TestSupport", "Tuner", "lvsbench"]),
-        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Vocabulary", "Reports", "Results"]),
+        .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Vocabulary", "Reports", "Results", "Balancing"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Vocabulary", "Experiments", "lvsbench"]),
     ],
     swiftLanguageModes: [.v5]

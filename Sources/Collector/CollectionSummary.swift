@@ -1,20 +1,18 @@
+import Balancing
 import Foundation
 
 /// What the experiment runner reports from a time series: the director's traffic and CPU
 /// over the window from the first to the last sample.
-public struct CollectionSummary: Codable, Equatable, Sendable {
+public struct CollectionSummary: Encodable, Equatable, Sendable {
     public var seconds: Double
     public var samples: Int
-    /// IPVS totals (`/proc/net/ip_vs_stats`) over the window.
-    public var directorConns: UInt64?
-    public var directorInPackets: UInt64?
-    public var directorOutPackets: UInt64?
-    public var directorInBytes: UInt64?
-    public var directorOutBytes: UInt64?
-    /// New connections per real over the window, keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`
-    /// (empty when the collector had no stats-listing parser).
-    public var realConns: [String: UInt64]
-    /// ActiveConn + InActConn per real at the last sample, keyed like `realConns`.
+    /// The director's IPVS totals (`/proc/net/ip_vs_stats`) over the window.
+    public var director: BalancerCounters?
+    /// Each real's counters over the window, with its connection entries at the last
+    /// sample (empty when the collector read no per-real counters).
+    public var reals: [RealReading]
+    /// ActiveConn + InActConn per real at the last sample, keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`
+    /// (also for reals whose counters were not read).
     public var realConnEntries: [String: Int]
     /// Share of the director's CPU time spent in softirq over the window, 0-100.
     public var directorSoftirqPercent: Double?
@@ -39,27 +37,54 @@ public struct CollectionSummary: Codable, Equatable, Sendable {
         }
         // Bracket the window with the first and last samples in which the director was read.
         let readable = samples.compactMap { pick($0) }.filter { $0.ipvs != nil || $0.cpu != nil }
-        realConns = [:]
+        reals = []
         realConnEntries = [:]
         guard let first = readable.first, let last = readable.last else { return }
-        let d = CounterRates.deltas(from: first, to: last)
-        directorConns = d["ipvs.conns"]
-        directorInPackets = d["ipvs.inPackets"]
-        directorOutPackets = d["ipvs.outPackets"]
-        directorInBytes = d["ipvs.inBytes"]
-        directorOutBytes = d["ipvs.outBytes"]
-        for (k, v) in d where k.hasPrefix("ipvs.real.") && k.hasSuffix(".conns") {
-            realConns[String(k.dropFirst("ipvs.real.".count).dropLast(".conns".count))] = v
+        if let before = first.ipvs, let after = last.ipvs {
+            self.director = after.stats.totals - before.stats.totals
+            reals = after.reals.compactMap { real in
+                let earlier = before.reals.first {
+                    $0.proto == real.proto && $0.service == real.service && $0.address == real.address && $0.port == real.port
+                }
+                guard let earlier else { return nil }
+                var window = real
+                window.counters = real.counters - earlier.counters
+                return window
+            }
         }
         for service in last.ipvs?.table.services ?? [] {
             for real in service.reals {
                 realConnEntries["\(service.key) -> \(real.address)"] = real.activeConns + real.inactiveConns
             }
         }
+        let d = CounterRates.deltas(from: first, to: last)
         if let total = d["cpu.total"], total > 0 {
             directorSoftirqPercent = Double(d["cpu.softirq"] ?? 0) * 100 / Double(total)
             let idle = (d["cpu.idle"] ?? 0) + (d["cpu.iowait"] ?? 0)
             directorBusyPercent = Double(total - min(idle, total)) * 100 / Double(total)
         }
+    }
+
+    /// `collect --json`'s keys: the director's counters one by one, the reals' new
+    /// connections keyed like `realConnEntries`.
+    enum CodingKeys: String, CodingKey {
+        case seconds, samples, directorConns, directorInPackets, directorOutPackets, directorInBytes, directorOutBytes
+        case realConns, realConnEntries, directorSoftirqPercent, directorBusyPercent, errors
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seconds, forKey: .seconds)
+        try c.encode(samples, forKey: .samples)
+        try c.encodeIfPresent(director?.conns, forKey: .directorConns)
+        try c.encodeIfPresent(director?.inPackets, forKey: .directorInPackets)
+        try c.encodeIfPresent(director?.outPackets, forKey: .directorOutPackets)
+        try c.encodeIfPresent(director?.inBytes, forKey: .directorInBytes)
+        try c.encodeIfPresent(director?.outBytes, forKey: .directorOutBytes)
+        try c.encode(reals.keyed.mapValues(\.conns), forKey: .realConns)
+        try c.encode(realConnEntries, forKey: .realConnEntries)
+        try c.encodeIfPresent(directorSoftirqPercent, forKey: .directorSoftirqPercent)
+        try c.encodeIfPresent(directorBusyPercent, forKey: .directorBusyPercent)
+        try c.encode(errors, forKey: .errors)
     }
 }

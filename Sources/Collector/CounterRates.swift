@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 
 /// Per-second rates of every counter of every node over one interval between samples.
@@ -18,15 +19,10 @@ public enum CounterRates {
     static let gauges: Set<String> = ["Tcp.CurrEstab", "Tcp.MaxConn", "Tcp.RtoAlgorithm", "Tcp.RtoMin",
                                       "Tcp.RtoMax", "Ip.Forwarding", "Ip.DefaultTTL"]
 
-    /// The increase of a counter from `previous` to `current`. A counter that went down
-    /// either wrapped (a 32-bit counter near its top: the kernel still has a few) or was
-    /// reset (module reloaded, interface recreated): then it counted up from zero.
+    /// The increase of a counter from `previous` to `current`, wraps and resets allowed
+    /// for as `BalancerCounters.increase` does for the director's.
     public static func delta(_ previous: UInt64, _ current: UInt64) -> UInt64 {
-        if current >= previous { return current - previous }
-        if previous <= UInt64(UInt32.max) && previous > UInt64(UInt32.max / 2) {
-            return (UInt64(UInt32.max) - previous) + current + 1
-        }
-        return current
+        BalancerCounters.increase(from: previous, to: current)
     }
 
     /// The cumulative counters of a node sample, flattened.
@@ -53,16 +49,9 @@ public enum CounterRates {
             }
         }
         if let ipvs = s.ipvs {
-            let t = ipvs.stats.totals
-            for (k, v) in [("conns", t.conns), ("inPackets", t.inPackets), ("outPackets", t.outPackets),
-                           ("inBytes", t.inBytes), ("outBytes", t.outBytes)] {
-                c["ipvs.\(k)"] = v
-            }
-            for (real, r) in ipvs.reals {
-                for (k, v) in [("conns", r.conns), ("inPackets", r.inPackets), ("outPackets", r.outPackets),
-                               ("inBytes", r.inBytes), ("outBytes", r.outBytes)] {
-                    c["ipvs.real.\(real).\(k)"] = v
-                }
+            for (k, v) in ipvs.stats.totals.named { c["ipvs.\(k)"] = v }
+            for real in ipvs.reals {
+                for (k, v) in real.counters.named { c["ipvs.real.\(real.key).\(k)"] = v }
             }
         }
         return c

@@ -1,36 +1,13 @@
+import Balancing
 import Foundation
 import IPVSControl
 import Lab
 import SystemKit
 
-/// The director's IPVS state at one instant.
-public struct IPVSSample: Codable, Equatable, Sendable {
-    public var stats: IPVSProcStats
-    public var table: IPVSProcTable
-    /// The connection table counted by state; nil in samples that skipped it (it is read
-    /// about every 5 s, like the timeouts: the table can be megabytes).
-    public var connections: IPVSConnTable?
-    public var timeouts: IPVSTimeouts?
-    /// Cumulative per-real counters keyed `TCP 198.18.0.10:80 -> 198.18.1.2:80`: on a UML
-    /// director from the IPVS netlink family inside the guest agent, elsewhere from
-    /// `ipvsadm -Ln --stats --exact` (/proc has no per-real totals).
-    public var reals: [String: IPVSCounters]
-
-    public init(stats: IPVSProcStats, table: IPVSProcTable, connections: IPVSConnTable?,
-                timeouts: IPVSTimeouts?, reals: [String: IPVSCounters]) {
-        self.stats = stats
-        self.table = table
-        self.connections = connections
-        self.timeouts = timeouts
-        self.reals = reals
-    }
-}
-
-/// Turns the text of `ipvsadm -Ln --stats --exact` into per-real counters keyed
-/// `TCP 198.18.0.10:80 -> 198.18.1.2:80`. The default is `IPVSStatsListing.realCounters(parsing:)`;
-/// passing nil skips that listing, one ipvsadm run less per
-/// sample, and per-real totals are then not sampled.
-public typealias RealCountersParser = @Sendable (String) throws -> [String: IPVSCounters]
+/// Turns the text of `ipvsadm -Ln --stats --exact` into per-real counters. The default is
+/// `IPVSStatsListing.realCounters(parsing:)`; passing nil skips that listing, one ipvsadm
+/// run less per sample, and per-real totals are then not sampled.
+public typealias RealCountersParser = @Sendable (String) throws -> [RealReading]
 
 /// What one node's kernel said at one instant. A file that could not be read or parsed
 /// leaves its field empty and its error in `errors`, so one bad read does not end a run.
@@ -66,7 +43,7 @@ enum NodeReading {
     static let connSummary = "ip_vs_conn-summary"
     static let timeoutSection = "ipvsadm-timeout"
     static let statsSection = "ipvsadm-stats"
-    static let statsArgv = ["ipvsadm", "-Ln", "--stats", "--exact"]
+    static let statsArgv = IPVSCommand.listStats
 
     /// The director's occasional part, in one process: the connection table counted by
     /// state (awk: the table itself can be megabytes) and the timeouts, after marker lines.
@@ -106,7 +83,7 @@ enum NodeReading {
         let director = node.role == .director
         let started = DispatchTime.now().uptimeNanoseconds
         var sections: [String: String]
-        var netlinkReals: [String: IPVSCounters]?
+        var netlinkReals: [RealReading]?
         do {
             if director, realCounters != nil, let guest = node as? GuestNode {
                 let r = try guest.readFilesAndIPVS(commonFiles + ipvsFiles, occasional: occasional)
@@ -136,7 +113,7 @@ enum NodeReading {
         }
         var sample = parse(sections: sections, node: node.name, role: node.role,
                            realCounters: netlinkReals == nil ? realCounters : nil, occasional: occasional)
-        if let netlinkReals { sample.ipvs?.reals = netlinkReals }
+        if let netlinkReals, let ipvs = sample.ipvs { sample.ipvs?.reals = IPVSSample.withEntries(netlinkReals, from: ipvs.table) }
         sample.errors = errors + sample.errors
         sample.readSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return sample
@@ -179,8 +156,8 @@ enum NodeReading {
            let table = attempt(IPVSProcTable.source, IPVSProcTable.init(parsing:)) {
             let conns = occasional ? attempt(connSummary, IPVSConnTable.init(parsingSummary:)) : nil
             sample.ipvs = IPVSSample(stats: stats, table: table, connections: conns,
-                                     timeouts: attempt(timeoutSection, optional: true, IPVSTimeouts.init(parsing:)),
-                                     reals: realCounters.flatMap { attempt(statsSection, $0) } ?? [:])
+                                     timeouts: attempt(timeoutSection, optional: true, IPVSTimeoutListing.parse),
+                                     reals: realCounters.flatMap { attempt(statsSection, $0) } ?? [])
         }
         return sample
     }

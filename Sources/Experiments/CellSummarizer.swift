@@ -60,8 +60,7 @@ public enum CellSummarizer {
     static func director(_ m: CellMeasurement) -> DirectorCounters {
         let c = m.repeats.map(\.counters)
         let mean = { (values: [Double]) in values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
-        return DirectorCounters(inPkts: c.map(\.inPackets).reduce(0, +), outPkts: c.map(\.outPackets).reduce(0, +),
-                                inBytes: c.map(\.inBytes).reduce(0, +), outBytes: c.map(\.outBytes).reduce(0, +),
+        return DirectorCounters(traffic: c.map(\.traffic).reduce(.zero, +),
                                 cpuSoftirqPct: mean(c.map(\.softirqPercent)), cpuBusyPct: mean(c.map(\.busyPercent)),
                                 windowSeconds: m.windowSeconds * Double(c.count))
     }

@@ -61,20 +61,16 @@ public final class CollectorMeter: WindowMeter {
         let director = lab.director.name
         let counters = CollectionSummary(TimeSeries(interval: interval, samples: [before, after]), director: director)
         let cpu = CollectionSummary(window, director: director)
-        guard counters.directorInPackets != nil else {
+        guard let traffic = counters.director else {
             let reason = counters.errors.first ?? "no reading of the director's IPVS counters"
             throw RuntimeFailure("director counters unavailable for the window: \(reason)")
         }
         let addresses = lab.realAddresses
-        let conns = addresses.map { CollectorMeter.connections(counters.realConns, real: $0) }
-        let lines = try window.samples.map { String(decoding: try JSONCoding.encodeLine($0), as: UTF8.self) }
-        return WindowCounters(inPackets: Int(clamping: counters.directorInPackets ?? 0),
-                              outPackets: Int(clamping: counters.directorOutPackets ?? 0),
-                              inBytes: Int(clamping: counters.directorInBytes ?? 0),
-                              outBytes: Int(clamping: counters.directorOutBytes ?? 0),
+        let conns = addresses.map { CollectorMeter.connections(counters.reals, real: $0) }
+        return WindowCounters(traffic: traffic,
                               softirqPercent: cpu.directorSoftirqPercent ?? 0,
                               busyPercent: cpu.directorBusyPercent ?? 0,
-                              realConnections: conns.isEmpty ? lab.reals.map { _ in 0 } : conns, samples: lines,
+                              realConnections: conns.isEmpty ? lab.reals.map { _ in 0 } : conns, samples: window.samples,
                               director: DirectorReading.from(window, director: director),
                               ipvsPacketsDuringReference: bypass)
     }
@@ -115,24 +111,9 @@ public final class CollectorMeter: WindowMeter {
         referenceStart = nil
     }
 
-    /// New connections to `real` over the window, summed over the lab's services (HTTP and TCP).
-    static func connections(_ realConns: [String: UInt64], real: String) -> Int {
-        // Saturating: a garbled read must not trap a run (the parsers keep each value below 2^63).
-        var total = 0
-        for (key, n) in realConns where key.contains("-> \(real):") {
-            let (sum, overflow) = total.addingReportingOverflow(Int(clamping: n))
-            total = overflow ? Int.max : sum
-        }
-        return total
-    }
-}
-
-extension JSONCoding {
-    /// One compact, key-sorted JSON line (for JSON-lines files).
-    static func encodeLine<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(value)
+    /// New connections to the real at `real` (its address) over the window, summed over
+    /// the lab's services (HTTP and TCP); saturating, so a garbled read cannot trap a run.
+    static func connections(_ reals: [RealReading], real: String) -> Int {
+        Int(clamping: reals.total(of: real).conns)
     }
 }

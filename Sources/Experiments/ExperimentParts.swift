@@ -49,43 +49,6 @@ public protocol LoadSource {
 
 extension LoadProbe: LoadSource {}
 
-/// The director's and reals' counters over one measured window.
-public struct WindowCounters: Codable, Equatable, Sendable {
-    public var inPackets: Int
-    public var outPackets: Int
-    public var inBytes: Int
-    public var outBytes: Int
-    /// Percent of one director CPU in softirq over the window.
-    public var softirqPercent: Double
-    /// Percent of one director CPU not idle over the window (softirq, system, user).
-    public var busyPercent: Double
-    /// New connections IPVS sent to each real during the window, in real order.
-    public var realConnections: [Int]
-    /// The collector's samples for the window, one JSON object per sample, kept for the
-    /// result's time-series file.
-    public var samples: [String]
-    /// CPU and data-link packets over the window, counted as for the plain-forward reference.
-    public var director: DirectorReading?
-    /// IPVS packets counted while the plain-forward stretch before the window ran (read
-    /// after the counters settled): 0 when the reference bypassed IPVS.
-    public var ipvsPacketsDuringReference: Int?
-
-    public init(inPackets: Int, outPackets: Int, inBytes: Int, outBytes: Int, softirqPercent: Double,
-                busyPercent: Double, realConnections: [Int], samples: [String] = [],
-                director: DirectorReading? = nil, ipvsPacketsDuringReference: Int? = nil) {
-        self.inPackets = inPackets
-        self.outPackets = outPackets
-        self.inBytes = inBytes
-        self.outBytes = outBytes
-        self.softirqPercent = softirqPercent
-        self.busyPercent = busyPercent
-        self.realConnections = realConnections
-        self.samples = samples
-        self.director = director
-        self.ipvsPacketsDuringReference = ipvsPacketsDuringReference
-    }
-}
-
 /// Watches the director during a measured window (the collector in production).
 ///
 /// The kernel folds IPVS's packet, byte and connection counters into what it reports

@@ -1,3 +1,4 @@
+import Collector
 import Foundation
 import Reports
 import Results
@@ -41,13 +42,16 @@ public final class ResultRecorder {
         try directory.write(reproduce: Reproduce(summary: summary))
     }
 
-    public func add(_ cell: Cell, samples lines: [(label: String, repeatIndex: Int, json: String)]) throws {
+    /// A collector sample and where it was taken: the cell (or sweep point) and the repeat.
+    public typealias SampleLine = (label: String, repeatIndex: Int, sample: Sample)
+
+    public func add(_ cell: Cell, samples lines: [SampleLine]) throws {
         summary.cells.append(cell)
         try appendSamples(lines)
         try directory.write(summary: summary)
     }
 
-    public func setSweep(_ mode: String, _ sweep: ModeSweep, samples lines: [(label: String, repeatIndex: Int, json: String)]) throws {
+    public func setSweep(_ mode: String, _ sweep: ModeSweep, samples lines: [SampleLine]) throws {
         var all = summary.sweep ?? [:]
         all[mode] = sweep
         summary.sweep = all
@@ -83,12 +87,23 @@ public final class ResultRecorder {
         return reported
     }
 
-    private func appendSamples(_ lines: [(label: String, repeatIndex: Int, json: String)]) throws {
+    private func appendSamples(_ lines: [SampleLine]) throws {
         guard !lines.isEmpty else { return }
-        for line in lines {
-            let label = String(decoding: try JSONEncoder().encode(line.label), as: UTF8.self)
-            samples.append(Data("{\"cell\":\(label),\"repeat\":\(line.repeatIndex),\"sample\":\(line.json)}\n".utf8))
-        }
+        for line in lines { samples.append(try Self.jsonLine(line)) }
         try AtomicFile.write(samples, to: directory.samplesURL.path)
+    }
+
+    /// One line of samples.jsonl: `{"cell":...,"repeat":N,"sample":{...}}` and a newline,
+    /// the sample compact with sorted keys, slashes unescaped and ISO 8601 times.
+    static func jsonLine(_ line: SampleLine) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        var data = Data("{\"cell\":".utf8)
+        data.append(try JSONEncoder().encode(line.label))
+        data.append(Data(",\"repeat\":\(line.repeatIndex),\"sample\":".utf8))
+        data.append(try encoder.encode(line.sample))
+        data.append(Data("}\n".utf8))
+        return data
     }
 }

@@ -44,7 +44,7 @@ struct MatrixPlan: SessionPlan {
     func measure(on bench: LabBench, recorder: ResultRecorder, onLab: (any ExperimentLab) throws -> Void) throws {
         try MatrixRunner(settings: settings, bench: bench, tuning: tuning).run(onLab: onLab) { measured in
             let lines = measured.repeats.enumerated().flatMap { i, r in
-                r.counters.samples.map { (label: measured.spec.id, repeatIndex: i + 1, json: $0) }
+                r.counters.samples.map { (label: measured.spec.id, repeatIndex: i + 1, sample: $0) }
             }
             try recorder.add(CellSummarizer.cell(measured), samples: lines)
         }

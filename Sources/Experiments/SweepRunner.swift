@@ -40,8 +40,8 @@ public struct SweepCurve: Codable, Equatable, Sendable {
             let seconds = m.windowSeconds > 0 ? m.windowSeconds : 1
             return SweepPoint(reals: m.reals, rps: m.rps, bytesPerSecond: m.bytesPerSecond,
                               cps: m.connectionsPerSecond, p99US: Double(m.load.latency_us.p99),
-                              directorPPS: Double(c.inPackets + c.outPackets) / seconds,
-                              directorBytesPerSecond: Double(c.inBytes + c.outBytes) / seconds,
+                              directorPPS: Double(c.traffic.inPackets + c.traffic.outPackets) / seconds,
+                              directorBytesPerSecond: Double(c.traffic.inBytes + c.traffic.outBytes) / seconds,
                               directorCPUPct: c.busyPercent, plainForward: m.forwardCost)
         }
     }

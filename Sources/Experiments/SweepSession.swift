@@ -41,7 +41,7 @@ struct SweepPlan: SessionPlan {
     func measure(on bench: LabBench, recorder: ResultRecorder, onLab: (any ExperimentLab) throws -> Void) throws {
         try SweepRunner(settings: settings, bench: bench).run(onLab: onLab) { curve in
             let lines = curve.points.flatMap { p in
-                p.counters.samples.map { (label: "sweep-\(curve.mode.rawValue)-\(p.reals)", repeatIndex: 1, json: $0) }
+                p.counters.samples.map { (label: "sweep-\(curve.mode.rawValue)-\(p.reals)", repeatIndex: 1, sample: $0) }
             }
             try recorder.setSweep(curve.mode.rawValue, curve.modeSweep, samples: lines)
         }

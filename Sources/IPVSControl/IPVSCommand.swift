@@ -1,18 +1,6 @@
 import SystemKit
 import Vocabulary
 
-/// A TCP virtual service as ipvsadm names it.
-public struct VirtualService: Codable, Equatable, Hashable, Sendable {
-    public var address: String
-    public var port: Int
-    public init(address: String, port: Int) {
-        self.address = address
-        self.port = port
-    }
-    /// "198.18.1.100:80".
-    public var endpoint: String { "\(address):\(port)" }
-}
-
 /// Builds ipvsadm argv (never a shell line) for the changes the lab and the tuner make.
 public enum IPVSCommand {
     public static func addService(_ s: VirtualService, scheduler: Scheduler, persistence: Int? = nil) -> [String] {
@@ -40,14 +28,15 @@ public enum IPVSCommand {
     }
 
     /// `ipvsadm --set tcp tcpfin udp`: connection timeouts in seconds (0 leaves one unchanged).
-    public static func setTimeouts(tcp: Int, tcpFin: Int, udp: Int) -> [String] {
-        ["ipvsadm", "--set", String(tcp), String(tcpFin), String(udp)]
+    public static func setTimeouts(_ t: ConnectionTimeouts) -> [String] {
+        ["ipvsadm", "--set", String(t.tcp), String(t.tcpFin), String(t.udp)]
     }
 
     public static let clear = ["ipvsadm", "-C"]
     public static let zeroCounters = ["ipvsadm", "-Z"]
     public static let list = ["ipvsadm", "-Ln"]
     public static let listStats = ["ipvsadm", "-Ln", "--stats", "--exact"]
+    public static let listTimeouts = ["ipvsadm", "-L", "--timeout"]
 
     static func serviceArgs(_ op: String, _ s: VirtualService, scheduler: Scheduler, persistence: Int?) -> [String] {
         var argv = ["ipvsadm", op, "-t", s.endpoint, "-s", scheduler.rawValue]

@@ -70,11 +70,11 @@ public enum IPVSNetlink {
         }
     }
 
-    /// The reals in GET_DEST's reply messages for `service`, keyed as the collector keys
-    /// them: `TCP 198.18.0.10:80 -> 198.18.1.2:80` (what `IPVSStatsListing.realCounters` gives).
-    public static func reals(from messages: [NetlinkMessage], of service: Service) throws -> [String: IPVSCounters] {
-        var result: [String: IPVSCounters] = [:]
-        let key = "\(service.proto) \(service.address):\(service.port)"
+    /// The reals in GET_DEST's reply messages for `service`, as `IPVSStatsListing.realCounters`
+    /// gives them.
+    public static func reals(from messages: [NetlinkMessage], of service: Service) throws -> [RealReading] {
+        var result: [RealReading] = []
+        let virtual = VirtualService(address: service.address, port: service.port)
         for message in messages where message.type != NetlinkMessage.done && message.type != NetlinkMessage.error {
             guard let nest = try message.genlAttributes().first(where: { $0.type == CommandAttribute.dest }) else { continue }
             let attrs = try nest.children()
@@ -84,7 +84,7 @@ public enum IPVSNetlink {
             }
             // ADDR_FAMILY exists since 4.x (reals of another family than the service); else the service's.
             let family = try attr(DestAttribute.addressFamily)?.u16() ?? service.family
-            let counters: IPVSCounters
+            let counters: BalancerCounters
             if let s64 = attr(DestAttribute.stats64) {
                 counters = try stats(s64, wide: true)
             } else if let s = attr(DestAttribute.stats) {
@@ -92,20 +92,21 @@ public enum IPVSNetlink {
             } else {
                 throw NetlinkError("an IPVS real without statistics")
             }
-            result["\(key) -> \(try address(addr.payload, family: family)):\(try bigEndianPort(port))"] = counters
+            result.append(RealReading(proto: service.proto, service: virtual, address: try address(addr.payload, family: family),
+                                      port: Int(try bigEndianPort(port)), counters: counters))
         }
         return result
     }
 
-    static func stats(_ nest: NetlinkAttribute, wide: Bool) throws -> IPVSCounters {
+    static func stats(_ nest: NetlinkAttribute, wide: Bool) throws -> BalancerCounters {
         let attrs = try nest.children()
         func value(_ t: UInt16, u64: Bool) throws -> UInt64 {
             guard let a = attrs.first(where: { $0.type == t }) else { throw NetlinkError("IPVS statistics without attribute \(t)") }
             let v = u64 ? try a.u64() : UInt64(try a.u32())
-            guard v <= IPVSCounters.maximum else { throw NetlinkError("\(v) is beyond any IPVS counter") }
+            guard v <= BalancerCounters.maximum else { throw NetlinkError("\(v) is beyond any IPVS counter") }
             return v
         }
-        return IPVSCounters(conns: try value(StatsAttribute.conns, u64: wide),
+        return BalancerCounters(conns: try value(StatsAttribute.conns, u64: wide),
                             inPackets: try value(StatsAttribute.inPackets, u64: wide),
                             outPackets: try value(StatsAttribute.outPackets, u64: wide),
                             inBytes: try value(StatsAttribute.inBytes, u64: true),
@@ -158,14 +159,14 @@ public enum IPVSNetlink {
 
     /// Every real's cumulative counters, read over `socket` (one GET_SERVICE dump, one
     /// GET_DEST dump per service). Firewall-mark services are skipped, as in the listing.
-    public static func realCounters(over socket: NetlinkSocket) throws -> [String: IPVSCounters] {
+    public static func realCounters(over socket: NetlinkSocket) throws -> [RealReading] {
         let family = try socket.family(named: familyName)
         let services = try services(from: socket.dump(family: family, command: Command.getService, version: version, attributes: []))
-        var result: [String: IPVSCounters] = [:]
+        var result: [RealReading] = []
         for service in services where service.fwmark == nil {
             let replies = try socket.dump(family: family, command: Command.getDest, version: version,
                                           attributes: [.nest(CommandAttribute.service, service.identity)])
-            result.merge(try reals(from: replies, of: service)) { $1 }
+            result += try reals(from: replies, of: service)
         }
         return result
     }

@@ -4,13 +4,13 @@ import SystemKit
 /// kernel's own rate estimates (2-second EWMA). All numbers there are hexadecimal.
 public struct IPVSProcStats: Codable, Equatable, Sendable {
     /// Totals since IPVS was loaded.
-    public var totals: IPVSCounters
+    public var totals: BalancerCounters
     /// The kernel's estimate per second (conns/s, packets/s, bytes/s).
-    public var rates: IPVSCounters
+    public var rates: BalancerCounters
 
     public static let source = "/proc/net/ip_vs_stats"
 
-    public init(totals: IPVSCounters, rates: IPVSCounters) {
+    public init(totals: BalancerCounters, rates: BalancerCounters) {
         self.totals = totals
         self.rates = rates
     }
@@ -18,7 +18,7 @@ public struct IPVSProcStats: Codable, Equatable, Sendable {
     /// Expects two header lines, the totals, then two header lines... in practice: the
     /// first line of five hex numbers is the totals, the second the rates.
     public init(parsing text: String) throws {
-        var rows: [IPVSCounters] = []
+        var rows: [BalancerCounters] = []
         for (number, line) in ProcText.lines(text) {
             let fields = ProcText.fields(line)
             guard let first = fields.first, first.allSatisfy(\.isHexDigit) else { continue }
@@ -26,10 +26,10 @@ public struct IPVSProcStats: Codable, Equatable, Sendable {
                 throw ProcParseError(Self.source, line: number, "expected 5 hexadecimal columns, found \(fields.count)")
             }
             let v = try fields.map { try ProcText.hex($0, Self.source, line: number) }
-            if let huge = v.first(where: { $0 > IPVSCounters.maximum }) {
+            if let huge = v.first(where: { $0 > BalancerCounters.maximum }) {
                 throw ProcParseError(Self.source, line: number, "\(String(huge, radix: 16, uppercase: true)) is beyond any IPVS counter")
             }
-            rows.append(IPVSCounters(conns: v[0], inPackets: v[1], outPackets: v[2], inBytes: v[3], outBytes: v[4]))
+            rows.append(BalancerCounters(conns: v[0], inPackets: v[1], outPackets: v[2], inBytes: v[3], outBytes: v[4]))
         }
         guard rows.count == 2 else {
             throw ProcParseError(Self.source, line: 0, "expected a totals row and a rates row, found \(rows.count) rows")

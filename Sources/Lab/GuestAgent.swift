@@ -54,7 +54,7 @@ public enum GuestAgent {
         /// The request did not carry the lab's secret: nothing was done.
         var refused: Bool?
         /// For `ipvsReals`: the counters keyed `TCP vip:port -> real:port`, or why not.
-        var reals: [String: IPVSCounters]?
+        var reals: [String: BalancerCounters]?
         var realsError: String?
         var connSummary: String?
         var timeouts: String?
@@ -64,7 +64,7 @@ public enum GuestAgent {
     /// What a `readWithIPVSReals` request returns.
     public struct IPVSRead: Sendable {
         public var files: [String: FileReader.Outcome]
-        public var reals: [String: IPVSCounters]
+        public var reals: [RealReading]
         /// `IPVSConnTable.summaryAWK`'s output and `ipvsadm -L --timeout`'s line, when asked.
         public var connSummary: String?
         public var timeouts: String?
@@ -103,7 +103,7 @@ public enum GuestAgent {
             for path in paths { files[path] = FileReader.read(path) }
             var r = Response(status: 0, stdout: "", stderr: "", files: files)
             if request.ipvsReals == true {
-                do { r.reals = try netlink.realCounters() } catch { r.realsError = "\(error)" }
+                do { r.reals = try netlink.realCounters().keyed } catch { r.realsError = "\(error)" }
                 if request.ipvsOccasional == true {
                     do {
                         r.connSummary = try summarizeConnTable()
@@ -182,8 +182,12 @@ public enum GuestAgent {
                 + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
         }
         if let error = r.realsError { throw RuntimeFailure("the director's agent cannot read IPVS counters over netlink: \(error)") }
-        guard let reals = r.reals else {
+        guard let keyed = r.reals else {
             throw RuntimeFailure("the director's agent at \(address) does not read IPVS counters: it is an older lvsbench; "
+                + "recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
+        }
+        guard let reals = [RealReading](keyed: keyed) else {
+            throw RuntimeFailure("the director's agent at \(address) named an IPVS real in a form this lvsbench does not read: "
                 + "recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
         }
         if let error = r.occasionalError { throw RuntimeFailure("the director's agent cannot count the IPVS connection table: \(error)") }
@@ -262,7 +266,7 @@ public struct GuestNode: LabNode, Codable, Equatable {
 
     /// The files (as `readFiles`) and every IPVS real's counters, in one request that
     /// starts no process in the guest.
-    public func readFilesAndIPVSReals(_ paths: [String]) throws -> (files: [String: String], reals: [String: IPVSCounters]) {
+    public func readFilesAndIPVSReals(_ paths: [String]) throws -> (files: [String: String], reals: [RealReading]) {
         let r = try readFilesAndIPVS(paths, occasional: false)
         return (r.files, r.reals)
     }
@@ -270,7 +274,7 @@ public struct GuestNode: LabNode, Codable, Equatable {
     /// As `readFilesAndIPVSReals`, with `occasional` also the connection table's summary
     /// and the timeouts (see `GuestAgent.IPVSRead`).
     public func readFilesAndIPVS(_ paths: [String], occasional: Bool)
-        throws -> (files: [String: String], reals: [String: IPVSCounters], connSummary: String?, timeouts: String?) {
+        throws -> (files: [String: String], reals: [RealReading], connSummary: String?, timeouts: String?) {
         var result: [String: String] = [:]
         let read = try GuestAgent.readWithIPVSReals(paths, occasional: occasional, address: agentAddress,
                                                     namespace: switchNamespace, secretFile: secretFile)
@@ -298,7 +302,7 @@ final class SharedNetlink: @unchecked Sendable {
     private let lock = NSLock()
     private var socket: NetlinkSocket?
 
-    func realCounters() throws -> [String: IPVSCounters] { try using { try IPVSNetlink.realCounters(over: $0) } }
+    func realCounters() throws -> [RealReading] { try using { try IPVSNetlink.realCounters(over: $0) } }
 
     func timeouts() throws -> String { try using { try IPVSNetlink.timeouts(over: $0) } }
 

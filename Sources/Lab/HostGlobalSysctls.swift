@@ -175,7 +175,7 @@ public struct HostGlobalSysctls: Sendable {
     }
 
     static func write(_ key: String, _ value: String, host: SysctlUndoLog.HostCommand) throws {
-        let argv = SysctlUndoLog.command(kind: .sysctl, key: key, value: value)
+        let argv = SysctlUndoLog.sysctlCommand(key: key, value: value)
         let result = try host(argv)
         guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
     }

@@ -155,14 +155,11 @@ final class LabBuilder {
 
     private func configureIPVS() throws {
         progress("configuring IPVS on the director")
-        let director = RunningLab(state: state).director
+        let balancer = RunningLab(state: state).balancer
         for service in plan.services {
-            try director.check(IPVSCommand.addService(service, scheduler: plan.spec.scheduler,
-                                                      persistence: plan.spec.persistence))
-            for r in plan.reals {
-                try director.check(IPVSCommand.addReal(service, real: r.address, port: service.port,
-                                                       forwarding: r.forwarding, weight: r.weight))
-            }
+            try balancer.install(ServiceSpec(service: service, scheduler: plan.spec.scheduler, persistence: plan.spec.persistence,
+                                             reals: plan.reals.map { RealSpec(address: $0.address, port: service.port,
+                                                                              forwarding: $0.forwarding, weight: $0.weight) }))
         }
     }
 

@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import SystemKit
 
@@ -8,8 +9,9 @@ public enum NodeRole: String, Codable, Sendable {
 
 /// A place in the lab where commands run and files are read: a network namespace of the
 /// host, or (for a user-mode Linux director) the guest, reached through its agent.
-/// Collector, tuner and experiments use only this, so they work the same on both backends.
-public protocol LabNode: Sendable {
+/// Collector, tuner and experiments use only this, so they work the same on both backends;
+/// a balancer runs its commands on the director through it (`CommandRunning`, with `check`).
+public protocol LabNode: CommandRunning {
     /// `client`, `router`, `director`, `real1` ... `realN`.
     var name: String { get }
     var role: NodeRole { get }
@@ -29,14 +31,6 @@ public protocol LabNode: Sendable {
 }
 
 extension LabNode {
-    /// Runs argv inside the node; a non-zero exit throws `CommandFailed`.
-    @discardableResult
-    public func check(_ argv: [String], timeout: Double? = 30) throws -> ProcessResult {
-        let result = try run(argv, timeout: timeout)
-        guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
-        return result
-    }
-
     /// `readFile` per path; a path whose read fails is left out. For nodes (such as test
     /// doubles) that have no cheaper way.
     public func readFiles(_ paths: [String]) throws -> [String: String] {

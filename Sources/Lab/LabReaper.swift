@@ -105,7 +105,7 @@ extension LabEngine {
         guard !host.isEmpty else {
             return "the tuning undo log \(path) (no host-wide values; the lab's nodes are gone): `rm -r \(labDirectory)`"
         }
-        let commands = host.map { SysctlUndoLog.command(kind: $0.kind, key: $0.key, value: $0.found).joined(separator: " ") }
+        let commands = host.map { SysctlUndoLog.sysctlCommand(key: $0.key, value: $0.found).joined(separator: " ") }
         return "the tuning undo log \(path), whose host-wide values are still changed: restore them with `"
             + commands.joined(separator: "; ") + "`, then `rm -r \(labDirectory)`"
     }

@@ -29,6 +29,9 @@ public struct RunningLab: Sendable {
         reals = state.reals.map { ns($0.name) }
     }
 
+    /// What the director does to traffic (see `DirectorBalancer`).
+    public var balancer: any Balancer { DirectorBalancer.on(director) }
+
     public var directorLinks: [CaptureLink] { state.directorLinks }
     /// real1's address on the direct client<->real1 path (crosses neither router nor director).
     public var directAddress: String { state.directAddress }
@@ -64,7 +67,7 @@ public struct RunningLab: Sendable {
     /// Changes the scheduler (nil: keep it), every weight (`weights`, one per real) or one
     /// real's weight (`real`), all or nothing: the previous scheduler and weights are read
     /// from the director first, and any failure, or `interrupted()` turning true, puts them
-    /// back (see `IPVSTransaction`). The state is saved only once every change is in, so
+    /// back (see `BalancerTransaction`). The state is saved only once every change is in, so
     /// `lab status` always shows what the director has.
     public func reconfigure(scheduler: Scheduler? = nil, weights: [Int]? = nil, real: (index: Int, weight: Int)? = nil,
                             interrupted: () -> Bool = { false }) throws {
@@ -85,7 +88,7 @@ public struct RunningLab: Sendable {
         if let bad = wanted.compactMap({ $0 }).first(where: { !Weights.range.contains($0) }) {
             throw InvalidInput("weight \(bad) is out of range: IPVS weights are 0 to 65535")
         }
-        try changes(scheduler: scheduler, weights: wanted, previous: listing()).run(on: director, interrupted: interrupted)
+        try changes(scheduler: scheduler, weights: wanted, previous: listing()).run(on: balancer, interrupted: interrupted)
         var updated = (try? LabStore.load(state.name)) ?? state
         if let scheduler {
             updated.scheduler = scheduler
@@ -100,42 +103,42 @@ public struct RunningLab: Sendable {
     }
 
     /// The steps that set `scheduler` on both services, then each real's wanted weight on
-    /// both, each with the command that puts back what `previous` shows.
-    func changes(scheduler: Scheduler?, weights: [Int?], previous: IPVSListing) throws -> IPVSTransaction {
-        var transaction = IPVSTransaction()
+    /// both, each with the change that puts back what `previous` shows.
+    func changes(scheduler: Scheduler?, weights: [Int?], previous: [ServiceSpec]) throws -> BalancerTransaction {
+        var transaction = BalancerTransaction()
         if let scheduler {
             for s in services {
-                guard let old = previous.service(s).flatMap({ Scheduler(rawValue: $0.scheduler) }) else {
+                guard let old = previous.first(where: { $0.service == s }).flatMap({ Scheduler(rawValue: $0.scheduler) }) else {
                     throw RuntimeFailure("the director has no service \(s.endpoint) with a known scheduler (`ipvsadm -Ln`): "
                                          + "rebuild the lab with `lvsbench lab down` and `lvsbench lab up`")
                 }
                 transaction.steps.append(.init(what: "setting the scheduler of \(s.endpoint) to \(scheduler.rawValue)",
-                                               apply: IPVSCommand.editService(s, scheduler: scheduler, persistence: state.persistence),
-                                               undo: IPVSCommand.editService(s, scheduler: old, persistence: state.persistence)))
+                                               apply: .scheduler(s, scheduler: scheduler.rawValue, persistence: state.persistence),
+                                               undo: .scheduler(s, scheduler: old.rawValue, persistence: state.persistence)))
             }
         }
         for (i, weight) in weights.enumerated() {
             guard let weight else { continue }
             let r = state.reals[i]
             for s in services {
-                let old = previous.service(s)?.reals.first { $0.address == r.address && $0.port == s.port }
+                let old = previous.first { $0.service == s }?.real(r.address, port: s.port)
                 transaction.steps.append(.init(
                     what: "setting the weight of \(r.name) on \(s.endpoint) to \(weight)",
-                    apply: IPVSCommand.editReal(s, real: r.address, port: s.port, forwarding: r.forwarding, weight: weight),
-                    undo: old.map { IPVSCommand.editReal(s, real: r.address, port: s.port, forwarding: $0.forwarding ?? r.forwarding,
-                                                         weight: $0.weight) }))
+                    apply: .real(s, RealSpec(address: r.address, port: s.port, forwarding: r.forwarding, weight: weight)),
+                    undo: old.map { .real(s, RealSpec(address: r.address, port: s.port,
+                                                      forwarding: $0.forwarding ?? r.forwarding.rawValue, weight: $0.weight)) }))
             }
         }
         return transaction
     }
 
-    /// `ipvsadm -Ln --stats --exact` on the director, parsed.
-    public func stats() throws -> IPVSStatsListing {
-        try IPVSStatsListing.parse(director.check(IPVSCommand.listStats).stdout)
+    /// Every service's and real's counters on the director.
+    public func stats() throws -> [ServiceReading] {
+        try balancer.counters()
     }
 
-    /// `ipvsadm -Ln` on the director, parsed.
-    public func listing() throws -> IPVSListing {
-        try IPVSListing.parse(director.check(IPVSCommand.list).stdout)
+    /// The director's services as they run now: scheduler, reals, forwarding and weights.
+    public func listing() throws -> [ServiceSpec] {
+        try balancer.services()
     }
 }

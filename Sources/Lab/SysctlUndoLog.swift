@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import SystemKit
 
@@ -71,11 +72,22 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
         try AtomicFile.writeJSON(self, to: Self.path(labDirectory: labDirectory))
     }
 
-    /// The argv that sets `value` for `entry`, run inside the node or on the host.
-    public static func command(kind: Kind, key: String, value: String) -> [String] {
+    /// The argv that sets sysctl `key` to `value`, run inside a node or on the host.
+    public static func sysctlCommand(key: String, value: String) -> [String] {
+        ["sysctl", "-q", "-w", "\(key)=\(value)"]
+    }
+
+    /// Sets `value` for an entry of `kind` inside `node`: a sysctl with `sysctl -w`, the
+    /// timeouts through the director's balancer.
+    public static func write(kind: Kind, key: String, value: String, on node: any LabNode) throws {
         switch kind {
-        case .sysctl: return ["sysctl", "-q", "-w", "\(key)=\(value)"]
-        case .ipvsTimeouts: return ["ipvsadm", "--set"] + value.split(separator: " ").map(String.init)
+        case .sysctl:
+            try node.check(sysctlCommand(key: key, value: value), timeout: 30)
+        case .ipvsTimeouts:
+            guard let timeouts = ConnectionTimeouts(value) else {
+                throw RuntimeFailure("'\(value)' is not three IPVS timeouts (tcp tcpfin udp)")
+            }
+            try DirectorBalancer.on(node).setTimeouts(timeouts)
         }
     }
 
@@ -97,11 +109,11 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
                         hostGlobals: HostGlobalSysctls = .shared) -> [RestoreFailure] {
         var failures: [RestoreFailure] = []
         for entry in entries.reversed() {
-            let argv = Self.command(kind: entry.kind, key: entry.key, value: entry.found)
             do {
                 switch entry.place {
                 case .host:
                     guard try hostGlobals.release(key: entry.key, holder: holder, host: host) == .notRecorded else { continue }
+                    let argv = Self.sysctlCommand(key: entry.key, value: entry.found)
                     let result = try host(argv)
                     guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
                 case .node:
@@ -109,7 +121,7 @@ public struct SysctlUndoLog: Codable, Equatable, Sendable {
                         failures.append(RestoreFailure(entry: entry, reason: "node not found"))
                         continue
                     }
-                    try node.check(argv, timeout: 30)
+                    try Self.write(kind: entry.kind, key: entry.key, value: entry.found, on: node)
                 }
             } catch {
                 failures.append(RestoreFailure(entry: entry, reason: "\(error)"))

@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import Vocabulary
 
@@ -161,12 +162,10 @@ public struct RealShare: Codable, Equatable, Sendable {
 
 /// IPVS's own counters on the director, summed over the cell's measured windows.
 /// "in" is client to real (requests), "out" is real to client (replies); in DR and TUN the
-/// replies bypass the director, so `outPkts` stays 0 there.
+/// replies bypass the director, so `outPkts` stays 0 there. The counts are the balancer's
+/// `BalancerCounters` (connections are not part of the summary's director block).
 public struct DirectorCounters: Codable, Equatable, Sendable {
-    public var inPkts: Int
-    public var outPkts: Int
-    public var inBytes: Int
-    public var outBytes: Int
+    public var traffic: BalancerCounters
     /// Share of one director CPU spent in softirq (packet processing), percent 0...100.
     /// A user-mode Linux guest does not account softirq time (its packet work shows as busy
     /// time), so with that backend read `cpuBusyPct` instead.
@@ -176,20 +175,51 @@ public struct DirectorCounters: Codable, Equatable, Sendable {
     /// Seconds the counters cover (sum of the measured windows), to turn them into rates.
     public var windowSeconds: Double
 
-    public init(inPkts: Int, outPkts: Int, inBytes: Int, outBytes: Int, cpuSoftirqPct: Double,
-                cpuBusyPct: Double, windowSeconds: Double) {
-        self.inPkts = inPkts
-        self.outPkts = outPkts
-        self.inBytes = inBytes
-        self.outBytes = outBytes
+    /// `traffic`'s connection count is left out (set to 0): the block states packets and
+    /// bytes only, so a summary read back equals the one written.
+    public init(traffic: BalancerCounters, cpuSoftirqPct: Double, cpuBusyPct: Double, windowSeconds: Double) {
+        self.traffic = traffic
+        self.traffic.conns = 0
         self.cpuSoftirqPct = cpuSoftirqPct
         self.cpuBusyPct = cpuBusyPct
         self.windowSeconds = windowSeconds
     }
 
+    public init(inPkts: Int, outPkts: Int, inBytes: Int, outBytes: Int, cpuSoftirqPct: Double,
+                cpuBusyPct: Double, windowSeconds: Double) {
+        self.init(traffic: BalancerCounters(conns: 0, inPackets: UInt64(clamping: inPkts), outPackets: UInt64(clamping: outPkts),
+                                            inBytes: UInt64(clamping: inBytes), outBytes: UInt64(clamping: outBytes)),
+                  cpuSoftirqPct: cpuSoftirqPct, cpuBusyPct: cpuBusyPct, windowSeconds: windowSeconds)
+    }
+
+    public var inPkts: Int { Int(clamping: traffic.inPackets) }
+    public var outPkts: Int { Int(clamping: traffic.outPackets) }
+    public var inBytes: Int { Int(clamping: traffic.inBytes) }
+    public var outBytes: Int { Int(clamping: traffic.outBytes) }
+
     enum CodingKeys: String, CodingKey {
         case inPkts = "in_pkts", outPkts = "out_pkts", inBytes = "in_bytes", outBytes = "out_bytes"
         case cpuSoftirqPct = "cpu_softirq_pct", cpuBusyPct = "cpu_busy_pct", windowSeconds = "window_s"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(inPkts: try c.decode(Int.self, forKey: .inPkts), outPkts: try c.decode(Int.self, forKey: .outPkts),
+                  inBytes: try c.decode(Int.self, forKey: .inBytes), outBytes: try c.decode(Int.self, forKey: .outBytes),
+                  cpuSoftirqPct: try c.decode(Double.self, forKey: .cpuSoftirqPct),
+                  cpuBusyPct: try c.decode(Double.self, forKey: .cpuBusyPct),
+                  windowSeconds: try c.decode(Double.self, forKey: .windowSeconds))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inPkts, forKey: .inPkts)
+        try c.encode(outPkts, forKey: .outPkts)
+        try c.encode(inBytes, forKey: .inBytes)
+        try c.encode(outBytes, forKey: .outBytes)
+        try c.encode(cpuSoftirqPct, forKey: .cpuSoftirqPct)
+        try c.encode(cpuBusyPct, forKey: .cpuBusyPct)
+        try c.encode(windowSeconds, forKey: .windowSeconds)
     }
 
     /// Whether replies crossed the director (NAT) or went straight back (DR, TUN).

@@ -5,7 +5,7 @@ import SystemKit
 /// Runs a command somewhere: inside a lab node, or on the host (its initial namespace).
 public typealias CommandRunner = @Sendable ([String]) throws -> ProcessResult
 
-/// Reads sysctls and IPVS timeouts in bulk (one `grep` and one `stat` per node instead of
+/// Reads sysctls in bulk (one `grep` and one `stat` per node instead of
 /// two processes per key: entering a namespace or the guest costs milliseconds each).
 public enum NodeSysctls {
     /// The host's own view, for keys a namespace node cannot see or write.
@@ -46,26 +46,5 @@ public enum NodeSysctls {
         let mine = try host(["cat", path]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let theirs = try node.readFile(path).trimmingCharacters(in: .whitespacesAndNewlines)
         return !theirs.isEmpty && theirs != mine
-    }
-
-    /// The director's IPVS timeouts from `ipvsadm -L --timeout`.
-    public static func ipvsTimeouts(run: CommandRunner) throws -> IPVSTimeouts {
-        let argv = ["ipvsadm", "-L", "--timeout"]
-        let result = try run(argv)
-        guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
-        guard let timeouts = parseTimeouts(result.stdout) else {
-            throw RuntimeFailure("cannot read IPVS timeouts from `ipvsadm -L --timeout`: \(result.stdout.prefix(80))")
-        }
-        return timeouts
-    }
-
-    /// Parses "Timeout (tcp tcpfin udp): 900 120 300".
-    public static func parseTimeouts(_ text: String) -> IPVSTimeouts? {
-        for line in text.split(separator: "\n") where line.hasPrefix("Timeout (tcp tcpfin udp):") {
-            let numbers = line.split(separator: ":").last?.split(separator: " ").compactMap { Int($0) } ?? []
-            guard numbers.count == 3 else { return nil }
-            return IPVSTimeouts(tcp: numbers[0], tcpfin: numbers[1], udp: numbers[2])
-        }
-        return nil
     }
 }

@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import Lab
 
@@ -32,9 +33,9 @@ public struct SysctlSetting: Codable, Equatable, Sendable {
     }
 }
 
-/// IPVS connection timeouts in seconds, as `ipvsadm --set tcp tcpfin udp` takes them.
-/// A field left out keeps the director's current value.
-public struct IPVSTimeouts: Codable, Equatable, Sendable, CustomStringConvertible {
+/// A profile's IPVS connection timeouts in seconds (`director.ipvs.timeouts`): a field left
+/// out keeps the director's current value, which `filled(from:)` supplies.
+public struct TimeoutsOverride: Codable, Equatable, Sendable, CustomStringConvertible {
     public var tcp: Int?
     public var tcpfin: Int?
     public var udp: Int?
@@ -45,12 +46,14 @@ public struct IPVSTimeouts: Codable, Equatable, Sendable, CustomStringConvertibl
     }
 
     /// Fields of `child` win; the rest come from `self`.
-    func overridden(by child: IPVSTimeouts) -> IPVSTimeouts {
-        IPVSTimeouts(tcp: child.tcp ?? tcp, tcpfin: child.tcpfin ?? tcpfin, udp: child.udp ?? udp)
+    func overridden(by child: TimeoutsOverride) -> TimeoutsOverride {
+        TimeoutsOverride(tcp: child.tcp ?? tcp, tcpfin: child.tcpfin ?? tcpfin, udp: child.udp ?? udp)
     }
 
     /// Unset fields taken from `current`.
-    func filled(from current: IPVSTimeouts) -> IPVSTimeouts { current.overridden(by: self) }
+    func filled(from current: ConnectionTimeouts) -> ConnectionTimeouts {
+        ConnectionTimeouts(tcp: tcp ?? current.tcp, tcpFin: tcpfin ?? current.tcpFin, udp: udp ?? current.udp)
+    }
 
     public var description: String {
         [tcp, tcpfin, udp].map { $0.map(String.init) ?? "-" }.joined(separator: " ")
@@ -62,11 +65,11 @@ public struct RoleTuning: Codable, Equatable, Sendable {
     /// In file order: apply order, and the reverse is the restore order.
     public var sysctl: [SysctlSetting]
     /// Director only: `ipvsadm --set`.
-    public var ipvsTimeouts: IPVSTimeouts?
+    public var ipvsTimeouts: TimeoutsOverride?
     /// Director only: net.ipv4.vs.* keys, which exist once ip_vs is loaded.
     public var ipvsSysctl: [SysctlSetting]
 
-    public init(sysctl: [SysctlSetting] = [], ipvsTimeouts: IPVSTimeouts? = nil, ipvsSysctl: [SysctlSetting] = []) {
+    public init(sysctl: [SysctlSetting] = [], ipvsTimeouts: TimeoutsOverride? = nil, ipvsSysctl: [SysctlSetting] = []) {
         self.sysctl = sysctl
         self.ipvsTimeouts = ipvsTimeouts
         self.ipvsSysctl = ipvsSysctl
@@ -78,7 +81,7 @@ public struct RoleTuning: Codable, Equatable, Sendable {
     public var allSysctls: [SysctlSetting] { sysctl + ipvsSysctl }
 
     func overridden(by child: RoleTuning) -> RoleTuning {
-        let timeouts: IPVSTimeouts?
+        let timeouts: TimeoutsOverride?
         if let mine = child.ipvsTimeouts {
             timeouts = ipvsTimeouts?.overridden(by: mine) ?? mine
         } else {

@@ -86,11 +86,11 @@ public enum ProfileParser {
         }
     }
 
-    static func timeouts(_ node: Node, file: String) throws -> IPVSTimeouts {
+    static func timeouts(_ node: Node, file: String) throws -> TimeoutsOverride {
         guard let map = node.mapping else {
             throw TunerError.invalidProfile(file: file, line: line(node), problem: "director.ipvs.timeouts: expected {tcp, tcpfin, udp}")
         }
-        var result = IPVSTimeouts()
+        var result = TimeoutsOverride()
         for (keyNode, value) in map {
             let key = keyNode.string ?? ""
             let text = try scalar(value, file: file, what: "director.ipvs.timeouts.\(key)")

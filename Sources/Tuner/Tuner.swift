@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import Lab
 import SystemKit
@@ -81,9 +82,8 @@ public enum Tuner {
                                                                 holder: target.labDirectory, host: host)
                     log.entries[index].found = done.found
                 } else {
-                    let argv = SysctlUndoLog.command(kind: change.kind, key: change.key, value: change.wanted)
-                    let result = try node(change.node, in: target).run(argv, timeout: 30)
-                    guard result.succeeded else { throw CommandFailed(argv: argv, result: result) }
+                    try SysctlUndoLog.write(kind: change.kind, key: change.key, value: change.wanted,
+                                            on: try node(change.node, in: target))
                 }
             } catch {
                 throw rollBack(report.applied, target: target, host: host, interrupted: interrupted(),
@@ -125,9 +125,8 @@ public enum Tuner {
                 if change.place == .host {
                     try target.hostGlobals.release(key: change.key, holder: target.labDirectory, host: host)
                 } else {
-                    let argv = SysctlUndoLog.command(kind: change.kind, key: change.key, value: change.found)
-                    let result = try node(change.node, in: target).run(argv, timeout: 30)
-                    if !result.succeeded { throw CommandFailed(argv: argv, result: result) }
+                    try SysctlUndoLog.write(kind: change.kind, key: change.key, value: change.found,
+                                            on: try node(change.node, in: target))
                 }
             } catch {
                 failures.append("\(change.key) on \(change.node): \(error)")
@@ -167,13 +166,14 @@ public enum Tuner {
         var rows: [TuningDiffRow] = []
         for entry in log.entries {
             var now: String?
-            let run: CommandRunner? = entry.place == .host ? host
-                : (try? node(entry.node, in: target)).map { NodeSysctls.runner(for: $0) }
-            if let run {
-                switch entry.kind {
-                case .sysctl: now = (try? NodeSysctls.probe([entry.key], run: run))?[entry.key]?.value
-                case .ipvsTimeouts: now = (try? NodeSysctls.ipvsTimeouts(run: run))?.description
-                }
+            let labNode = try? node(entry.node, in: target)
+            switch (entry.kind, entry.place) {
+            case (.sysctl, .host):
+                now = (try? NodeSysctls.probe([entry.key], run: host))?[entry.key]?.value
+            case (.sysctl, .node):
+                now = labNode.flatMap { (try? NodeSysctls.probe([entry.key], run: NodeSysctls.runner(for: $0)))?[entry.key]?.value }
+            case (.ipvsTimeouts, _):
+                now = labNode.flatMap { try? DirectorBalancer.on($0).timeouts() }?.description
             }
             rows.append(TuningDiffRow(node: entry.node, key: entry.key, found: entry.found, applied: entry.applied, now: now))
         }

@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import Lab
 import SystemKit
@@ -99,7 +100,7 @@ public enum TuningPlanner {
                                                 place: scope == .node ? .node : .host, found: found, wanted: setting.value))
                 }
                 if let wanted = tuning.ipvsTimeouts, role == .director {
-                    let current = try NodeSysctls.ipvsTimeouts(run: NodeSysctls.runner(for: node))
+                    let current = try DirectorBalancer.on(node).timeouts()
                     changes.append(TuningChange(node: node.name, kind: .ipvsTimeouts, key: "ipvs.timeouts", place: .node,
                                                 found: current.description, wanted: wanted.filled(from: current).description))
                 }

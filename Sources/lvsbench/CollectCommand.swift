@@ -59,14 +59,14 @@ struct CollectCommand: ParsableCommand {
 
     func printSummary(_ s: CollectionSummary, wire: WireReport?) {
         print("\(s.samples) samples over \(String(format: "%.1f", s.seconds)) s -> \(out)")
-        if let conns = s.directorConns, let inP = s.directorInPackets, let outP = s.directorOutPackets {
-            print("director IPVS: \(conns) conns, \(inP) packets in, \(outP) packets out, "
-                + "\(s.directorInBytes ?? 0) bytes in, \(s.directorOutBytes ?? 0) bytes out")
+        if let d = s.director {
+            print("director IPVS: \(d.conns) conns, \(d.inPackets) packets in, \(d.outPackets) packets out, "
+                + "\(d.inBytes) bytes in, \(d.outBytes) bytes out")
         }
         if let softirq = s.directorSoftirqPercent, let busy = s.directorBusyPercent {
             print(String(format: "director CPU: %.1f%% busy, %.1f%% softirq", busy, softirq))
         }
-        for (real, conns) in s.realConns.sorted(by: { $0.key < $1.key }) { print("  \(real): \(conns) conns") }
+        for real in s.reals.sorted(by: { $0.key < $1.key }) { print("  \(real.key): \(real.counters.conns) conns") }
         if let wire {
             for l in wire.links {
                 print("wire \(l.link.interface) (\(l.link.side.rawValue)): to director \(l.toDirector.packets) pkts, "

@@ -82,7 +82,7 @@ struct LabIPVSCountersCommand: ParsableCommand {
             } else {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(reals), as: UTF8.self))
+                print(String(decoding: try encoder.encode(reals.keyed), as: UTF8.self))
             }
         }
     }

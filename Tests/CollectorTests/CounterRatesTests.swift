@@ -58,7 +58,7 @@ final class CounterRatesTests: XCTestCase {
         let s = NodeReading.parse(try batch(), node: "director", role: .director, realCounters: nil)
         XCTAssertEqual(s.errors, [])
         XCTAssertEqual(s.ipvs?.stats.totals.conns, 0x36)
-        XCTAssertEqual(s.ipvs?.timeouts, IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+        XCTAssertEqual(s.ipvs?.timeouts, ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 300))
         XCTAssertEqual(s.ipvs?.connections?.byState["TIME_WAIT"], 63)
         XCTAssertEqual(s.conntrackCount, 0)
         XCTAssertEqual(s.counters["Ip.InReceives"], 12808)
@@ -82,10 +82,10 @@ final class CounterRatesTests: XCTestCase {
         let listing = "\(NodeReading.marker) ipvsadm-stats\nTCP 1 -> 2 conns 7\n"
         let parser: RealCountersParser = { text in
             XCTAssertTrue(text.contains("conns 7"))
-            return ["TCP 198.18.0.10:80 -> 198.18.1.2:80": IPVSCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
+            return [RealReading](keyed: ["TCP 198.18.0.10:80 -> 198.18.1.2:80": BalancerCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)])!
         }
         let s = NodeReading.parse(try batch() + listing, node: "director", role: .director, realCounters: parser)
-        XCTAssertEqual(s.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
+        XCTAssertEqual(s.ipvs?.reals.keyed["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
     }
 
     /// Per sample the director runs one process (the per-real listing); the connection
@@ -94,13 +94,13 @@ final class CounterRatesTests: XCTestCase {
     func testProcessesPerSample() throws {
         let listing = "\(NodeReading.marker) ipvsadm-stats\nTCP 1 -> 2 conns 7\n"
         let parser: RealCountersParser = { _ in
-            ["TCP 198.18.0.10:80 -> 198.18.1.2:80": IPVSCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)]
+            [RealReading](keyed: ["TCP 198.18.0.10:80 -> 198.18.1.2:80": BalancerCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)])!
         }
         let director = ScriptedNode(role: .director, sections: NodeReading.sections(try batch() + listing))
         let quick = NodeReading.read(director, realCounters: parser, occasional: false)
         XCTAssertEqual(director.ran, [NodeReading.statsArgv])
         XCTAssertEqual(quick.errors, [])
-        XCTAssertEqual(quick.ipvs?.reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
+        XCTAssertEqual(quick.ipvs?.reals.keyed["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
         XCTAssertEqual(quick.ipvs?.stats.totals.conns, 0x36)
         XCTAssertNil(quick.ipvs?.connections)
         XCTAssertNil(quick.ipvs?.timeouts)
@@ -110,7 +110,7 @@ final class CounterRatesTests: XCTestCase {
         XCTAssertEqual(director.ran, [NodeReading.statsArgv, NodeReading.statsArgv, NodeReading.occasionalArgv])
         XCTAssertEqual(full.errors, [])
         XCTAssertEqual(full.ipvs?.connections?.byState["TIME_WAIT"], 63)
-        XCTAssertEqual(full.ipvs?.timeouts, IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+        XCTAssertEqual(full.ipvs?.timeouts, ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 300))
 
         let real = ScriptedNode(role: .real, sections: NodeReading.sections(try batch()))
         let r = NodeReading.read(real, realCounters: parser, occasional: true)
@@ -137,8 +137,8 @@ final class CounterRatesTests: XCTestCase {
         XCTAssertEqual(rates[0].nodes["director"]?["cpu.softirq"], 20)
         let summary = CollectionSummary(series)
         XCTAssertEqual(summary.seconds, 2)
-        XCTAssertEqual(summary.directorConns, 0x43 - 0x36)
-        XCTAssertEqual(summary.directorOutBytes, 0x28C064 - 0x24537B)
+        XCTAssertEqual(summary.director?.conns, 0x43 - 0x36)
+        XCTAssertEqual(summary.director?.outBytes, 0x28C064 - 0x24537B)
         XCTAssertEqual(summary.directorSoftirqPercent ?? 0, 40.0 * 100 / 200, accuracy: 1e-9)
         XCTAssertEqual(summary.directorBusyPercent ?? 0, 150.0 * 100 / 200, accuracy: 1e-9)
         XCTAssertEqual(summary.realConnEntries["TCP 198.18.0.10:80 -> 198.18.1.2:80"], 42)
@@ -156,9 +156,9 @@ final class CounterRatesTests: XCTestCase {
 
 final class StatsListingTests: XCTestCase {
     func testPerRealCountersFromTheRecordedStatsListing() throws {
-        let reals = try IPVSStatsListing.realCounters(parsing: try Fixtures.text(Fixtures.guest, "ipvsadm-Ln-stats-exact"))
+        let reals = try IPVSStatsListing.realCounters(parsing: try Fixtures.text(Fixtures.guest, "ipvsadm-Ln-stats-exact")).keyed
         XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.2:80"],
-                       IPVSCounters(conns: 39, inPackets: 8571, outPackets: 8493, inBytes: 757056, outBytes: 1773702))
+                       BalancerCounters(conns: 39, inPackets: 8571, outPackets: 8493, inBytes: 757056, outBytes: 1773702))
         XCTAssertEqual(reals["TCP 198.18.0.10:80 -> 198.18.1.6:80"]?.conns, 14)
         XCTAssertEqual(reals["UDP 198.18.0.10:53 -> 198.18.1.2:53"]?.conns, 0)
         XCTAssertEqual(reals.count, 5)

@@ -19,7 +19,7 @@ final class DamagedInputTests: XCTestCase {
         ("ip_vs_stats", Fixtures.directors.map { ($0, "proc-net-ip_vs_stats") }, { _ = try IPVSProcStats(parsing: $0) }),
         ("ip_vs", Fixtures.directors.map { ($0, "proc-net-ip_vs") }, { _ = try IPVSProcTable(parsing: $0) }),
         ("ip_vs_conn", Fixtures.directors.map { ($0, "proc-net-ip_vs_conn") }, { _ = try IPVSConnTable(parsing: $0) }),
-        ("timeout", [(Fixtures.guest, "ipvsadm-L-timeout")], { _ = try IPVSTimeouts(parsing: $0) }),
+        ("timeout", [(Fixtures.guest, "ipvsadm-L-timeout")], { _ = try IPVSTimeoutListing.parse($0) }),
     ]
 
     /// Cuts inside lines, everywhere in every fixture: the parser either returns or throws
@@ -55,7 +55,7 @@ final class DamagedInputTests: XCTestCase {
             (Fixtures.guest, "proc-net-ip_vs_stats", "       4      540", { _ = try IPVSProcStats(parsing: $0) }),
             (Fixtures.guest, "proc-net-ip_vs", "  -> C6120102:0035      Masq", { _ = try IPVSProcTable(parsing: $0) }),
             (Fixtures.guest, "proc-net-ip_vs_conn", "TCP C612000A CF80 C612000A 0050 C6120102 0050 TIME", { _ = try IPVSConnTable(parsing: $0) }),
-            (Fixtures.guest, "ipvsadm-L-timeout", "Timeout (tcp tcpfin udp): 900 120", { _ = try IPVSTimeouts(parsing: $0) }),
+            (Fixtures.guest, "ipvsadm-L-timeout", "Timeout (tcp tcpfin udp): 900 120", { _ = try IPVSTimeoutListing.parse($0) }),
         ]
         for (kernel, file, prefixOfLastLine, parse) in cases {
             let text = try Fixtures.text(kernel, file)
@@ -83,7 +83,7 @@ final class DamagedInputTests: XCTestCase {
             (Fixtures.guest, "proc-net-ip_vs", "Masq    3      0", "Masq    3      -4", { _ = try IPVSProcTable(parsing: $0) }),
             (Fixtures.guest, "proc-net-ip_vs", "TCP  C612000A:0050 wrr", "XYZ  C612000A:0050 wrr", { _ = try IPVSProcTable(parsing: $0) }),
             (Fixtures.guest, "proc-net-ip_vs_conn", "C6120102 0050 TIME_WAIT", "C6120102 00G0 TIME_WAIT", { _ = try IPVSConnTable(parsing: $0) }),
-            (Fixtures.guest, "ipvsadm-L-timeout", "900 120 300", "900 1x0 300", { _ = try IPVSTimeouts(parsing: $0) }),
+            (Fixtures.guest, "ipvsadm-L-timeout", "900 120 300", "900 1x0 300", { _ = try IPVSTimeoutListing.parse($0) }),
         ]
         for (kernel, file, original, garbled, parse) in cases {
             let text = try Fixtures.text(kernel, file)

@@ -82,7 +82,7 @@ final class LiveLabCollectionTests: XCTestCase {
         XCTAssertEqual(summary.errors, [], file: file, line: line)
         for real in lab.state.reals {
             let key = "TCP \(lab.vip):\(lab.state.httpPort) -> \(real.address):\(lab.state.httpPort)"
-            XCTAssertEqual(summary.realConns[key], UInt64(perReal[real.name, default: 0]), key, file: file, line: line)
+            XCTAssertEqual(summary.reals.keyed[key]?.conns, UInt64(perReal[real.name, default: 0]), key, file: file, line: line)
         }
     }
 

@@ -31,16 +31,17 @@ final class LiveNetlinkCountersTests: XCTestCase {
         // `lab up`'s own readiness requests are counted too: count from here, once IPVS
         // has folded them into its totals (every 2 s).
         Thread.sleep(forTimeInterval: 3)
-        let before = try guest.readFilesAndIPVSReals([]).reals
+        let before = try guest.readFilesAndIPVSReals([]).reals.keyed
         let count = 40
         let r = try lab.client.run(["curl", "-s", "-m", "5", "-H", "Connection: close", "http://\(lab.vip)/?n=[1-\(count)]"],
                                    timeout: 120)
         XCTAssertEqual(r.stdout.split(separator: "\n").filter { $0.hasPrefix("real") }.count, count)
         Thread.sleep(forTimeInterval: 3)
 
-        let (files, reals) = try guest.readFilesAndIPVSReals(["/proc/net/ip_vs_stats"])
+        let (files, readings) = try guest.readFilesAndIPVSReals(["/proc/net/ip_vs_stats"])
+        let reals = readings.keyed
         XCTAssertNotNil(files["/proc/net/ip_vs_stats"], "the files still come with the counters")
-        let listing = try IPVSStatsListing.realCounters(parsing: try guest.check(["ipvsadm", "-Ln", "--stats", "--exact"]).stdout)
+        let listing = try IPVSStatsListing.realCounters(parsing: try guest.check(["ipvsadm", "-Ln", "--stats", "--exact"]).stdout).keyed
         XCTAssertEqual(reals.count, 4, "2 services x 2 reals: \(reals.keys.sorted())")
         XCTAssertEqual(reals, listing)
         let http = reals.filter { $0.key.hasPrefix("TCP \(lab.vip):\(lab.state.httpPort) ") }
@@ -54,10 +55,10 @@ final class LiveNetlinkCountersTests: XCTestCase {
         let parser: RealCountersParser = { try IPVSStatsListing.realCounters(parsing: $0) }
         let sample = NodeReading.read(guest, realCounters: parser, occasional: true)
         XCTAssertEqual(sample.errors, [])
-        XCTAssertEqual(sample.ipvs?.reals, listing)
+        XCTAssertEqual(sample.ipvs?.reals.keyed, listing)
         let viaProcess = NodeReading.sections(try guest.check(NodeReading.occasionalArgv).stdout)
         XCTAssertEqual(sample.ipvs?.connections, try IPVSConnTable(parsingSummary: try XCTUnwrap(viaProcess[NodeReading.connSummary])))
-        XCTAssertEqual(sample.ipvs?.timeouts, try IPVSTimeouts(parsing: try XCTUnwrap(viaProcess[NodeReading.timeoutSection])))
+        XCTAssertEqual(sample.ipvs?.timeouts, try IPVSTimeoutListing.parse(try XCTUnwrap(viaProcess[NodeReading.timeoutSection])))
         XCTAssertGreaterThanOrEqual(sample.ipvs?.connections?.total ?? 0, count, "the closed connections wait in TIME_WAIT")
     }
 }

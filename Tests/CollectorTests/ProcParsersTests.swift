@@ -92,14 +92,14 @@ final class ProcParsersTests: XCTestCase {
             let gauges = table.services.flatMap(\.reals).map { $0.activeConns + $0.inactiveConns }.reduce(0, +)
             XCTAssertEqual(gauges, conns.total, mode)
             XCTAssertGreaterThanOrEqual(conns.total, 30, mode)
-            let reals = try IPVSStatsListing.realCounters(parsing: try Fixtures.text(dir, "ipvsadm-Ln-stats-exact"))
+            let reals = try IPVSStatsListing.realCounters(parsing: try Fixtures.text(dir, "ipvsadm-Ln-stats-exact")).keyed
             XCTAssertEqual(reals["TCP 198.18.2.100:80 -> 198.18.2.11:80"]?.outPackets, 0, mode)
         }
     }
 
     func testTimeouts() throws {
-        let t = try IPVSTimeouts(parsing: try Fixtures.text(Fixtures.guest, "ipvsadm-L-timeout"))
-        XCTAssertEqual(t, IPVSTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+        let t = try IPVSTimeoutListing.parse(try Fixtures.text(Fixtures.guest, "ipvsadm-L-timeout"))
+        XCTAssertEqual(t, ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 300))
     }
 
     func testEmptyIPVSTablesParse() throws {

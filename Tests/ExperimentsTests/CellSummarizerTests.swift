@@ -10,7 +10,7 @@ final class CellSummarizerTests: XCTestCase {
         RepeatMeasurement(
             balanced: FakeLoad.report(requests: rps * 2, duration: 2, perServer: counts),
             direct: FakeLoad.report(requests: direct * 2, duration: 2, perServer: ["real1": direct * 2]),
-            counters: WindowCounters(inPackets: 1000, outPackets: outPackets, inBytes: 64_000, outBytes: 0,
+            counters: WindowCounters(traffic: BalancerCounters(conns: 0, inPackets: 1000, outPackets: UInt64(outPackets), inBytes: 64_000, outBytes: 0),
                                      softirqPercent: 20, busyPercent: 40, realConnections: conns))
     }
 

@@ -138,7 +138,7 @@ final class FakeMeter: WindowMeter {
     func endWindow() throws { journal.events.append("meter end") }
     func stop() throws -> WindowCounters {
         journal.events.append("meter stop")
-        return WindowCounters(inPackets: 100, outPackets: outPackets, inBytes: 6400, outBytes: 9000,
+        return WindowCounters(traffic: BalancerCounters(conns: 0, inPackets: 100, outPackets: UInt64(outPackets), inBytes: 6400, outBytes: 9000),
                               softirqPercent: 12.5, busyPercent: 30, realConnections: [4, 4, 1, 1],
                               director: DirectorReading(busyPercent: 90, seconds: 2, packets: 60_000),
                               ipvsPacketsDuringReference: 0)

@@ -22,7 +22,7 @@ final class PlainForwardTests: XCTestCase {
         RepeatMeasurement(
             balanced: FakeLoad.report(requests: rps * 2, duration: 2, perServer: ["real1": rps * 2], close: close),
             direct: FakeLoad.report(requests: 8000, duration: 1, perServer: ["real1": 8000]),
-            counters: WindowCounters(inPackets: 1000, outPackets: 0, inBytes: 0, outBytes: 0, softirqPercent: 0,
+            counters: WindowCounters(traffic: BalancerCounters(conns: 0, inPackets: 1000, outPackets: 0, inBytes: 0, outBytes: 0), softirqPercent: 0,
                                      busyPercent: ipvsBusy, realConnections: [1],
                                      director: DirectorReading(busyPercent: ipvsBusy, seconds: 2, packets: ipvsPackets),
                                      ipvsPacketsDuringReference: bypass),
@@ -95,7 +95,7 @@ final class PlainForwardTests: XCTestCase {
         let none = CellMeasurement(spec: spec, realNames: ["real1"], windowSeconds: 2, repeats: [
             RepeatMeasurement(balanced: FakeLoad.report(requests: 10, duration: 1, perServer: [:]),
                               direct: FakeLoad.report(requests: 10, duration: 1, perServer: [:]),
-                              counters: WindowCounters(inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1,
+                              counters: WindowCounters(traffic: BalancerCounters(conns: 0, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1),
                                                        softirqPercent: 0, busyPercent: 1, realConnections: [0])),
         ])
         XCTAssertNil(CellSummarizer.cell(none).plainForward)

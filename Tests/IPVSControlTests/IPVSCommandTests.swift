@@ -24,6 +24,6 @@ final class IPVSCommandTests: XCTestCase {
     }
 
     func testTimeouts() {
-        XCTAssertEqual(IPVSCommand.setTimeouts(tcp: 900, tcpFin: 120, udp: 0), ["ipvsadm", "--set", "900", "120", "0"])
+        XCTAssertEqual(IPVSCommand.setTimeouts(ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 0)), ["ipvsadm", "--set", "900", "120", "0"])
     }
 }

@@ -38,7 +38,7 @@ final class IPVSListingTests: XCTestCase {
         let s = try IPVSStatsListing.parse(Self.mixedStats)
         XCTAssertEqual(s.services.count, 2)
         let http = try XCTUnwrap(s.service(VirtualService(address: "198.18.1.100", port: 80)))
-        XCTAssertEqual(http.counters, IPVSCounters(conns: 31, inPackets: 186, outPackets: 40, inBytes: 12276, outBytes: 4040))
+        XCTAssertEqual(http.counters, BalancerCounters(conns: 31, inPackets: 186, outPackets: 40, inBytes: 12276, outBytes: 4040))
         XCTAssertEqual(http.reals.map(\.address), ["198.18.2.11", "198.18.2.12", "198.18.2.13"])
         XCTAssertEqual(http.reals[2].counters.conns, 11)
         XCTAssertEqual(s.services[1].reals[0].port, 9000)

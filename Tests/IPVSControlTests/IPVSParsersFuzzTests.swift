@@ -37,8 +37,8 @@ final class IPVSParsersFuzzTests: XCTestCase {
             + reals.map { "real \($0.key) \($0.value)" }).joined(separator: "\n") + "\n"
     }
 
-    static func inRange(_ c: IPVSCounters) -> Bool {
-        [c.conns, c.inPackets, c.outPackets, c.inBytes, c.outBytes].allSatisfy { $0 <= IPVSCounters.maximum }
+    static func inRange(_ c: BalancerCounters) -> Bool {
+        [c.conns, c.inPackets, c.outPackets, c.inBytes, c.outBytes].allSatisfy { $0 <= BalancerCounters.maximum }
     }
 
     func run(_ name: String, seed: UInt64, _ seeds: [String], parse: (String) throws -> Void) {
@@ -78,7 +78,7 @@ final class IPVSParsersFuzzTests: XCTestCase {
 
     func testIpvsadmTimeouts() throws {
         run("ipvsadm -L --timeout", seed: 3, try Self.fixtures("ipvsadm-L-timeout")) { text in
-            let t = try IPVSTimeouts(parsing: text)
+            let t = try IPVSTimeoutListing.parse(text)
             XCTAssertTrue(t.tcp >= 0 && t.tcpFin >= 0 && t.udp >= 0, "\(t) from \(fuzzExcerpt(text))")
         }
     }
@@ -134,7 +134,7 @@ final class IPVSParsersFuzzTests: XCTestCase {
                 _ = try IPVSProcTable(parsing: "IP Virtual Server version 1.2.1 (size=4096)\nTCP  C612000A:0050 wrr\n"
                                       + "  -> C6120102:0050 Masq 1 9223372036854775807 9223372036854775807\n")
             }),
-            ("negative timeout", { _ = try IPVSTimeouts(parsing: "Timeout (tcp tcpfin udp): 900 -1 300") }),
+            ("negative timeout", { _ = try IPVSTimeoutListing.parse("Timeout (tcp tcpfin udp): 900 -1 300") }),
             ("port beyond 65535", { _ = try IPVSListing.parse("TCP  198.18.0.10:99999 wrr\n") }),
             ("negative port", { _ = try IPVSStatsListing.parse("TCP  198.18.0.10:-80 1 2 3 4 5\n") }),
             ("negative weight", {

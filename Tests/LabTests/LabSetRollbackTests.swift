@@ -15,7 +15,7 @@ final class LabSetRollbackTests: XCTestCase {
 
     /// The configuration part of `ipvsadm -Ln` (connection counts left out: they decay on their own).
     func configuration(_ lab: RunningLab) throws -> [String] {
-        try lab.listing().services.flatMap { s in
+        try IPVSListing.parse(lab.director.check(IPVSCommand.list).stdout).services.flatMap { s in
             ["\(s.service.endpoint) \(s.scheduler) \(s.flags)"]
                 + s.reals.map { "  \($0.address):\($0.port) \($0.forwarding?.rawValue ?? "?") \($0.weight)" }
         }
@@ -41,7 +41,7 @@ final class LabSetRollbackTests: XCTestCase {
         try lab.director.check(IPVSCommand.deleteReal(tcp, real: real2.address, port: tcp.port))
         let before = try configuration(lab)
         let stateBefore = try status()
-        XCTAssertEqual(try lab.listing().services.map(\.scheduler), ["wrr", "wrr"])
+        XCTAssertEqual(try lab.listing().map(\.scheduler), ["wrr", "wrr"])
 
         let set = try LabCLI.run(["lab", "set", "--name", labName, "--scheduler", "rr", "--weights", "5,7"])
         XCTAssertEqual(set.status, 1, set.stdout)
@@ -61,8 +61,8 @@ final class LabSetRollbackTests: XCTestCase {
         let ok = try LabCLI.run(["lab", "set", "--name", labName, "--scheduler", "rr", "--real", "1", "--weight", "4"])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         let after = try lab.listing()
-        XCTAssertEqual(after.services.map(\.scheduler), ["rr", "rr"])
-        XCTAssertEqual(after.services.map { $0.reals.first { $0.address == lab.state.reals[0].address }?.weight }, [4, 4])
+        XCTAssertEqual(after.map(\.scheduler), ["rr", "rr"])
+        XCTAssertEqual(after.map { $0.reals.first { $0.address == lab.state.reals[0].address }?.weight }, [4, 4])
         let stateAfter = try status()
         XCTAssertEqual(stateAfter.scheduler, .rr)
         XCTAssertEqual(stateAfter.reals.map(\.weight), [4, 1])

@@ -76,9 +76,9 @@ extension RunningLab {
     /// estimator has folded them in. The estimator sums per-CPU counters every 2 s and
     /// `ipvsadm -Z` zeroes against that sum, so traffic from just before would leak in
     /// without the wait before zeroing.
-    func countersAround(_ body: () throws -> Void) throws -> IPVSStatsListing {
+    func countersAround(_ body: () throws -> Void) throws -> [ServiceReading] {
         Thread.sleep(forTimeInterval: 3)
-        try director.check(IPVSCommand.zeroCounters)
+        try IPVSBalancer(runner: director).zeroCounters()
         try body()
         Thread.sleep(forTimeInterval: 3)
         return try stats()

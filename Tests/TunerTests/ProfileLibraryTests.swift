@@ -44,7 +44,7 @@ final class ProfileLibraryTests: XCTestCase {
         XCTAssertEqual(resolved.chain, ["child", "base"])
         XCTAssertEqual(resolved.tuning(for: .director).sysctl,
                        [.init(key: "net.a.one", value: "11"), .init(key: "net.a.two", value: "2"), .init(key: "net.a.three", value: "3")])
-        XCTAssertEqual(resolved.tuning(for: .director).ipvsTimeouts, IPVSTimeouts(tcp: 100, tcpfin: 10, udp: 5))
+        XCTAssertEqual(resolved.tuning(for: .director).ipvsTimeouts, TimeoutsOverride(tcp: 100, tcpfin: 10, udp: 5))
         XCTAssertEqual(resolved.tuning(for: .client).sysctl, [.init(key: "net.c.x", value: "1")])
     }
 
@@ -90,7 +90,7 @@ final class ProfileLibraryTests: XCTestCase {
 
     func testLVSTutorialIsExactlyTheIssueList() throws {
         let director = try Self.shipped.resolve("lvs-tutorial").tuning(for: .director)
-        XCTAssertEqual(director.ipvsTimeouts, IPVSTimeouts(tcp: 30, tcpfin: 5, udp: 60))
+        XCTAssertEqual(director.ipvsTimeouts, TimeoutsOverride(tcp: 30, tcpfin: 5, udp: 60))
         let expected: [String: String] = [
             "net.ipv4.tcp_tw_recycle": "1", "net.ipv4.tcp_tw_reuse": "1", "net.ipv4.tcp_max_syn_backlog": "8192",
             "net.ipv4.tcp_keepalive_time": "1800", "net.ipv4.tcp_fin_timeout": "30",

@@ -25,7 +25,7 @@ final class ProfileParserTests: XCTestCase {
         XCTAssertEqual(profile.inherits, "default")
         let director = profile.tuning(for: .director)
         XCTAssertEqual(director.sysctl.map(\.key), ["net.ipv4.tcp_fin_timeout", "net.core.netdev_max_backlog"])
-        XCTAssertEqual(director.ipvsTimeouts, IPVSTimeouts(tcp: 30, tcpfin: 5, udp: nil))
+        XCTAssertEqual(director.ipvsTimeouts, TimeoutsOverride(tcp: 30, tcpfin: 5, udp: nil))
         XCTAssertEqual(director.ipvsSysctl, [SysctlSetting(key: "net.ipv4.vs.conn_reuse_mode", value: "0")])
         XCTAssertEqual(profile.tuning(for: .client).sysctl.map(\.value), ["4096 87380 16777216", "1024 65535"])
         XCTAssertTrue(profile.tuning(for: .reals).isEmpty)

@@ -1,3 +1,4 @@
+import IPVSControl
 import XCTest
 @testable import Tuner
 
@@ -22,9 +23,9 @@ final class SysctlValueCheckTests: XCTestCase {
                                               current: "4294967295 4294967296 4294967297"))
     }
 
-    func testTimeoutsParse() {
-        XCTAssertEqual(NodeSysctls.parseTimeouts("Timeout (tcp tcpfin udp): 900 120 300\n"), IPVSTimeouts(tcp: 900, tcpfin: 120, udp: 300))
-        XCTAssertNil(NodeSysctls.parseTimeouts("Timeout (tcp tcpfin udp): 900 120\n"))
-        XCTAssertNil(NodeSysctls.parseTimeouts("IP Virtual Server version 1.2.1\n"))
+    func testTimeoutsParse() throws {
+        XCTAssertEqual(try IPVSTimeoutListing.parse("Timeout (tcp tcpfin udp): 900 120 300\n"), ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 300))
+        XCTAssertThrowsError(try IPVSTimeoutListing.parse("Timeout (tcp tcpfin udp): 900 120\n"))
+        XCTAssertThrowsError(try IPVSTimeoutListing.parse("IP Virtual Server version 1.2.1\n"))
     }
 }

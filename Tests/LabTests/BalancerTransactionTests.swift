@@ -4,9 +4,9 @@ import IPVSControl
 import SystemKit
 import XCTest
 
-/// `lab set`'s all-or-nothing edits on a stand-in director (no root): the steps it plans from
+/// `lab set`'s all-or-nothing edits through the IPVS balancer on a stand-in director (no root): the steps it plans from
 /// the director's listing and the rollback when one is refused.
-final class IPVSTransactionTests: XCTestCase {
+final class BalancerTransactionTests: XCTestCase {
     /// Runs nothing; remembers every argv and refuses those in `refuse` like ipvsadm does.
     final class Director: LabNode, @unchecked Sendable {
         let name = "director"
@@ -22,45 +22,54 @@ final class IPVSTransactionTests: XCTestCase {
         func wrap(_ argv: [String]) -> [String] { argv }
     }
 
-    func steps(_ names: [String]) -> IPVSTransaction {
-        IPVSTransaction(steps: names.map { .init(what: $0, apply: ["do", $0], undo: ["undo", $0]) })
+    /// Step `name` sets the scheduler of service `name`:80 to rr; its undo puts back wrr.
+    func steps(_ names: [String]) -> BalancerTransaction {
+        BalancerTransaction(steps: names.map { .init(what: $0, apply: change($0, "rr"), undo: change($0, "wrr")) })
     }
+
+    func change(_ name: String, _ scheduler: String) -> BalancerChange {
+        .scheduler(VirtualService(address: name, port: 80), scheduler: scheduler, persistence: nil)
+    }
+
+    /// The ipvsadm argv the IPVS balancer runs for step `name` and for its undo.
+    func apply(_ name: String) -> [String] { ["ipvsadm", "-E", "-t", "\(name):80", "-s", "rr"] }
+    func undo(_ name: String) -> [String] { ["ipvsadm", "-E", "-t", "\(name):80", "-s", "wrr"] }
 
     func testAllStepsRunInOrderWhenNoneFails() throws {
         let director = Director()
-        try steps(["a", "b", "c"]).run(on: director)
-        XCTAssertEqual(director.ran, [["do", "a"], ["do", "b"], ["do", "c"]])
+        try steps(["a", "b", "c"]).run(on: IPVSBalancer(runner: director))
+        XCTAssertEqual(director.ran, [apply("a"), apply("b"), apply("c")])
     }
 
     func testARefusedStepUndoesTheEarlierOnesLastFirst() {
         let director = Director()
-        director.refuse = [["do", "c"]]
-        XCTAssertThrowsError(try steps(["a", "b", "c", "d"]).run(on: director)) { error in
-            let failed = error as? IPVSTransaction.Failed
+        director.refuse = [apply("c")]
+        XCTAssertThrowsError(try steps(["a", "b", "c", "d"]).run(on: IPVSBalancer(runner: director))) { error in
+            let failed = error as? BalancerTransaction.Failed
             XCTAssertEqual(failed?.step, "c")
             XCTAssertEqual(failed?.exitStatus, .failure)
             XCTAssertTrue("\(error)".hasSuffix("every earlier change was put back; nothing changed"), "\(error)")
         }
-        XCTAssertEqual(director.ran, [["do", "a"], ["do", "b"], ["do", "c"], ["undo", "b"], ["undo", "a"]])
+        XCTAssertEqual(director.ran, [apply("a"), apply("b"), apply("c"), undo("b"), undo("a")])
     }
 
     func testAnUndoThatFailsIsReportedAsADifferenceFromLabStatus() {
         let director = Director()
-        director.refuse = [["do", "c"], ["undo", "a"]]
-        XCTAssertThrowsError(try steps(["a", "b", "c"]).run(on: director)) { error in
-            XCTAssertEqual((error as? IPVSTransaction.Failed)?.undoFailures.count, 1)
+        director.refuse = [apply("c"), undo("a")]
+        XCTAssertThrowsError(try steps(["a", "b", "c"]).run(on: IPVSBalancer(runner: director))) { error in
+            XCTAssertEqual((error as? BalancerTransaction.Failed)?.undoFailures.count, 1)
             XCTAssertTrue("\(error)".contains("differs from `lvsbench lab status`"), "\(error)")
             XCTAssertFalse("\(error)".contains("\n"))
         }
-        XCTAssertEqual(director.ran.last, ["undo", "a"])
+        XCTAssertEqual(director.ran.last, undo("a"))
     }
 
     func testAnInterruptBetweenStepsUndoes() {
         let director = Director()
-        XCTAssertThrowsError(try steps(["a", "b", "c"]).run(on: director, interrupted: { director.ran.count == 2 })) { error in
-            XCTAssertEqual((error as? IPVSTransaction.Failed)?.exitStatus, .interrupted)
+        XCTAssertThrowsError(try steps(["a", "b", "c"]).run(on: IPVSBalancer(runner: director), interrupted: { director.ran.count == 2 })) { error in
+            XCTAssertEqual((error as? BalancerTransaction.Failed)?.exitStatus, .interrupted)
         }
-        XCTAssertEqual(director.ran, [["do", "a"], ["do", "b"], ["undo", "b"], ["undo", "a"]])
+        XCTAssertEqual(director.ran, [apply("a"), apply("b"), undo("b"), undo("a")])
     }
 }
 

@@ -1,21 +1,12 @@
 import SystemKit
 
-/// The director's IPVS connection timeouts in seconds, as `ipvsadm -L --timeout` prints them
-/// and `ipvsadm --set TCP TCPFIN UDP` sets them.
-public struct IPVSTimeouts: Codable, Equatable, Sendable {
-    public var tcp: Int
-    public var tcpFin: Int
-    public var udp: Int
-
-    public init(tcp: Int, tcpFin: Int, udp: Int) {
-        self.tcp = tcp
-        self.tcpFin = tcpFin
-        self.udp = udp
-    }
+/// `ipvsadm -L --timeout` (and the guest agent's netlink reading, which prints the same
+/// line): the director's connection timeouts. `ipvsadm --set TCP TCPFIN UDP` sets them.
+public enum IPVSTimeoutListing {
+    public static let source = "ipvsadm -L --timeout"
 
     /// Parses `Timeout (tcp tcpfin udp): 900 120 300`.
-    public init(parsing text: String) throws {
-        let source = "ipvsadm -L --timeout"
+    public static func parse(_ text: String) throws -> ConnectionTimeouts {
         guard let (number, line) = ProcText.lines(text).first(where: { $0.text.hasPrefix("Timeout") }) else {
             throw ProcParseError(source, line: 0, "no 'Timeout (tcp tcpfin udp):' line")
         }
@@ -26,6 +17,6 @@ public struct IPVSTimeouts: Codable, Equatable, Sendable {
         guard values.count == 3, ProcText.fields(line[line.index(after: colon)...]).count == 3 else {
             throw ProcParseError(source, line: number, "expected three whole numbers (tcp tcpfin udp)")
         }
-        self.init(tcp: values[0], tcpFin: values[1], udp: values[2])
+        return ConnectionTimeouts(tcp: values[0], tcpFin: values[1], udp: values[2])
     }
 }
