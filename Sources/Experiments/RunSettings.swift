@@ -98,6 +98,8 @@ public struct RunSettings: Codable, Equatable, Sendable {
     }
 }
 
+/// In an extension, so that the memberwise initializer (settings as they are, for plans and
+/// tests) stays.
 extension RunSettings {
     /// The settings of `lvsbench run`'s options, typed as the options parse them (durations
     /// in seconds from `window` and `warmupSeconds`); nil or empty means "the default".

@@ -69,6 +69,8 @@ public struct SweepSettings: Codable, Equatable, Sendable {
     }
 }
 
+/// In an extension, so that the memberwise initializer (settings as they are, for plans and
+/// tests) stays.
 extension SweepSettings {
     /// The settings of `lvsbench sweep`'s options, typed as the options parse them
     /// (`realCount`, `realRate`, `load`, durations in seconds); nil means "the default".
