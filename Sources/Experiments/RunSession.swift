@@ -4,21 +4,15 @@ import Results
 import SystemKit
 import Tuner
 
-/// `lvsbench run` end to end: validate (nothing is created before this passes), then the
-/// matrix in an `ExperimentSession`, every cell recorded as it finishes.
+/// `lvsbench run` end to end: check the host (nothing is created before this passes), then
+/// the matrix in an `ExperimentSession`, every cell recorded as it finishes.
 public enum RunSession {
-    public static func run(_ request: RunRequest, commandLine: [String],
-                           progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
-        // Before validation too: a signal at any point ends with the signal's exit code.
-        SignalTrap.install()
-        let library = LabTuning.locateLibrary()
-        let settings = try RunSettings.validated(request, knownProfiles: (try? library?.names()) ?? nil)
-        return try run(settings: settings, library: library, commandLine: commandLine, progress: progress)
-    }
-
-    /// Runs validated `settings`; `library` resolves their profiles (nil: none installed).
-    public static func run(settings: RunSettings, library: ProfileLibrary? = LabTuning.locateLibrary(),
+    /// Runs `settings`; `library` resolves their profiles (nil: none installed).
+    public static func run(_ settings: RunSettings, library: ProfileLibrary? = LabTuning.locateLibrary(),
                            commandLine: [String], progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
+        // Before the host checks too: a signal at any point ends with the signal's exit code.
+        SignalTrap.install()
+        try settings.checkHost(knownProfiles: (try? library?.names()) ?? nil)
         guard let library else {
             throw InvalidInput("no profiles directory found: set LVSBENCH_PROFILES to the repository's profiles/ folder")
         }

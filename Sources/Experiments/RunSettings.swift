@@ -3,32 +3,9 @@ import LoadGen
 import SystemKit
 import Vocabulary
 
-/// What `lvsbench run` was asked for, already typed (ArgumentParser parsed every value
-/// into the vocabulary's types); nil means "the default". `RunSettings.validated` fills in
-/// the defaults and checks the values against each other and the host before anything is
-/// created.
-public struct RunRequest: Sendable {
-    public var modes: [LabMode]?
-    public var schedulers: [Scheduler]?
-    public var profiles: [String]?
-    public var reals: Int?
-    /// One entry per `--weights` option; several entries make weights a matrix dimension.
-    public var weights: [[Int]] = []
-    public var load: LoadKind?
-    public var connections: Int?
-    public var rate: Double?
-    /// Seconds, from `RunSettings.window`.
-    public var duration: Double?
-    /// Seconds, from `RunSettings.warmupSeconds`.
-    public var warmup: Double?
-    public var repeats: Int?
-    public var outDir: String?
-    public var name: String?
-
-    public init() {}
-}
-
-/// A validated run: every list non-empty, every name known, the output directory writable.
+/// A validated run: every list non-empty, every value in range and fitting the others.
+/// `init(modes:…)` fills in the defaults and checks the values; `checkHost` checks what
+/// only the host can tell (the profiles exist, the output directory is writable).
 public struct RunSettings: Codable, Equatable, Sendable {
     public var modes: [LabMode]
     public var schedulers: [Scheduler]
@@ -107,22 +84,36 @@ public struct RunSettings: Codable, Equatable, Sendable {
         }
     }
 
-    /// Checks `request`; `knownProfiles` (nil: accept any name) comes from the tuner.
-    public static func validated(_ request: RunRequest, knownProfiles: [String]? = nil) throws -> RunSettings {
-        let modes = request.modes ?? defaultModes
-        let schedulers = request.schedulers ?? defaultSchedulers
-        let profiles = request.profiles ?? ["default"]
+    /// What only the host can tell: every profile is one the tuner knows (`knownProfiles`;
+    /// nil accepts any name) and the output directory is writable. `RunSession.run` checks
+    /// this before anything is created; the initializer does not, so that `lvsbench run`'s
+    /// `validate()` can check the values without looking at the host.
+    public func checkHost(knownProfiles: [String]?) throws {
         if let knownProfiles {
             for profile in profiles where !knownProfiles.contains(profile) {
                 throw InvalidInput("unknown profile '\(profile)': use one of \(knownProfiles.joined(separator: ", "))")
             }
         }
-        let reals = request.reals ?? defaultReals
-        guard (1...maxReals).contains(reals) else {
-            throw InvalidInput("--reals \(reals) is out of range: give 1 to \(maxReals)")
+        try OutputLocation.checkWritable(outDir, option: "--out")
+    }
+}
+
+/// In an extension, so that the memberwise initializer (settings as they are, for plans and
+/// tests) stays.
+extension RunSettings {
+    /// The settings of `lvsbench run`'s options, typed as the options parse them (durations
+    /// in seconds from `window` and `warmupSeconds`); nil or empty means "the default".
+    /// Throws the option's one-line message for a value out of range or not fitting the others.
+    public init(modes: [LabMode]? = nil, schedulers: [Scheduler]? = nil, profiles: [String]? = nil, reals: Int? = nil,
+                weights: [[Int]] = [], load: LoadKind? = nil, connections: Int? = nil, rate: Double? = nil,
+                duration: Double? = nil, warmup: Double? = nil, repeats: Int? = nil,
+                outDir: String? = nil, name: String? = nil) throws {
+        let reals = reals ?? Self.defaultReals
+        guard (1...Self.maxReals).contains(reals) else {
+            throw InvalidInput("--reals \(reals) is out of range: give 1 to \(Self.maxReals)")
         }
         var weightSets: [[Int]] = []
-        for given in request.weights {
+        for given in weights {
             let set = try Weights.fitted(given, reals: reals)
             guard set.contains(where: { $0 > 0 }) else {
                 let text = given.map(String.init).joined(separator: ",")
@@ -130,21 +121,16 @@ public struct RunSettings: Codable, Equatable, Sendable {
             }
             if !weightSets.contains(set) { weightSets.append(set) }
         }
-        if weightSets.isEmpty { weightSets = [defaultWeights(reals: reals)] }
-        let load = request.load ?? .http
-        let connections = request.connections
-        if let c = connections { try Quantities.checkCount(c, what: "-c", range: 1...LoadOptions.maxConnections) }
-        if let rate = request.rate { try Quantities.checkRate(rate, what: "--rate") }
-        let duration = request.duration ?? defaultDuration
-        let warmup = request.warmup ?? defaultWarmup
-        let repeats = request.repeats ?? 1
+        if weightSets.isEmpty { weightSets = [Self.defaultWeights(reals: reals)] }
+        if let connections { try Quantities.checkCount(connections, what: "-c", range: 1...LoadOptions.maxConnections) }
+        if let rate { try Quantities.checkRate(rate, what: "--rate") }
+        let repeats = repeats ?? 1
         guard (1...50).contains(repeats) else { throw InvalidInput("--repeat \(repeats) is out of range: give 1 to 50") }
-        let name = request.name ?? "run"
-        try checkName(name)
-        let outDir = request.outDir ?? "results"
-        try OutputLocation.checkWritable(outDir, option: "--out")
-        return RunSettings(modes: modes, schedulers: schedulers, profiles: profiles, reals: reals,
-                           weightSets: weightSets, load: load, connections: connections, rate: request.rate,
-                           duration: duration, warmup: warmup, repeats: repeats, outDir: outDir, name: name)
+        let name = name ?? "run"
+        try Self.checkName(name)
+        self.init(modes: modes ?? Self.defaultModes, schedulers: schedulers ?? Self.defaultSchedulers,
+                  profiles: profiles ?? ["default"], reals: reals, weightSets: weightSets, load: load ?? .http,
+                  connections: connections, rate: rate, duration: duration ?? Self.defaultDuration,
+                  warmup: warmup ?? Self.defaultWarmup, repeats: repeats, outDir: outDir ?? "results", name: name)
     }
 }

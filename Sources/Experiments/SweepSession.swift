@@ -3,20 +3,15 @@ import Results
 import SystemKit
 import Vocabulary
 
-/// `lvsbench sweep` end to end: validate, then the sweep in an `ExperimentSession`, every
-/// mode's curve recorded once its lab is down.
+/// `lvsbench sweep` end to end: check the host, then the sweep in an `ExperimentSession`,
+/// every mode's curve recorded once its lab is down.
 public enum SweepSession {
-    public static func run(_ request: SweepRequest, commandLine: [String],
+    public static func run(_ settings: SweepSettings, commandLine: [String],
                            progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
-        // Before validation too: a signal at any point ends with the signal's exit code.
+        // Before the host check too: a signal at any point ends with the signal's exit code.
         SignalTrap.install()
-        return try run(settings: try SweepSettings.validated(request), commandLine: commandLine, progress: progress)
-    }
-
-    /// Runs validated `settings`.
-    public static func run(settings: SweepSettings, commandLine: [String],
-                           progress: ProgressLine = ProgressLine()) throws -> SessionOutcome {
-        try ExperimentSession.run(SweepPlan(settings: settings), commandLine: commandLine, progress: progress)
+        try settings.checkHost()
+        return try ExperimentSession.run(SweepPlan(settings: settings), commandLine: commandLine, progress: progress)
     }
 }
 

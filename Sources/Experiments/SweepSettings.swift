@@ -14,25 +14,6 @@ public enum RealCap: Codable, Equatable, Sendable {
     case requestsPerSecond(Int)
 }
 
-/// What `lvsbench sweep` was asked for, already typed like `RunRequest`; nil means "the default".
-public struct SweepRequest: Sendable {
-    public var modes: [LabMode]?
-    public var reals: [Int]?
-    /// Bytes per second, from `SweepSettings.realRate`.
-    public var realRate: Int?
-    public var realRPS: Int?
-    public var connections: Int?
-    /// Seconds, from `RunSettings.window`.
-    public var duration: Double?
-    /// Seconds, from `RunSettings.warmupSeconds`.
-    public var warmup: Double?
-    /// Keep-alive (the default) or a new connection per request, from `SweepSettings.load`.
-    public var load: LoadKind?
-    public var outDir: String?
-    public var name: String?
-    public init() {}
-}
-
 /// A validated sweep. The lab of each mode is built once with `maxReals` and points take
 /// reals in and out of the service.
 public struct SweepSettings: Codable, Equatable, Sendable {
@@ -81,11 +62,24 @@ public struct SweepSettings: Codable, Equatable, Sendable {
         return kind
     }
 
-    public static func validated(_ request: SweepRequest) throws -> SweepSettings {
-        let modes = request.modes ?? [.nat, .dr, .tun]
-        let counts = request.reals ?? defaultRealCounts
+    /// The output directory is writable: what only the host can tell, checked by
+    /// `SweepSession.run` before anything is created (see `RunSettings.checkHost`).
+    public func checkHost() throws {
+        try OutputLocation.checkWritable(outDir, option: "--out")
+    }
+}
+
+/// In an extension, so that the memberwise initializer (settings as they are, for plans and
+/// tests) stays.
+extension SweepSettings {
+    /// The settings of `lvsbench sweep`'s options, typed as the options parse them
+    /// (`realCount`, `realRate`, `load`, durations in seconds); nil means "the default".
+    /// Throws the option's one-line message for a value out of range or not fitting the others.
+    public init(modes: [LabMode]? = nil, reals: [Int]? = nil, realRate: Int? = nil, realRPS: Int? = nil,
+                connections: Int? = nil, duration: Double? = nil, warmup: Double? = nil, load: LoadKind? = nil,
+                outDir: String? = nil, name: String? = nil) throws {
         let cap: RealCap
-        switch (request.realRate, request.realRPS) {
+        switch (realRate, realRPS) {
         case (.some, .some):
             throw InvalidInput("--real-rate and --real-rps both given: cap the reals one way, not both")
         case (.some(let rate), nil):
@@ -94,17 +88,13 @@ public struct SweepSettings: Codable, Equatable, Sendable {
             try Quantities.checkCount(rps, what: "--real-rps", range: 1...Int(Quantities.maxRate))
             cap = .requestsPerSecond(rps)
         case (nil, nil):
-            cap = .bytesPerSecond(defaultRealRate)
+            cap = .bytesPerSecond(Self.defaultRealRate)
         }
-        if let c = request.connections { try Quantities.checkCount(c, what: "-c", range: 1...LoadOptions.maxConnections) }
-        let duration = request.duration ?? 3
-        let warmup = request.warmup ?? 1
-        let name = request.name ?? "sweep"
+        if let connections { try Quantities.checkCount(connections, what: "-c", range: 1...LoadOptions.maxConnections) }
+        let name = name ?? "sweep"
         try RunSettings.checkName(name)
-        let load = request.load ?? .http
-        let outDir = request.outDir ?? "results"
-        try OutputLocation.checkWritable(outDir, option: "--out")
-        return SweepSettings(modes: modes, realCounts: counts.sorted(), cap: cap, connections: request.connections,
-                             duration: duration, warmup: warmup, outDir: outDir, name: name, load: load)
+        self.init(modes: modes ?? [.nat, .dr, .tun], realCounts: (reals ?? Self.defaultRealCounts).sorted(), cap: cap,
+                  connections: connections, duration: duration ?? 3, warmup: warmup ?? 1,
+                  outDir: outDir ?? "results", name: name, load: load ?? .http)
     }
 }

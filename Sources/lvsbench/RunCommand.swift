@@ -41,24 +41,23 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("repeat"), help: "Measured windows per cell (median and spread reported).")
     var repeats: Int?
 
+    /// Every value checked against the others before `run()`: the settings these options
+    /// stand for can be made. Only the host checks (profiles, `--out`) are left to `run()`.
+    func validate() throws {
+        try OptionValue.checked { _ = try settings() }
+    }
+
     func run() throws {
         try reportingErrors {
-            var request = RunRequest()
-            request.modes = measurement.mode
-            request.schedulers = scheduler
-            request.profiles = profile
-            request.reals = reals
-            request.weights = weights
-            request.load = load
-            request.connections = connections
-            request.rate = rate
-            request.duration = measurement.duration
-            request.warmup = measurement.warmup
-            request.repeats = repeats
-            request.outDir = measurement.out
-            request.name = measurement.name
-            let outcome = try RunSession.run(request, commandLine: CommandLine.arguments)
-            try measurement.print(outcome)
+            try measurement.print(try RunSession.run(settings(), commandLine: CommandLine.arguments))
         }
+    }
+
+    /// The run these options ask for; an option not given takes the library's default.
+    private func settings() throws -> RunSettings {
+        try RunSettings(modes: measurement.mode, schedulers: scheduler, profiles: profile, reals: reals,
+                        weights: weights, load: load, connections: connections, rate: rate,
+                        duration: measurement.duration, warmup: measurement.warmup, repeats: repeats,
+                        outDir: measurement.out, name: measurement.name)
     }
 }

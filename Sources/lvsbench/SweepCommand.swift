@@ -37,21 +37,22 @@ struct SweepCommand: ParsableCommand {
             transform: OptionValue.parsed(SweepSettings.load))
     var load: LoadKind?
 
+    /// Every value checked against the others before `run()`: the settings these options
+    /// stand for can be made. Only the host check (`--out`) is left to `run()`.
+    func validate() throws {
+        try OptionValue.checked { _ = try settings() }
+    }
+
     func run() throws {
         try reportingErrors {
-            var request = SweepRequest()
-            request.modes = measurement.mode
-            request.reals = reals
-            request.realRate = realRate
-            request.realRPS = realRPS
-            request.connections = connections
-            request.duration = measurement.duration
-            request.warmup = measurement.warmup
-            request.load = load
-            request.outDir = measurement.out
-            request.name = measurement.name
-            let outcome = try SweepSession.run(request, commandLine: CommandLine.arguments)
-            try measurement.print(outcome)
+            try measurement.print(try SweepSession.run(settings(), commandLine: CommandLine.arguments))
         }
+    }
+
+    /// The sweep these options ask for; an option not given takes the library's default.
+    private func settings() throws -> SweepSettings {
+        try SweepSettings(modes: measurement.mode, reals: reals, realRate: realRate, realRPS: realRPS,
+                          connections: connections, duration: measurement.duration, warmup: measurement.warmup,
+                          load: load, outDir: measurement.out, name: measurement.name)
     }
 }

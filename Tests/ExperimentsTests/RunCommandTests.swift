@@ -35,4 +35,30 @@ final class RunCommandTests: XCTestCase {
         }
         XCTAssertEqual(try CLI.namespaces(prefix: prefix), [])
     }
+
+    /// Values checked against each other by the commands' `validate()` get the library's
+    /// line as it is, not ArgumentParser's usage text, and exit 2 before anything else.
+    func testValuesThatDoNotFitTheOthersGetTheLibrarysLine() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lvsbench-fit-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let out = root.appendingPathComponent("results").path
+        let cases: [([String], String)] = [
+            (["run", "--repeat", "0"], "--repeat 0 is out of range: give 1 to 50"),
+            (["run", "--name", "../x"], "--name '../x' is not usable in a directory name: use letters, digits, - _ ."),
+            (["run", "--weights", "1,2", "--reals", "3"], "2 weights given for 3 reals: give one weight per real"),
+            (["run", "--reals", "65"], "--reals 65 is out of range: give 1 to 64"),
+            (["sweep", "--real-rate", "1KB/s", "--real-rps", "5"],
+             "--real-rate and --real-rps both given: cap the reals one way, not both"),
+            (["sweep", "--name", ".hidden"], "--name '.hidden' is not usable in a directory name: use letters, digits, - _ ."),
+        ]
+        let prefix = "lvsEf"
+        for (argv, message) in cases {
+            let r = try CLI.run(argv + ["--out", out], prefix: prefix, timeout: 60)
+            XCTAssertEqual(r.status, 2, "\(argv): \(r.stderr)")
+            XCTAssertEqual(r.stderr, "lvsbench: \(message)\n", "\(argv)")
+            XCTAssertTrue(r.stdout.isEmpty, "\(argv): \(r.stdout)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: root.path), "\(argv) created \(root.path)")
+        }
+        XCTAssertEqual(try CLI.namespaces(prefix: prefix), [])
+    }
 }

@@ -11,14 +11,8 @@ final class RunSettingsTests: XCTestCase {
         return dir
     }
 
-    private func request(out: String) -> RunRequest {
-        var r = RunRequest()
-        r.outDir = out
-        return r
-    }
-
     func testDefaultsAreTheTutorialBenchmark() throws {
-        let s = try RunSettings.validated(request(out: try tempDir()))
+        let s = try RunSettings()
         XCTAssertEqual(s.modes, [.nat, .dr, .tun])
         XCTAssertEqual(s.schedulers, [.rr, .wrr, .lc, .wlc])
         XCTAssertEqual(s.profiles, ["default"])
@@ -28,16 +22,15 @@ final class RunSettingsTests: XCTestCase {
         XCTAssertEqual(s.duration, 3)
         XCTAssertEqual(s.warmup, 1)
         XCTAssertEqual(s.repeats, 1)
+        XCTAssertEqual(s.outDir, "results")
+        XCTAssertEqual(s.name, "run")
     }
 
     func testListsAreParsedAndDeduplicated() throws {
-        var r = request(out: try tempDir())
-        r.modes = try ListOption.parse("dr, nat,dr", option: "--mode", LabMode.init(parsing:))
-        r.schedulers = try ListOption.parse("WRR,sh", option: "--scheduler", Scheduler.init(parsing:))
-        r.load = try LoadKind(parsing: "tcp-crr")
-        r.duration = try RunSettings.window("2s")
-        r.warmup = try RunSettings.warmupSeconds("0")
-        let s = try RunSettings.validated(r)
+        let s = try RunSettings(modes: try ListOption.parse("dr, nat,dr", option: "--mode", LabMode.init(parsing:)),
+                                schedulers: try ListOption.parse("WRR,sh", option: "--scheduler", Scheduler.init(parsing:)),
+                                load: try LoadKind(parsing: "tcp-crr"), duration: try RunSettings.window("2s"),
+                                warmup: try RunSettings.warmupSeconds("0"))
         XCTAssertEqual(s.modes, [.dr, .nat])
         XCTAssertEqual(s.schedulers, [.wrr, .sh])
         XCTAssertEqual(s.load, .tcpCRR)
@@ -48,28 +41,28 @@ final class RunSettingsTests: XCTestCase {
 
     func testBadInputIsRejectedWithOneLine() throws {
         let out = try tempDir()
-        func validated(out: String = out, _ change: @escaping (inout RunRequest) throws -> Void) -> () throws -> Void {
-            { var r = self.request(out: out); try change(&r); _ = try RunSettings.validated(r) }
-        }
         let cases: [(() throws -> Void, String)] = [
-            (validated { $0.modes = try ListOption.parse("nat,bogus", option: "--mode", LabMode.init(parsing:)) },
+            ({ _ = try RunSettings(modes: try ListOption.parse("nat,bogus", option: "--mode", LabMode.init(parsing:))) },
              "unknown mode 'bogus'"),
-            (validated { $0.modes = try ListOption.parse("", option: "--mode", LabMode.init(parsing:)) },
+            ({ _ = try RunSettings(modes: try ListOption.parse("", option: "--mode", LabMode.init(parsing:))) },
              "--mode '' has an empty entry"),
-            (validated { $0.schedulers = try ListOption.parse("rr,,wrr", option: "--scheduler", Scheduler.init(parsing:)) },
+            ({ _ = try RunSettings(schedulers: try ListOption.parse("rr,,wrr", option: "--scheduler", Scheduler.init(parsing:))) },
              "empty entry"),
-            (validated { $0.schedulers = try ListOption.parse("fastest", option: "--scheduler", Scheduler.init(parsing:)) },
+            ({ _ = try RunSettings(schedulers: try ListOption.parse("fastest", option: "--scheduler", Scheduler.init(parsing:))) },
              "unknown scheduler 'fastest'"),
-            (validated { $0.duration = try RunSettings.window("0") }, "--duration '0' is not a positive duration"),
-            (validated { $0.weights = [try Weights.parseList("5,1")] }, "2 weights given for 4 reals"),
-            (validated { $0.weights = [try Weights.parseList("0,0,0,0")] }, "every real weight 0"),
-            (validated { $0.load = try LoadKind(parsing: "udp") }, "unknown load 'udp'"),
-            (validated { $0.reals = 0 }, "--reals 0 is out of range"),
-            (validated { $0.repeats = 0 }, "--repeat 0"),
-            (validated { $0.connections = 0 }, "-c 0"),
-            (validated { $0.name = "../x" }, "--name '../x'"),
-            (validated(out: "/dev/null/results") { _ in }, "--out /dev/null/results is not writable"),
-            (validated(out: "/proc/lvsbench-results") { _ in }, "is not writable"),
+            ({ _ = try RunSettings(duration: try RunSettings.window("0")) }, "--duration '0' is not a positive duration"),
+            ({ _ = try RunSettings(weights: [try Weights.parseList("5,1")]) }, "2 weights given for 4 reals"),
+            ({ _ = try RunSettings(weights: [try Weights.parseList("0,0,0,0")]) }, "every real weight 0"),
+            ({ _ = try RunSettings(load: try LoadKind(parsing: "udp")) }, "unknown load 'udp'"),
+            ({ _ = try RunSettings(reals: 0) }, "--reals 0 is out of range"),
+            ({ _ = try RunSettings(repeats: 0) }, "--repeat 0"),
+            ({ _ = try RunSettings(connections: 0) }, "-c 0"),
+            ({ _ = try RunSettings(name: "../x") }, "--name '../x'"),
+            ({ try RunSettings(outDir: "/dev/null/results").checkHost(knownProfiles: nil) },
+             "--out /dev/null/results is not writable"),
+            ({ try RunSettings(outDir: "/proc/lvsbench-results").checkHost(knownProfiles: nil) }, "is not writable"),
+            ({ try RunSettings(profiles: ["turbo"], outDir: out).checkHost(knownProfiles: ["default"]) },
+             "unknown profile 'turbo': use one of default"),
         ]
         for (body, expected) in cases {
             XCTAssertThrowsError(try body(), expected) { error in
@@ -83,18 +76,16 @@ final class RunSettingsTests: XCTestCase {
     }
 
     func testUnknownProfileIsRejectedWhenProfilesAreKnown() throws {
-        var r = request(out: try tempDir())
-        r.profiles = ["default", "turbo"]
-        XCTAssertThrowsError(try RunSettings.validated(r, knownProfiles: ["default", "throughput"]))
-        r.profiles = ["throughput"]
-        XCTAssertEqual(try RunSettings.validated(r, knownProfiles: ["default", "throughput"]).profiles, ["throughput"])
+        let out = try tempDir()
+        let known = ["default", "throughput"]
+        XCTAssertThrowsError(try RunSettings(profiles: ["default", "turbo"], outDir: out).checkHost(knownProfiles: known))
+        XCTAssertNoThrow(try RunSettings(profiles: ["throughput"], outDir: out).checkHost(knownProfiles: known))
+        XCTAssertNoThrow(try RunSettings(profiles: ["turbo"], outDir: out).checkHost(knownProfiles: nil))
     }
 
     func testOutputCheckLeavesNothingBehind() throws {
         let dir = try tempDir()
-        var r = request(out: dir + "/a/b/c")
-        r.name = "x"
-        _ = try RunSettings.validated(r)
+        try RunSettings(outDir: dir + "/a/b/c", name: "x").checkHost(knownProfiles: nil)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
     }
 

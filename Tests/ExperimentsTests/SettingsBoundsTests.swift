@@ -10,18 +10,18 @@ final class SettingsBoundsTests: XCTestCase {
     private var out: String { FileManager.default.temporaryDirectory.appendingPathComponent("bounds-\(UUID().uuidString)").path }
 
     func testRunRejectsOutOfBoundsQuantities() {
-        func validated(_ change: @escaping (inout RunRequest) throws -> Void) -> (String) -> () throws -> Void {
-            { out in { var r = RunRequest(); r.outDir = out; try change(&r); _ = try RunSettings.validated(r) } }
-        }
         let cases: [(String, (String) -> () throws -> Void)] = [
-            ("--rate", validated { $0.rate = 1e19 }), ("--rate", validated { $0.rate = 1e-30 }),
-            ("--rate", validated { $0.rate = .nan }), ("--rate", validated { $0.rate = .infinity }),
-            ("--duration", validated { $0.duration = try RunSettings.window("1e19s") }),
-            ("--duration", validated { $0.duration = try RunSettings.window("25h") }),
-            ("--duration", validated { $0.duration = try RunSettings.window("99ms") }),
-            ("--warmup", validated { $0.warmup = try RunSettings.warmupSeconds("25h") }),
-            ("--warmup", validated { $0.warmup = try RunSettings.warmupSeconds("10ms") }),
-            ("-c", validated { $0.connections = LoadOptions.maxConnections + 1 }), ("-c", validated { $0.connections = 0 }),
+            ("--rate", { out in { _ = try RunSettings(rate: 1e19, outDir: out) } }),
+            ("--rate", { out in { _ = try RunSettings(rate: 1e-30, outDir: out) } }),
+            ("--rate", { out in { _ = try RunSettings(rate: .nan, outDir: out) } }),
+            ("--rate", { out in { _ = try RunSettings(rate: .infinity, outDir: out) } }),
+            ("--duration", { out in { _ = try RunSettings(duration: try RunSettings.window("1e19s"), outDir: out) } }),
+            ("--duration", { out in { _ = try RunSettings(duration: try RunSettings.window("25h"), outDir: out) } }),
+            ("--duration", { out in { _ = try RunSettings(duration: try RunSettings.window("99ms"), outDir: out) } }),
+            ("--warmup", { out in { _ = try RunSettings(warmup: try RunSettings.warmupSeconds("25h"), outDir: out) } }),
+            ("--warmup", { out in { _ = try RunSettings(warmup: try RunSettings.warmupSeconds("10ms"), outDir: out) } }),
+            ("-c", { out in { _ = try RunSettings(connections: LoadOptions.maxConnections + 1, outDir: out) } }),
+            ("-c", { out in { _ = try RunSettings(connections: 0, outDir: out) } }),
         ]
         for (option, body) in cases {
             let dir = out
@@ -33,45 +33,35 @@ final class SettingsBoundsTests: XCTestCase {
     }
 
     func testRunAcceptsTheBounds() throws {
-        var r = RunRequest()
-        r.outDir = out
-        r.rate = Quantities.maxRate
-        r.duration = try RunSettings.window("24h")
-        r.warmup = try RunSettings.warmupSeconds("100ms")
-        r.connections = LoadOptions.maxConnections
-        let s = try RunSettings.validated(r)
+        let s = try RunSettings(connections: LoadOptions.maxConnections, rate: Quantities.maxRate,
+                                duration: try RunSettings.window("24h"), warmup: try RunSettings.warmupSeconds("100ms"),
+                                outDir: out)
         XCTAssertEqual(s.rate, 1e8)
         XCTAssertEqual(s.duration, 86_400)
         XCTAssertEqual(s.warmup, 0.1, accuracy: 1e-12)
-        r.rate = Quantities.minRate
-        r.duration = try RunSettings.window("100ms")
-        r.warmup = try RunSettings.warmupSeconds("0")
-        XCTAssertEqual(try RunSettings.validated(r).warmup, 0)
+        let low = try RunSettings(connections: LoadOptions.maxConnections, rate: Quantities.minRate, duration: try RunSettings.window("100ms"),
+                                  warmup: try RunSettings.warmupSeconds("0"), outDir: out)
+        XCTAssertEqual(low.warmup, 0)
+        XCTAssertEqual(low.duration, 0.1, accuracy: 1e-12)
     }
 
     func testSweepBounds() throws {
-        func validated(_ change: @escaping (inout SweepRequest) throws -> Void) -> (String) -> () throws -> Void {
-            { out in { var r = SweepRequest(); r.outDir = out; try change(&r); _ = try SweepSettings.validated(r) } }
-        }
         let bad: [(String, (String) -> () throws -> Void)] = [
-            ("--real-rps", validated { $0.realRPS = 9_000_000_000_000_000_000 }), ("--real-rps", validated { $0.realRPS = 0 }),
-            ("--real-rate", validated { $0.realRate = try SweepSettings.realRate("2GB/s") }),
-            ("--real-rate", validated { $0.realRate = try SweepSettings.realRate("100/s") }),
-            ("--duration", validated { $0.duration = try RunSettings.window("1e19s") }),
-            ("--warmup", validated { $0.warmup = try RunSettings.warmupSeconds("1000000h") }),
-            ("-c", validated { $0.connections = 1_000_000 }),
+            ("--real-rps", { out in { _ = try SweepSettings(realRPS: 9_000_000_000_000_000_000, outDir: out) } }),
+            ("--real-rps", { out in { _ = try SweepSettings(realRPS: 0, outDir: out) } }),
+            ("--real-rate", { out in { _ = try SweepSettings(realRate: try SweepSettings.realRate("2GB/s"), outDir: out) } }),
+            ("--real-rate", { out in { _ = try SweepSettings(realRate: try SweepSettings.realRate("100/s"), outDir: out) } }),
+            ("--duration", { out in { _ = try SweepSettings(duration: try RunSettings.window("1e19s"), outDir: out) } }),
+            ("--warmup", { out in { _ = try SweepSettings(warmup: try RunSettings.warmupSeconds("1000000h"), outDir: out) } }),
+            ("-c", { out in { _ = try SweepSettings(connections: 1_000_000, outDir: out) } }),
         ]
         for (option, body) in bad {
             XCTAssertThrowsError(try body(out)(), option) { error in
                 XCTAssertTrue(error is InvalidInput && "\(error)".hasPrefix(option), "\(option): \(error)")
             }
         }
-        var r = SweepRequest()
-        r.outDir = out
-        r.realRPS = Int(Quantities.maxRate)
-        XCTAssertEqual(try SweepSettings.validated(r).cap, .requestsPerSecond(100_000_000))
-        r.realRPS = nil
-        r.realRate = try SweepSettings.realRate("1GB/s")
-        XCTAssertEqual(try SweepSettings.validated(r).cap, .bytesPerSecond(1 << 30))
+        XCTAssertEqual(try SweepSettings(realRPS: Int(Quantities.maxRate), outDir: out).cap, .requestsPerSecond(100_000_000))
+        XCTAssertEqual(try SweepSettings(realRate: try SweepSettings.realRate("1GB/s"), outDir: out).cap,
+                       .bytesPerSecond(1 << 30))
     }
 }

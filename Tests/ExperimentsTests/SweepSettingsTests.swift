@@ -5,22 +5,26 @@ import Vocabulary
 
 final class SweepSettingsTests: XCTestCase {
     func testDefaultsAndParsing() throws {
-        var r = SweepRequest()
-        r.outDir = FileManager.default.temporaryDirectory.path
-        let d = try SweepSettings.validated(r)
+        let d = try SweepSettings()
         XCTAssertEqual(d.modes, [.nat, .dr, .tun])
         XCTAssertEqual(d.realCounts, [1, 2, 4, 8, 12, 16, 20, 24, 32])
         XCTAssertEqual(d.cap, .bytesPerSecond(400 * 1024))
         XCTAssertEqual(d.maxReals, 32)
         XCTAssertEqual(d.connections(forReals: 20), 80)
-        r.reals = try ListOption.parse("8,2,4", option: "--reals", SweepSettings.realCount)
-        r.realRate = try SweepSettings.realRate("1MB/s")
-        let s = try SweepSettings.validated(r)
+        let s = try SweepSettings(reals: try ListOption.parse("8,2,4", option: "--reals", SweepSettings.realCount),
+                                  realRate: try SweepSettings.realRate("1MB/s"))
         XCTAssertEqual(s.realCounts, [2, 4, 8])
         XCTAssertEqual(s.cap, .bytesPerSecond(1 << 20))
         XCTAssertEqual(d.load, .http, "keep-alive by default")
-        r.load = try SweepSettings.load("http-close")
-        XCTAssertEqual(try SweepSettings.validated(r).load, .httpClose)
+        XCTAssertEqual(try SweepSettings(load: try SweepSettings.load("http-close")).load, .httpClose)
+    }
+
+    func testHostCheckRefusesAnUnwritableOut() {
+        XCTAssertThrowsError(try SweepSettings(outDir: "/proc/lvsbench-results").checkHost()) { error in
+            XCTAssertEqual((error as? InvalidInput)?.exitStatus, .usage)
+            XCTAssertTrue("\(error)".hasPrefix("--out /proc/lvsbench-results is not writable"), "\(error)")
+        }
+        XCTAssertNoThrow(try SweepSettings(outDir: FileManager.default.temporaryDirectory.path).checkHost())
     }
 
     func testSweepLoadIsHTTPOrHTTPClose() {
@@ -33,11 +37,11 @@ final class SweepSettingsTests: XCTestCase {
     }
 
     func testBadSweepInput() {
-        let out = FileManager.default.temporaryDirectory.path
         XCTAssertThrowsError(try ListOption.parse("1,x", option: "--reals", SweepSettings.realCount))
         XCTAssertThrowsError(try SweepSettings.realRate("fast"))
-        var r = SweepRequest(); r.outDir = out; r.realRate = 1 << 20; r.realRPS = 100
-        XCTAssertThrowsError(try SweepSettings.validated(r))
+        XCTAssertThrowsError(try SweepSettings(realRate: 1 << 20, realRPS: 100)) { error in
+            XCTAssertEqual("\(error)", "--real-rate and --real-rps both given: cap the reals one way, not both")
+        }
         XCTAssertThrowsError(try RunSettings.window("0s")) { XCTAssertEqual(($0 as? InvalidInput)?.exitStatus, .usage) }
     }
 }
