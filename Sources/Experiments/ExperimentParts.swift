@@ -13,7 +13,7 @@ import Vocabulary
 public protocol ExperimentLab: AnyObject {
     var mode: LabMode { get }
     /// "uml" or "native": where the director's IPVS runs.
-    var directorBackend: String { get }
+    var directorHost: String { get }
     var client: any LabNode { get }
     var director: any LabNode { get }
     var reals: [any LabNode] { get }

@@ -11,8 +11,8 @@ protocol SessionPlan {
     var command: String { get }
     var outDir: String { get }
     var name: String { get }
-    /// The summary's lab section, for a director on `backend`.
-    func labSetup(backend: String) -> LabSetup
+    /// The summary's lab section, for a director on `directorHost`.
+    func labSetup(directorHost: String) -> LabSetup
     /// Measures every lab on `bench`, recording each result in `recorder` as soon as it is
     /// complete; `onLab` must see each lab once it is up.
     func measure(on bench: LabBench, recorder: ResultRecorder, onLab: (any ExperimentLab) throws -> Void) throws
@@ -26,10 +26,10 @@ enum ExperimentSession {
         SignalTrap.install()
         try Privileges.requireRoot(for: plan.command)
         try SessionContext.requireTools()
-        let backend = try LabEngine.resolveBackend(.auto)
+        let directorHost = try LabEngine.resolveDirectorHost(.auto)
         let summary = Summary(name: plan.name, startedAt: Date(), host: HostInfo.current(),
-                              directorBackend: backend.rawValue, commandLine: commandLine,
-                              lab: plan.labSetup(backend: backend.rawValue), toolVersions: SessionContext.toolVersions())
+                              directorHost: directorHost.rawValue, commandLine: commandLine,
+                              lab: plan.labSetup(directorHost: directorHost.rawValue), toolVersions: SessionContext.toolVersions())
         // A signal before anything exists ends here, with nothing to clean up.
         try SignalTrap.check()
         let recorder = try ResultRecorder(root: plan.outDir, summary: summary)
@@ -41,7 +41,7 @@ enum ExperimentSession {
             try plan.measure(on: bench, recorder: recorder, onLab: { lab in
                 guard !directorKnown else { return }
                 directorKnown = true
-                try recorder.setDirectorBackend(lab.directorBackend, directorKernel: SessionContext.kernel(of: lab.director))
+                try recorder.setDirectorHost(lab.directorHost, directorKernel: SessionContext.kernel(of: lab.director))
             })
             // The labs are down and every measurement recorded; a signal before this marker
             // still ends the run as interrupted, one after it finds nothing left to stop.

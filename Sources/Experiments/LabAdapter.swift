@@ -17,7 +17,7 @@ public final class EngineLab: ExperimentLab {
         self.mode = mode
     }
 
-    public var directorBackend: String { lab.state.backend.rawValue }
+    public var directorHost: String { lab.state.directorHost.rawValue }
     public var client: any LabNode { lab.client }
     public var director: any LabNode { lab.director }
     public var reals: [any LabNode] { lab.reals }
@@ -50,7 +50,7 @@ public final class EngineLab: ExperimentLab {
     }
 }
 
-/// Builds labs with `LabEngine.up`, director backend chosen as `lab up --director auto` does.
+/// Builds labs with `LabEngine.up`, director host chosen as `lab up --director auto` does.
 public struct EngineLabFactory: LabFactory {
     public var director: DirectorChoice
     public var progress: @Sendable (String) -> Void

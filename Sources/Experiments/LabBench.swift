@@ -28,7 +28,7 @@ public struct LabBench {
     }
 
     /// Builds one lab per item in turn (in the item's mode, with `reals` reals), hands it to
-    /// `onLab` (the session learns the director's backend and kernel) and to `work` with its
+    /// `onLab` (the session learns the director host and kernel) and to `work` with its
     /// item, and takes it down whatever happens; `kept` gets what `work` returned once the
     /// lab is down.
     ///

@@ -31,7 +31,7 @@ public struct MatrixRunner {
                   tuning: tuning)
     }
 
-    /// Runs every cell; `onLab` learns each lab once it is up (for the backend and versions).
+    /// Runs every cell; `onLab` learns each lab once it is up (for the director host and versions).
     public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
                     onCell: (CellMeasurement) throws -> Void) throws {
         let matrix = Matrix(settings)

@@ -34,9 +34,9 @@ public final class ResultRecorder {
         try directory.updateLatest()
     }
 
-    public func setDirectorBackend(_ backend: String, directorKernel: String?) throws {
-        summary.directorBackend = backend
-        summary.lab.directorBackend = backend
+    public func setDirectorHost(_ directorHost: String, directorKernel: String?) throws {
+        summary.directorHost = directorHost
+        summary.lab.directorHost = directorHost
         if let directorKernel { summary.toolVersions.directorKernel = directorKernel }
         try directory.write(summary: summary)
         try directory.write(reproduce: Reproduce(summary: summary))

@@ -30,9 +30,9 @@ struct MatrixPlan: SessionPlan {
     var outDir: String { settings.outDir }
     var name: String { settings.name }
 
-    func labSetup(backend: String) -> LabSetup {
+    func labSetup(directorHost: String) -> LabSetup {
         LabSetup(modes: settings.modes, reals: [settings.reals], weights: settings.weightSets[0],
-                 directorBackend: backend, profiles: settings.profiles, loads: [settings.load])
+                 directorHost: directorHost, profiles: settings.profiles, loads: [settings.load])
     }
 
     func measure(on bench: LabBench, recorder: ResultRecorder, onLab: (any ExperimentLab) throws -> Void) throws {

@@ -23,9 +23,9 @@ struct SweepPlan: SessionPlan {
     var outDir: String { settings.outDir }
     var name: String { settings.name }
 
-    func labSetup(backend: String) -> LabSetup {
+    func labSetup(directorHost: String) -> LabSetup {
         var setup = LabSetup(modes: settings.modes, reals: settings.realCounts, weights: [],
-                             directorBackend: backend, profiles: ["default"], loads: [settings.load])
+                             directorHost: directorHost, profiles: ["default"], loads: [settings.load])
         switch settings.cap {
         case .bytesPerSecond(let b): setup.realRateBytesPerSecond = Double(b)
         case .requestsPerSecond(let r): setup.realRPS = Double(r)

@@ -9,7 +9,7 @@ public enum CaptureSide: String, Codable, Sendable {
 }
 
 /// A director link as seen from the switch namespace, where a packet capture sees exactly
-/// what enters and leaves the director whatever its backend (a tap of the UML guest or the
+/// what enters and leaves the director wherever it runs (a tap of the UML guest or the
 /// switch end of the native director's veth).
 public struct CaptureLink: Codable, Equatable, Sendable {
     public var namespace: String

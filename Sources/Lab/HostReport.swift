@@ -17,7 +17,7 @@ public struct HostReport: Codable, Equatable, Sendable {
     public var umlModules: Bool
     public var bpfDecap: Bool
     public var tools: [Tool]
-    public var autoBackend: DirectorBackend
+    public var autoDirectorHost: DirectorHost
 
     public static func probe() -> HostReport {
         let kernel = (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?
@@ -44,7 +44,7 @@ public struct HostReport: Codable, Equatable, Sendable {
                           umlModules: FileManager.default.fileExists(atPath: modules),
                           bpfDecap: DecapProgram.clang() != nil && ToolLocator.find("tc") != nil
                               && FileManager.default.fileExists(atPath: "/usr/include/linux/bpf.h"),
-                          tools: tools, autoBackend: ipvs ? .native : .uml)
+                          tools: tools, autoDirectorHost: ipvs ? .native : .uml)
     }
 
     /// "Debian package P V", for tools that cannot report their own version here (ipvsadm
@@ -56,7 +56,7 @@ public struct HostReport: Codable, Equatable, Sendable {
         return "Debian package \(package) \(r.stdout)"
     }
 
-    /// Whether the lab can run here with the backend `auto` picks.
+    /// Whether the lab can run here with the director host `auto` picks.
     public var labPossible: Bool {
         let have = Set(tools.filter { $0.path != nil }.map(\.name))
         let base = have.isSuperset(of: ["ip", "nginx", "curl", "ipvsadm"])

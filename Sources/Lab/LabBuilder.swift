@@ -24,7 +24,7 @@ final class LabBuilder {
             RealState(index: i + 1, name: "real\(i + 1)", address: r.address, weight: r.weight, forwarding: r.forwarding)
         }
         state = LabState(spec: plan.spec, name: plan.spec.name, prefix: plan.prefix, mode: plan.spec.mode,
-                         backend: plan.backend, vip: plan.vip, httpPort: plan.httpPort, tcpPort: plan.tcpPort,
+                         directorHost: plan.directorHost, vip: plan.vip, httpPort: plan.httpPort, tcpPort: plan.tcpPort,
                          scheduler: plan.spec.scheduler, persistence: plan.spec.persistence, nodes: nodes, reals: reals,
                          directorLinks: plan.directorLinks, directAddress: plan.directAddress,
                          directClientAddress: plan.directClientAddress, switchNamespace: plan.switchNamespace,
@@ -48,7 +48,7 @@ final class LabBuilder {
         }
         try wire()
         try configureNodes()
-        if plan.backend == .uml { try bootGuest() }
+        if plan.directorHost == .uml { try bootGuest() }
         try configureIPVS()
         try startServers()
         try waitForVIP()

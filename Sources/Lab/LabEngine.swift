@@ -7,8 +7,8 @@ import Vocabulary
 /// records each namespace and process in the state before creating it, and tears down what
 /// it built when any step fails or a signal arrives.
 public enum LabEngine {
-    /// Picks the director backend: native needs kernel IPVS on the host.
-    public static func resolveBackend(_ choice: DirectorChoice) throws -> DirectorBackend {
+    /// Picks the director host: native needs kernel IPVS on the host.
+    public static func resolveDirectorHost(_ choice: DirectorChoice) throws -> DirectorHost {
         switch choice {
         case .uml: return .uml
         case .native:
@@ -39,9 +39,9 @@ public enum LabEngine {
         if FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(spec.name)) {
             throw InvalidInput("lab name '\(spec.name)' is already in use: pick another --name or run `lvsbench lab down --name \(spec.name)`")
         }
-        let backend = try resolveBackend(spec.director)
-        if backend == .uml { try VectorOptions.validate() }
-        let plan = Topology.plan(spec, backend: backend, prefix: prefix)
+        let directorHost = try resolveDirectorHost(spec.director)
+        if directorHost == .uml { try VectorOptions.validate() }
+        let plan = Topology.plan(spec, directorHost: directorHost, prefix: prefix)
         try requireTools(plan)
         // Claimed before the namespace check, so that of two `lab up` of one name the loser
         // stops here, and whatever it finds after is not the winner's.
@@ -143,7 +143,7 @@ public enum LabEngine {
     /// bridge with them) and its directory.
     public static func down(state: LabState) throws {
         let unrestored = restoreRecordedSysctls(state)
-        if state.backend == .uml, let agent = state.agentAddress,
+        if state.directorHost == .uml, let agent = state.agentAddress,
            let uml = state.processes.first(where: { $0.label == "uml director" }), DetachedProcess.isAlive(uml.pid) {
             _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
                                      secretFile: AgentSecret.path(labDirectory: state.labDirectory),
@@ -217,7 +217,7 @@ public enum LabEngine {
 
     static func requireTools(_ plan: LabPlan) throws {
         for tool in ["ip", "nginx", "curl", "sysctl", "ipvsadm"] { _ = try ToolLocator.require(tool) }
-        if plan.backend == .uml {
+        if plan.directorHost == .uml {
             _ = try ToolLocator.require("linux.uml")
             let modules = GuestInit.moduleSource + "/" + GuestInit.kernelRelease
             guard FileManager.default.fileExists(atPath: modules) else {

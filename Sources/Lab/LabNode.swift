@@ -9,7 +9,7 @@ public enum NodeRole: String, Codable, Sendable {
 
 /// A place in the lab where commands run and files are read: a network namespace of the
 /// host, or (for a user-mode Linux director) the guest, reached through its agent.
-/// Collector, tuner and experiments use only this, so they work the same on both backends;
+/// Collector, tuner and experiments use only this, so they work the same on both director hosts;
 /// a balancer runs its commands on the director through it (`CommandRunning`, with `check`).
 public protocol LabNode: CommandRunning {
     /// `client`, `router`, `director`, `real1` ... `realN`.

@@ -73,7 +73,7 @@ public struct GuestPlan: Codable, Equatable, Sendable {
 /// The whole lab, produced by the pure function `Topology.plan`, executed by `LabEngine`.
 public struct LabPlan: Codable, Equatable, Sendable {
     public var spec: LabSpec
-    public var backend: DirectorBackend
+    public var directorHost: DirectorHost
     public var prefix: String
     public var vip: String
     public var httpPort: Int

@@ -50,7 +50,7 @@ public struct LabState: Codable, Equatable, Sendable {
     public var name: String
     public var prefix: String
     public var mode: LabMode
-    public var backend: DirectorBackend
+    public var directorHost: DirectorHost
     public var vip: String
     public var httpPort: Int
     public var tcpPort: Int
@@ -84,6 +84,13 @@ public struct LabState: Codable, Equatable, Sendable {
     /// `currentFormatVersion` when written; nil in files written before the field existed,
     /// which are format 1.
     public var formatVersion: Int? = LabState.currentFormatVersion
+
+    /// The state file keeps the key `backend` that format 1 and 2 files were written with.
+    enum CodingKeys: String, CodingKey {
+        case spec, name, prefix, mode, directorHost = "backend", vip, httpPort, tcpPort, scheduler, persistence, nodes,
+             reals, directorLinks, directAddress, directClientAddress, switchNamespace, agentAddress, labDirectory,
+             namespaces, processes, complete, ownerPid, createdAt, hostSysctlsTouched, ownerStartTime, formatVersion
+    }
 
     public func node(named name: String) -> NodeState? { nodes.first { $0.name == name } }
 
@@ -120,7 +127,7 @@ public struct LabState: Codable, Equatable, Sendable {
     var structureProblem: String? {
         do { try spec.validate() } catch { return "its spec is invalid: \(error)" }
         guard spec.reals == reals.count else { return "it records \(reals.count) reals for a spec of \(spec.reals)" }
-        let required = ["client", "router"] + (backend == .native ? ["director"] : []) + reals.map(\.name)
+        let required = ["client", "router"] + (directorHost == .native ? ["director"] : []) + reals.map(\.name)
         if let missing = required.first(where: { node(named: $0) == nil }) { return "node \(missing) is missing" }
         return nil
     }

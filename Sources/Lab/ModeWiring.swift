@@ -86,7 +86,7 @@ enum DirectorArms: Equatable, Sendable {
         }
     }
 
-    func sysctls(backend: DirectorBackend) -> [SysctlPlan] {
+    func sysctls(directorHost: DirectorHost) -> [SysctlPlan] {
         let forward = [SysctlPlan(key: "net.ipv4.ip_forward", value: "1")]
         switch self {
         case .outsideAndInside:
@@ -94,7 +94,7 @@ enum DirectorArms: Equatable, Sendable {
         case .lan:
             // The plain-forward reference leaves by the interface it came in on: forwarding
             // on, and no ICMP redirect telling the router to skip the director.
-            let lanName = backend == .uml ? "vec1" : "lan0"
+            let lanName = directorHost == .uml ? "vec1" : "lan0"
             return forward + ["all", lanName].map { SysctlPlan(key: "net.ipv4.conf.\($0).send_redirects", value: "0") }
         }
     }

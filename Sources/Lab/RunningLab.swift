@@ -21,7 +21,7 @@ public struct RunningLab: Sendable {
         }
         client = ns("client")
         router = ns("router")
-        switch state.backend {
+        switch state.directorHost {
         case .native: director = ns("director")
         case .uml: director = GuestNode(switchNamespace: state.switchNamespace, agentAddress: state.agentAddress ?? "",
                                         secretFile: AgentSecret.path(labDirectory: state.labDirectory))

@@ -37,7 +37,7 @@ public enum Topology {
 
     public static func vip(for mode: LabMode) -> String { ModeWiring.row(for: mode).vip }
 
-    public static func plan(_ spec: LabSpec, backend: DirectorBackend, prefix: String) -> LabPlan {
+    public static func plan(_ spec: LabSpec, directorHost: DirectorHost, prefix: String) -> LabPlan {
         let ns = { (node: String) in namespace(prefix: prefix, lab: spec.name, node: node) }
         let sw = ns("sw"), mode = spec.mode, wiring = ModeWiring.row(for: mode), vip = wiring.vip
         let twoArmed = wiring.director == .outsideAndInside
@@ -75,9 +75,9 @@ public enum Topology {
                               sysctls: routerSysctls, decapInterfaces: []))
 
         // Director.
-        let (director, guest, links) = directorPlan(arms: wiring.director, backend: backend, sw: sw, ns: ns("director"),
+        let (director, guest, links) = directorPlan(arms: wiring.director, directorHost: directorHost, sw: sw, ns: ns("director"),
                                                     outside: outside, lan: lan, vip: vip)
-        if backend == .native {
+        if directorHost == .native {
             namespaces.append(ns("director"))
             for iface in director.interfaces {
                 veths.append(VethPlan(aNamespace: ns("director"), aName: iface.name, bNamespace: sw,
@@ -115,7 +115,7 @@ public enum Topology {
             reals.append(IPVSRealPlan(address: realAddress(k), weight: spec.weights[k - 1], forwarding: fwd))
         }
 
-        return LabPlan(spec: spec, backend: backend, prefix: prefix, vip: vip, httpPort: httpPort, tcpPort: tcpPort,
+        return LabPlan(spec: spec, directorHost: directorHost, prefix: prefix, vip: vip, httpPort: httpPort, tcpPort: tcpPort,
                        namespaces: namespaces, switchNamespace: sw, bridges: bridges, veths: veths, guest: guest,
                        nodes: nodes,
                        services: [VirtualService(address: vip, port: httpPort), VirtualService(address: vip, port: tcpPort)],
@@ -125,14 +125,14 @@ public enum Topology {
 
     /// The director's interfaces (guest `vecN` names for uml, veth names for native), its
     /// taps for uml, and the links a capture watches from the switch namespace.
-    static func directorPlan(arms: DirectorArms, backend: DirectorBackend, sw: String, ns: String,
+    static func directorPlan(arms: DirectorArms, directorHost: DirectorHost, sw: String, ns: String,
                              outside: String, lan: String, vip: String)
         -> (NodePlan, GuestPlan?, [CaptureLink]) {
-        let ifs = arms.interfaces(vip: vip), sysctls = arms.sysctls(backend: backend)
+        let ifs = arms.interfaces(vip: vip), sysctls = arms.sysctls(directorHost: directorHost)
         let sides = arms.sides(outside: outside, lan: lan)
         var routes = arms.routes
         routes.append(RoutePlan(destination: "\(plainAddress)/32", via: realAddress(1)))
-        switch backend {
+        switch directorHost {
         case .native:
             let links = sides.map { CaptureLink(namespace: sw, interface: "d-\($0.swName)", side: $0.side) }
             return (NodePlan(name: "director", role: .director, namespace: ns, interfaces: ifs, loopbackAddresses: [],

@@ -87,7 +87,7 @@ public enum ReportContent {
             ["Forwarding modes", s.lab.modes.map(\.rawValue).joined(separator: ", ")],
             ["Reals", s.lab.reals.map(String.init).joined(separator: ", ")],
             ["Weights", s.lab.weights.isEmpty ? "1 each" : s.lab.weights.map(String.init).joined(separator: ", ")],
-            ["Director backend", s.directorBackend],
+            ["Director host", s.directorHost],
             ["Director kernel", tv.directorKernel ?? "unknown"],
             ["Host", "\(s.host.hostname), kernel \(s.host.kernel), \(s.host.cpus) CPUs"],
             ["Tuning profile", s.lab.profiles.joined(separator: ", ")],
@@ -186,7 +186,7 @@ public enum ReportContent {
             "The machine is shared and small: raw throughput varies from run to run; compare raw figures only "
                 + "between runs on the same host, and look at the min–max range before calling a change real.",
         ]
-        if s.directorBackend.lowercased().contains("uml") {
+        if s.directorHost.lowercased().contains("uml") {
             bullets.insert("The director is a user-mode Linux guest with one CPU: it saturates long before a real "
                 + "director box would. Its absolute capacity is a floor, not a prediction for hardware.", at: 0)
         }

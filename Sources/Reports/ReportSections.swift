@@ -47,7 +47,7 @@ enum ReportSections {
     static func director(_ s: Summary) -> Section {
         let labels = ReportContent.labels(s.cells)
         // A UML guest accounts no softirq time: a 0% there would read as "idle" when it is not.
-        let softirqAccounted = s.directorBackend != "uml"
+        let softirqAccounted = s.directorHost != "uml"
         let rows = zip(labels, s.cells).map { label, c -> [String] in
             let d = c.director, w = max(d.windowSeconds, 1e-9)
             return [label, Format.count(Double(d.inPkts) / w),

@@ -168,7 +168,7 @@ public struct DirectorCounters: Codable, Equatable, Sendable {
     public var traffic: BalancerCounters
     /// Share of one director CPU spent in softirq (packet processing), percent 0...100.
     /// A user-mode Linux guest does not account softirq time (its packet work shows as busy
-    /// time), so with that backend read `cpuBusyPct` instead.
+    /// time), so with that director host read `cpuBusyPct` instead.
     public var cpuSoftirqPct: Double
     /// Share of one director CPU not idle over the window, percent 0...100.
     public var cpuBusyPct: Double

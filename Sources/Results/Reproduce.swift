@@ -8,7 +8,7 @@ public struct Reproduce: Codable, Equatable, Sendable {
     public var profiles: [String]
     public var hostKernel: String
     public var directorKernel: String?
-    public var directorBackend: String
+    public var directorHost: String
     public var toolVersions: ToolVersions
     public var host: HostInfo
 
@@ -18,14 +18,14 @@ public struct Reproduce: Codable, Equatable, Sendable {
         profiles = summary.lab.profiles
         hostKernel = summary.host.kernel
         directorKernel = summary.toolVersions.directorKernel
-        directorBackend = summary.directorBackend
+        directorHost = summary.directorHost
         toolVersions = summary.toolVersions
         host = summary.host
     }
 
     enum CodingKeys: String, CodingKey {
         case commandLine = "command_line", lab, profiles, hostKernel = "host_kernel"
-        case directorKernel = "director_kernel", directorBackend = "director_backend"
+        case directorKernel = "director_kernel", directorHost = "director_backend"
         case toolVersions = "tool_versions", host
     }
 }

@@ -20,7 +20,7 @@ public struct Summary: Codable, Equatable, Sendable {
     public var complete: Bool
     public var host: HostInfo
     /// Where the director's IPVS runs: "uml" (user-mode Linux guest) or "native" (a namespace).
-    public var directorBackend: String
+    public var directorHost: String
     /// The argv the run was started with, for `reproduce.json` and the report.
     public var commandLine: [String]
     public var lab: LabSetup
@@ -30,7 +30,7 @@ public struct Summary: Codable, Equatable, Sendable {
     public var sweep: [String: ModeSweep]?
 
     public init(schemaVersion: Int = Summary.currentSchemaVersion, name: String, startedAt: Date,
-                finishedAt: Date? = nil, complete: Bool = false, host: HostInfo, directorBackend: String,
+                finishedAt: Date? = nil, complete: Bool = false, host: HostInfo, directorHost: String,
                 commandLine: [String], lab: LabSetup, toolVersions: ToolVersions, cells: [Cell] = [],
                 sweep: [String: ModeSweep]? = nil) {
         self.schemaVersion = schemaVersion
@@ -39,7 +39,7 @@ public struct Summary: Codable, Equatable, Sendable {
         self.finishedAt = finishedAt
         self.complete = complete
         self.host = host
-        self.directorBackend = directorBackend
+        self.directorHost = directorHost
         self.commandLine = commandLine
         self.lab = lab
         self.toolVersions = toolVersions
@@ -49,7 +49,7 @@ public struct Summary: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", name, startedAt = "started_at", finishedAt = "finished_at"
-        case complete, host, directorBackend = "director_backend", commandLine = "command_line", lab
+        case complete, host, directorHost = "director_backend", commandLine = "command_line", lab
         case toolVersions = "tool_versions", cells, sweep
     }
 
@@ -93,7 +93,7 @@ public struct LabSetup: Codable, Equatable, Sendable {
     public var reals: [Int]
     /// Real-server weights in order of the reals (empty: weight 1 each).
     public var weights: [Int]
-    public var directorBackend: String
+    public var directorHost: String
     /// Tuning profiles applied to the director, in matrix order.
     public var profiles: [String]
     /// Load kinds ("http", "http-close", "tcp-rr", "tcp-crr" in JSON).
@@ -103,13 +103,13 @@ public struct LabSetup: Codable, Equatable, Sendable {
     /// Per-real cap of a sweep in requests per second (nil when not capped this way).
     public var realRPS: Double?
 
-    public init(modes: [LabMode], reals: [Int], weights: [Int], directorBackend: String,
+    public init(modes: [LabMode], reals: [Int], weights: [Int], directorHost: String,
                 profiles: [String], loads: [LoadKind], realRateBytesPerSecond: Double? = nil,
                 realRPS: Double? = nil) {
         self.modes = modes
         self.reals = reals
         self.weights = weights
-        self.directorBackend = directorBackend
+        self.directorHost = directorHost
         self.profiles = profiles
         self.loads = loads
         self.realRateBytesPerSecond = realRateBytesPerSecond
@@ -117,7 +117,7 @@ public struct LabSetup: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case modes, reals, weights, directorBackend = "director_backend", profiles, loads
+        case modes, reals, weights, directorHost = "director_backend", profiles, loads
         case realRateBytesPerSecond = "real_rate_bytes_per_s", realRPS = "real_rps"
     }
 }

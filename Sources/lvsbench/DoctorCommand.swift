@@ -3,7 +3,7 @@ import Foundation
 import Lab
 import SystemKit
 
-/// `lvsbench doctor`: what the host offers the lab and which director backend `auto` picks.
+/// `lvsbench doctor`: what the host offers the lab and which director host `auto` picks.
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
@@ -28,7 +28,7 @@ struct DoctorCommand: ParsableCommand {
                 for t in r.tools {
                     print("  \(t.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(t.path == nil ? "missing" : (t.version ?? "?"))")
                 }
-                print("director backend for --director auto: \(r.autoBackend.rawValue)")
+                print("director directorHost for --director auto: \(r.autoDirectorHost.rawValue)")
                 if !r.labPossible { print("the lab cannot run here: install what is missing (scripts/setup.sh)") }
             }
             if !r.labPossible { throw ExitCode(ExitStatus.failure.rawValue) }

@@ -32,7 +32,7 @@ func labProgress(_ line: String) {
 }
 
 func printLab(_ state: LabState) {
-    print("lab \(state.name): mode \(state.mode.rawValue), director \(state.backend.rawValue), scheduler \(state.scheduler.rawValue)")
+    print("lab \(state.name): mode \(state.mode.rawValue), director \(state.directorHost.rawValue), scheduler \(state.scheduler.rawValue)")
     print("VIP \(state.vip) (http :\(state.httpPort), tcp responder :\(state.tcpPort))")
     for node in state.nodes {
         var line = "  \(node.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(node.namespace.padding(toLength: 22, withPad: " ", startingAt: 0)) \(node.addresses.joined(separator: " "))"

@@ -26,7 +26,7 @@ final class Journal {
 final class FakeLab: ExperimentLab {
     let mode: LabMode
     let journal: Journal
-    let directorBackend = "fake"
+    let directorHost = "fake"
     let client: any LabNode = FakeNode(name: "client", role: .client)
     let director: any LabNode = FakeNode(name: "director", role: .director)
     let reals: [any LabNode]

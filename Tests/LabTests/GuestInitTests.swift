@@ -31,7 +31,7 @@ final class GuestInitTests: XCTestCase {
 
     /// The agent accepts only on the management link and only with the secret.
     func testAgentIsBoundToTheManagementInterfaceWithTheSecret() throws {
-        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 2), backend: .uml, prefix: "px")
+        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 2), directorHost: .uml, prefix: "px")
         let script = GuestInit.script(plan: plan, labDirectory: "/run/l", executable: "/x/lvsbench")
         let agent = try XCTUnwrap(script.split(separator: "\n").first { $0.contains(" lab agent ") })
         XCTAssertTrue(agent.hasSuffix("--listen 198.19.254.2:7070 --device vec0 --secret-file /mnt/agent/secret &"), String(agent))
@@ -43,7 +43,7 @@ final class GuestInitTests: XCTestCase {
     }
 
     func testAgentStartsFromTheBoundExecutableAfterModulesLoad() throws {
-        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1), backend: .uml, prefix: "px")
+        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1), directorHost: .uml, prefix: "px")
         let script = GuestInit.script(plan: plan, labDirectory: "/tmp/labdir", executable: "/tmp/x/lvsbench")
         let lines = script.split(separator: "\n").map(String.init)
         let lastModprobe = try XCTUnwrap(lines.lastIndex { $0.hasPrefix("modprobe") })
@@ -60,7 +60,7 @@ final class GuestInitTests: XCTestCase {
         let raw = try VectorOptions(parsing: "raw, depth=128")
         XCTAssertTrue(raw.usesVeth)
         XCTAssertEqual(raw.argument(tap: "t-mgmt"), "transport=raw,ifname=u-mgmt,depth=128")
-        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1), backend: .uml, prefix: "px")
+        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1), directorHost: .uml, prefix: "px")
         let argv = GuestInit.bootCommand(plan: plan, labDirectory: "/l", umid: "u")
         XCTAssertEqual(argv.filter { $0.hasPrefix("vec") }.count, plan.guest!.taps.count)
         XCTAssertEqual(GuestInit.defaultVector, "hybrid")

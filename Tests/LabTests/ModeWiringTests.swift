@@ -6,15 +6,16 @@ import Vocabulary
 import XCTest
 
 /// The per-mode wiring table: every mode has a row that agrees with the mode's vocabulary,
-/// and the plan of every mode and backend is exactly the one recorded before the table
-/// replaced the per-mode branches in `Topology`.
+/// and the plan of every mode and director host is exactly the one recorded before the table
+/// replaced the per-mode branches in `Topology` (re-recorded once when the plan's `backend`
+/// field was renamed `directorHost`, after checking that the old key gave the old hashes).
 final class ModeWiringTests: XCTestCase {
     /// FNV-1a 64 of each plan's JSON (`JSONCoding`, key-sorted), for spec `t`, 4 reals, prefix `px`.
     static let recorded: [String: UInt64] = [
-        "nat-native": 17588621276280513028, "nat-uml": 11915396310612152423,
-        "dr-native": 2950160936404944524, "dr-uml": 18201918434361468451,
-        "tun-native": 8726491907035440583, "tun-uml": 16033686116786750336,
-        "mixed-native": 4500752052475496674, "mixed-uml": 2499360360383104021,
+        "nat-native": 9159568378004609276, "nat-uml": 11733684327287312169,
+        "dr-native": 14290151442510084600, "dr-uml": 10947134241626817089,
+        "tun-native": 7389361026923880379, "tun-uml": 6680143289767660506,
+        "mixed-native": 17727031674823707370, "mixed-uml": 3355757080387859979,
     ]
 
     func testEveryModeHasARowThatAgreesWithTheMode() {
@@ -28,13 +29,13 @@ final class ModeWiringTests: XCTestCase {
         }
     }
 
-    func testPlansOfEveryModeAndBackendAreUnchanged() throws {
+    func testPlansOfEveryModeAndDirectorHostAreUnchanged() throws {
         var seen: [String: UInt64] = [:]
         for mode in LabMode.allCases {
-            for backend in DirectorBackend.allCases {
-                let plan = Topology.plan(LabSpec(name: "t", mode: mode, reals: 4), backend: backend, prefix: "px")
+            for directorHost in DirectorHost.allCases {
+                let plan = Topology.plan(LabSpec(name: "t", mode: mode, reals: 4), directorHost: directorHost, prefix: "px")
                 let json = try JSONCoding.encode(plan)
-                let key = "\(mode.rawValue)-\(backend.rawValue)"
+                let key = "\(mode.rawValue)-\(directorHost.rawValue)"
                 seen[key] = Self.fnv1a(json)
                 XCTAssertEqual(seen[key], Self.recorded[key],
                                "\(key) plan changed; it is now:\n\(String(decoding: json, as: UTF8.self))")

@@ -5,8 +5,8 @@ import Vocabulary
 
 /// The address, route and sysctl plan of every mode, checked without root.
 final class TopologyTests: XCTestCase {
-    func plan(_ mode: LabMode, reals: Int = 3, backend: DirectorBackend = .uml) -> LabPlan {
-        Topology.plan(LabSpec(name: "t", mode: mode, reals: reals), backend: backend, prefix: "px")
+    func plan(_ mode: LabMode, reals: Int = 3, directorHost: DirectorHost = .uml) -> LabPlan {
+        Topology.plan(LabSpec(name: "t", mode: mode, reals: reals), directorHost: directorHost, prefix: "px")
     }
 
     func testNATAddressesAndGateways() throws {
@@ -70,7 +70,7 @@ final class TopologyTests: XCTestCase {
     }
 
     func testNativeDirectorIsANamespaceWithVethsIntoTheSwitch() throws {
-        let p = plan(.nat, backend: .native)
+        let p = plan(.nat, directorHost: .native)
         XCTAssertTrue(p.namespaces.contains("px-t-director"))
         XCTAssertNil(p.guest)
         XCTAssertEqual(p.node("director")?.namespace, "px-t-director")
@@ -82,8 +82,8 @@ final class TopologyTests: XCTestCase {
 
     func testEveryAddressAndRouteStaysInTheBenchmarkRange() {
         for mode in LabMode.allCases {
-            for backend in DirectorBackend.allCases {
-                let p = plan(mode, reals: 64, backend: backend)
+            for directorHost in DirectorHost.allCases {
+                let p = plan(mode, reals: 64, directorHost: directorHost)
                 let addresses = p.nodes.flatMap { $0.interfaces.flatMap(\.addresses) + $0.loopbackAddresses }
                     + p.nodes.flatMap { $0.routes.map(\.via) } + [p.vip, p.directAddress]
                 for a in addresses {
@@ -107,9 +107,9 @@ final class TopologyTests: XCTestCase {
     /// director → real1, in every mode and backend; a one-armed director forwards it out the
     /// interface it came in on, so it must forward and must not send redirects.
     func testPlainForwardAddressIsRoutedThroughTheDirector() throws {
-        for backend in DirectorBackend.allCases {
+        for directorHost in DirectorHost.allCases {
             for mode in LabMode.allCases {
-                let p = plan(mode, backend: backend)
+                let p = plan(mode, directorHost: directorHost)
                 XCTAssertEqual(p.node("real1")?.loopbackAddresses.first, "198.19.253.2/32", "\(mode)")
                 XCTAssertFalse(p.node("real2")?.loopbackAddresses.contains("198.19.253.2/32") ?? true)
                 let toDirector = mode.twoArmed ? "198.18.1.2" : "198.18.2.2"
@@ -118,10 +118,10 @@ final class TopologyTests: XCTestCase {
                 XCTAssertTrue(director.routes.contains(RoutePlan(destination: "198.19.253.2/32", via: "198.18.2.11")))
                 XCTAssertTrue(director.sysctls.contains(SysctlPlan(key: "net.ipv4.ip_forward", value: "1")), "\(mode)")
                 if !mode.twoArmed {
-                    let lan = backend == .uml ? "vec1" : "lan0"
+                    let lan = directorHost == .uml ? "vec1" : "lan0"
                     for scope in ["all", lan] {
                         XCTAssertTrue(director.sysctls.contains(
-                            SysctlPlan(key: "net.ipv4.conf.\(scope).send_redirects", value: "0")), "\(mode) \(backend)")
+                            SysctlPlan(key: "net.ipv4.conf.\(scope).send_redirects", value: "0")), "\(mode) \(directorHost)")
                     }
                 }
             }

@@ -48,9 +48,9 @@ enum SyntheticSummary {
         }
         return Summary(name: name, startedAt: Date(timeIntervalSince1970: 1_795_000_000),
                        finishedAt: Date(timeIntervalSince1970: 1_795_000_300), complete: true,
-                       host: HostInfo(hostname: "bench1", kernel: "6.18.0", cpus: 2), directorBackend: "uml",
+                       host: HostInfo(hostname: "bench1", kernel: "6.18.0", cpus: 2), directorHost: "uml",
                        commandLine: ["lvsbench", "run"],
-                       lab: LabSetup(modes: [.nat, .dr, .tun], reals: [4], weights: weights, directorBackend: "uml",
+                       lab: LabSetup(modes: [.nat, .dr, .tun], reals: [4], weights: weights, directorHost: "uml",
                                      profiles: ["default"], loads: [.http]),
                        toolVersions: ToolVersions(lvsbench: "0.1.0", ipvsadm: "1.31", nginx: "1.22.1",
                                                   directorKernel: "6.1.176", other: ["wrk": "4.1.0"]),
