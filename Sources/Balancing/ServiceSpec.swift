@@ -1,14 +1,17 @@
+import Vocabulary
+
 /// A virtual service as a balancer is told to run it: where it listens, how it picks a real,
 /// and its reals.
 public struct ServiceSpec: Codable, Equatable, Sendable {
     public var service: VirtualService
-    /// The balancer's name for its scheduling policy (IPVS: `wrr`, `lc`, ...).
-    public var scheduler: String
+    /// How it picks a real for a new connection, in IPVS's names; another balancer maps it
+    /// to its own equivalent or refuses it (`BalancerKind`).
+    public var scheduler: Scheduler
     /// Seconds a client sticks to its real; nil for none.
     public var persistence: Int?
     public var reals: [RealSpec]
 
-    public init(service: VirtualService, scheduler: String, persistence: Int? = nil, reals: [RealSpec]) {
+    public init(service: VirtualService, scheduler: Scheduler, persistence: Int? = nil, reals: [RealSpec]) {
         self.service = service
         self.scheduler = scheduler
         self.persistence = persistence
@@ -25,13 +28,13 @@ public struct ServiceSpec: Codable, Equatable, Sendable {
 public struct RealSpec: Codable, Equatable, Hashable, Sendable {
     public var address: String
     public var port: Int
-    /// How the balancer hands it a connection (`nat`, `dr`, `tun`); nil when the balancer
-    /// reported a method it has no name for.
-    public var forwarding: String?
+    /// How the balancer hands it a connection; nil when the balancer reported a method it
+    /// has no name for.
+    public var forwarding: ForwardingMethod?
     /// Relative share of new connections; 0 sends it none (quiesced).
     public var weight: Int
 
-    public init(address: String, port: Int, forwarding: String?, weight: Int) {
+    public init(address: String, port: Int, forwarding: ForwardingMethod?, weight: Int) {
         self.address = address
         self.port = port
         self.forwarding = forwarding
@@ -45,7 +48,7 @@ public struct RealSpec: Codable, Equatable, Hashable, Sendable {
 /// One live change to a running balancer, small enough to be undone by its opposite.
 public enum BalancerChange: Equatable, Hashable, Sendable {
     /// Sets the scheduler (and persistence) of a service; its reals stay.
-    case scheduler(VirtualService, scheduler: String, persistence: Int?)
+    case scheduler(VirtualService, scheduler: Scheduler, persistence: Int?)
     /// Sets a real's weight (and forwarding) on a service.
     case real(VirtualService, RealSpec)
 }

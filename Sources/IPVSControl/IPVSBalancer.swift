@@ -2,16 +2,13 @@ import SystemKit
 import Vocabulary
 
 /// The balancer as Linux IPVS does it, driven with `ipvsadm` on the director (`runner`).
-/// Scheduler names are IPVS's (`Scheduler.rawValue`), forwarding methods `nat`, `dr`, `tun`
-/// (`ForwardingMethod.rawValue`).
 public struct IPVSBalancer: Balancer {
     public let runner: any CommandRunning
 
     public init(runner: any CommandRunning) { self.runner = runner }
 
     public func install(_ spec: ServiceSpec) throws {
-        let scheduler = try Self.scheduler(spec.scheduler)
-        try runner.check(IPVSCommand.addService(spec.service, scheduler: scheduler, persistence: spec.persistence))
+        try runner.check(IPVSCommand.addService(spec.service, scheduler: spec.scheduler, persistence: spec.persistence))
         for real in spec.reals {
             try runner.check(IPVSCommand.addReal(spec.service, real: real.address, port: real.port,
                                                  forwarding: try Self.forwarding(real.forwarding), weight: real.weight))
@@ -20,8 +17,8 @@ public struct IPVSBalancer: Balancer {
 
     public func apply(_ change: BalancerChange) throws {
         switch change {
-        case .scheduler(let service, let name, let persistence):
-            try runner.check(IPVSCommand.editService(service, scheduler: try Self.scheduler(name), persistence: persistence))
+        case .scheduler(let service, let scheduler, let persistence):
+            try runner.check(IPVSCommand.editService(service, scheduler: scheduler, persistence: persistence))
         case .real(let service, let real):
             try runner.check(IPVSCommand.editReal(service, real: real.address, port: real.port,
                                                   forwarding: try Self.forwarding(real.forwarding), weight: real.weight))
@@ -33,8 +30,8 @@ public struct IPVSBalancer: Balancer {
         try IPVSListing.parse(runner.check(IPVSCommand.list).stdout).services.map { s in
             let flags = s.flags.split(separator: " ")
             let persistence = flags.firstIndex(of: "persistent").flatMap { flags.indices.contains($0 + 1) ? Int(flags[$0 + 1]) : nil }
-            return ServiceSpec(service: s.service, scheduler: s.scheduler, persistence: persistence,
-                        reals: s.reals.map { RealSpec(address: $0.address, port: $0.port, forwarding: $0.forwarding?.rawValue,
+            return ServiceSpec(service: s.service, scheduler: try Scheduler(parsing: s.scheduler), persistence: persistence,
+                        reals: s.reals.map { RealSpec(address: $0.address, port: $0.port, forwarding: $0.forwarding,
                                                       weight: $0.weight) })
         }
     }
@@ -61,25 +58,8 @@ public struct IPVSBalancer: Balancer {
         try runner.check(IPVSCommand.zeroCounters)
     }
 
-    static func scheduler(_ name: String) throws -> Scheduler { try Scheduler(parsing: name) }
-
-    static func forwarding(_ name: String?) throws -> ForwardingMethod {
-        guard let name, let method = ForwardingMethod(rawValue: name) else {
-            throw InvalidInput("IPVS has no forwarding method '\(name ?? "")': use nat, dr or tun")
-        }
+    static func forwarding(_ method: ForwardingMethod?) throws -> ForwardingMethod {
+        guard let method else { throw InvalidInput("an IPVS real needs a forwarding method: nat, dr or tun") }
         return method
-    }
-}
-
-extension ServiceSpec {
-    /// A spec in IPVS's own terms.
-    public init(service: VirtualService, scheduler: Scheduler, persistence: Int? = nil, reals: [RealSpec]) {
-        self.init(service: service, scheduler: scheduler.rawValue, persistence: persistence, reals: reals)
-    }
-}
-
-extension RealSpec {
-    public init(address: String, port: Int, forwarding: ForwardingMethod, weight: Int) {
-        self.init(address: address, port: port, forwarding: forwarding.rawValue, weight: weight)
     }
 }

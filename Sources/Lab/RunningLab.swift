@@ -108,13 +108,13 @@ public struct RunningLab: Sendable {
         var transaction = BalancerTransaction()
         if let scheduler {
             for s in services {
-                guard let old = previous.first(where: { $0.service == s }).flatMap({ Scheduler(rawValue: $0.scheduler) }) else {
+                guard let old = previous.first(where: { $0.service == s }).map(\.scheduler) else {
                     throw RuntimeFailure("the director has no service \(s.endpoint) with a known scheduler (`ipvsadm -Ln`): "
                                          + "rebuild the lab with `lvsbench lab down` and `lvsbench lab up`")
                 }
                 transaction.steps.append(.init(what: "setting the scheduler of \(s.endpoint) to \(scheduler.rawValue)",
-                                               apply: .scheduler(s, scheduler: scheduler.rawValue, persistence: state.persistence),
-                                               undo: .scheduler(s, scheduler: old.rawValue, persistence: state.persistence)))
+                                               apply: .scheduler(s, scheduler: scheduler, persistence: state.persistence),
+                                               undo: .scheduler(s, scheduler: old, persistence: state.persistence)))
             }
         }
         for (i, weight) in weights.enumerated() {
@@ -126,7 +126,7 @@ public struct RunningLab: Sendable {
                     what: "setting the weight of \(r.name) on \(s.endpoint) to \(weight)",
                     apply: .real(s, RealSpec(address: r.address, port: s.port, forwarding: r.forwarding, weight: weight)),
                     undo: old.map { .real(s, RealSpec(address: r.address, port: s.port,
-                                                      forwarding: $0.forwarding ?? r.forwarding.rawValue, weight: $0.weight)) }))
+                                                      forwarding: $0.forwarding ?? r.forwarding, weight: $0.weight)) }))
             }
         }
         return transaction

@@ -1,5 +1,6 @@
 import IPVSControl
 import SystemKit
+import Vocabulary
 import XCTest
 
 /// The IPVS balancer on a stand-in director: the ipvsadm commands behind each operation of
@@ -32,7 +33,7 @@ final class IPVSBalancerTests: XCTestCase {
     func testLiveChangesAndRemoval() throws {
         let director = Director()
         let balancer = IPVSBalancer(runner: director)
-        try balancer.apply(.scheduler(vs, scheduler: "lc", persistence: nil))
+        try balancer.apply(.scheduler(vs, scheduler: .lc, persistence: nil))
         try balancer.apply(.real(vs, RealSpec(address: "198.18.2.13", port: 80, forwarding: .tun, weight: 0)))
         try balancer.remove(vs)
         XCTAssertEqual(director.ran, [
@@ -40,7 +41,6 @@ final class IPVSBalancerTests: XCTestCase {
             ["ipvsadm", "-e", "-t", "198.18.1.100:80", "-r", "198.18.2.13:80", "-i", "-w", "0"],
             ["ipvsadm", "-D", "-t", "198.18.1.100:80"],
         ])
-        XCTAssertThrowsError(try balancer.apply(.scheduler(vs, scheduler: "fastest", persistence: nil)))
         XCTAssertThrowsError(try balancer.apply(.real(vs, RealSpec(address: "198.18.2.13", port: 80, forwarding: nil, weight: 1))))
         XCTAssertEqual(director.ran.count, 3, "a change IPVS cannot express runs nothing")
     }
@@ -59,11 +59,11 @@ final class IPVSBalancerTests: XCTestCase {
 
         """
         let services = try IPVSBalancer(runner: director).services()
-        XCTAssertEqual(services.map(\.scheduler), ["wrr", "rr"])
+        XCTAssertEqual(services.map(\.scheduler), [.wrr, .rr])
         XCTAssertEqual(services.map(\.persistence), [60, nil])
         XCTAssertEqual(services[0].real("198.18.2.12", port: 80),
                        RealSpec(address: "198.18.2.12", port: 80, forwarding: .dr, weight: 1))
-        XCTAssertEqual(services[1].reals.map(\.forwarding), ["tun"])
+        XCTAssertEqual(services[1].reals.map(\.forwarding), [.tun])
     }
 
     func testCountersPerServiceAndReal() throws {

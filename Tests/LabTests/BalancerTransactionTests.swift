@@ -2,6 +2,7 @@ import Foundation
 import IPVSControl
 @testable import Lab
 import SystemKit
+import Vocabulary
 import XCTest
 
 /// `lab set`'s all-or-nothing edits through the IPVS balancer on a stand-in director (no root): the steps it plans from
@@ -24,10 +25,10 @@ final class BalancerTransactionTests: XCTestCase {
 
     /// Step `name` sets the scheduler of service `name`:80 to rr; its undo puts back wrr.
     func steps(_ names: [String]) -> BalancerTransaction {
-        BalancerTransaction(steps: names.map { .init(what: $0, apply: change($0, "rr"), undo: change($0, "wrr")) })
+        BalancerTransaction(steps: names.map { .init(what: $0, apply: change($0, .rr), undo: change($0, .wrr)) })
     }
 
-    func change(_ name: String, _ scheduler: String) -> BalancerChange {
+    func change(_ name: String, _ scheduler: Scheduler) -> BalancerChange {
         .scheduler(VirtualService(address: name, port: 80), scheduler: scheduler, persistence: nil)
     }
 

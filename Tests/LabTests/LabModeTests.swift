@@ -72,7 +72,7 @@ final class LabModeTests: XCTestCase {
             // rr: equal shares (lab set changes the running lab, no rebuild).
             let set = try LabCLI.run(["lab", "set", "--name", "t-nat", "--scheduler", "rr"])
             XCTAssertEqual(set.status, 0, set.stderr)
-            XCTAssertEqual(try lab.listing().map(\.scheduler), ["rr", "rr"])
+            XCTAssertEqual(try lab.listing().map(\.scheduler), [.rr, .rr])
             let rr = try lab.httpRequests(240)
             for k in 1...4 { XCTAssertEqual(rr.share("real\(k)"), 0.25, accuracy: 0.02, "rr real\(k)") }
 
@@ -147,7 +147,7 @@ final class LabModeTests: XCTestCase {
 
     func testTUNServesEveryRealAndRepliesBypassTheDirector() throws {
         try withLab(["--name", "t-tun", "--mode", "tun", "--reals", "3", "--scheduler", "wlc"]) { lab in
-            XCTAssertEqual(try lab.listing()[0].reals.map(\.forwarding), ["tun", "tun", "tun"])
+            XCTAssertEqual(try lab.listing()[0].reals.map(\.forwarding), [.tun, .tun, .tun])
             try assertEveryRealAnswers(lab)
             try checkRepliesBypassDirector(lab)
         }
@@ -155,7 +155,7 @@ final class LabModeTests: XCTestCase {
 
     func testMixedServesNATDRAndTUNRealsInOneService() throws {
         try withLab(["--name", "t-mix", "--mode", "mixed", "--reals", "3", "--scheduler", "rr"]) { lab in
-            XCTAssertEqual(try lab.listing()[0].reals.map(\.forwarding), ["nat", "dr", "tun"])
+            XCTAssertEqual(try lab.listing()[0].reals.map(\.forwarding), [.nat, .dr, .tun])
             try assertEveryRealAnswers(lab)
             var tally = Tally()
             let stats = try lab.countersAround { tally = try lab.httpRequests(60) }

@@ -2,6 +2,7 @@ import Foundation
 import IPVSControl
 import Lab
 import SystemKit
+import Vocabulary
 import XCTest
 
 /// `lab set` on a live lab is all or nothing: a change the director's kernel refuses midway
@@ -41,7 +42,7 @@ final class LabSetRollbackTests: XCTestCase {
         try lab.director.check(IPVSCommand.deleteReal(tcp, real: real2.address, port: tcp.port))
         let before = try configuration(lab)
         let stateBefore = try status()
-        XCTAssertEqual(try lab.listing().map(\.scheduler), ["wrr", "wrr"])
+        XCTAssertEqual(try lab.listing().map(\.scheduler), [.wrr, .wrr])
 
         let set = try LabCLI.run(["lab", "set", "--name", labName, "--scheduler", "rr", "--weights", "5,7"])
         XCTAssertEqual(set.status, 1, set.stdout)
@@ -61,7 +62,7 @@ final class LabSetRollbackTests: XCTestCase {
         let ok = try LabCLI.run(["lab", "set", "--name", labName, "--scheduler", "rr", "--real", "1", "--weight", "4"])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         let after = try lab.listing()
-        XCTAssertEqual(after.map(\.scheduler), ["rr", "rr"])
+        XCTAssertEqual(after.map(\.scheduler), [.rr, .rr])
         XCTAssertEqual(after.map { $0.reals.first { $0.address == lab.state.reals[0].address }?.weight }, [4, 4])
         let stateAfter = try status()
         XCTAssertEqual(stateAfter.scheduler, .rr)
