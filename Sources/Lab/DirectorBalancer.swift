@@ -1,8 +1,40 @@
 import Balancing
 import IPVSControl
+import SystemKit
+import Vocabulary
 
-/// The balancer a lab's director runs: the one place that names its implementation, so the
-/// lab, the tuner and the undo log reach it only through the `Balancer` seam.
+/// The balancer a lab's director runs: the one place that names the implementations, so the
+/// lab, the tuner and the undo log reach them only through the `Balancer` seam.
 public enum DirectorBalancer {
-    public static func on(_ director: any LabNode) -> any Balancer { IPVSBalancer(runner: director) }
+    /// The balancer of kind `kind` on `director`.
+    public static func on(_ director: any LabNode, kind: BalancerKind = .ipvs) -> any Balancer {
+        switch kind {
+        case .ipvs: return IPVSBalancer(runner: director)
+        case .nftables, .iptables, .haproxy: return Unavailable(kind: kind)
+        }
+    }
+
+    /// Refuses, before anything is built, a combination `kind` cannot run (exit 2 with the
+    /// reason and what would work instead).
+    public static func check(_ kind: BalancerKind, mode: LabMode, scheduler: Scheduler, persistence: Int?) throws {
+        switch kind {
+        case .ipvs: return
+        case .nftables, .iptables, .haproxy:
+            throw InvalidInput("balancer \(kind.rawValue) is not available in this build: use --balancer ipvs")
+        }
+    }
+}
+
+/// Stands in for a balancer kind whose implementation this build lacks; `check` refuses
+/// such labs first, so it is reached only by a state file from another build.
+struct Unavailable: Balancer {
+    var kind: BalancerKind
+    func fail() -> Error { RuntimeFailure("balancer \(kind.rawValue) is not available in this build") }
+    func install(_ spec: ServiceSpec) throws { throw fail() }
+    func apply(_ change: BalancerChange) throws { throw fail() }
+    func services() throws -> [ServiceSpec] { throw fail() }
+    func counters() throws -> [ServiceReading] { throw fail() }
+    func timeouts() throws -> ConnectionTimeouts { throw fail() }
+    func setTimeouts(_ timeouts: ConnectionTimeouts) throws { throw fail() }
+    func remove(_ service: VirtualService) throws { throw fail() }
 }

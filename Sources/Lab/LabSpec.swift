@@ -16,10 +16,12 @@ public struct LabSpec: Codable, Equatable, Sendable {
     /// `ipvsadm -p` seconds; nil for no persistence.
     public var persistence: Int?
     public var director: DirectorChoice
+    /// What balances the VIP's traffic on the director (IPVS unless asked otherwise).
+    public var balancer: BalancerKind
 
     public init(name: String = LabSpec.defaultName, mode: LabMode = .nat, reals: Int = 2,
                 scheduler: Scheduler = .wrr, weights: [Int]? = nil, persistence: Int? = nil,
-                director: DirectorChoice = .auto) {
+                director: DirectorChoice = .auto, balancer: BalancerKind = .ipvs) {
         self.name = name
         self.mode = mode
         self.reals = reals
@@ -27,15 +29,34 @@ public struct LabSpec: Codable, Equatable, Sendable {
         self.weights = weights ?? Array(repeating: 1, count: max(reals, 0))
         self.persistence = persistence
         self.director = director
+        self.balancer = balancer
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, mode, reals, scheduler, weights, persistence, director, balancer
+    }
+
+    /// A state file written before balancers other than IPVS existed has no `balancer`: IPVS.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        mode = try c.decode(LabMode.self, forKey: .mode)
+        reals = try c.decode(Int.self, forKey: .reals)
+        scheduler = try c.decode(Scheduler.self, forKey: .scheduler)
+        weights = try c.decode([Int].self, forKey: .weights)
+        persistence = try c.decodeIfPresent(Int.self, forKey: .persistence)
+        director = try c.decode(DirectorChoice.self, forKey: .director)
+        balancer = try c.decodeIfPresent(BalancerKind.self, forKey: .balancer) ?? .ipvs
     }
 
     /// Builds a spec from the command line's typed values (`weights` nil or empty: 1 each);
     /// every error is `InvalidInput` (exit 2).
     public static func validated(name: String?, mode: LabMode, reals: Int, scheduler: Scheduler,
-                                 weights: [Int]?, persistence: Int?, director: DirectorChoice) throws -> LabSpec {
+                                 weights: [Int]?, persistence: Int?, director: DirectorChoice,
+                                 balancer: BalancerKind = .ipvs) throws -> LabSpec {
         let spec = LabSpec(name: name ?? defaultName, mode: mode, reals: reals, scheduler: scheduler,
                            weights: realsRange.contains(reals) ? try Weights.fitted(weights, reals: reals) : [],
-                           persistence: persistence, director: director)
+                           persistence: persistence, director: director, balancer: balancer)
         try spec.validate()
         return spec
     }
@@ -55,6 +76,7 @@ public struct LabSpec: Codable, Equatable, Sendable {
         if let persistence, persistence < 1 || persistence > 31_536_000 {
             throw InvalidInput("persistence \(persistence) s is out of range: give 1 to 31536000 seconds")
         }
+        try DirectorBalancer.check(balancer, mode: mode, scheduler: scheduler, persistence: persistence)
     }
 
     /// Lab names become part of namespace and directory names: short, lower-case, no dots.

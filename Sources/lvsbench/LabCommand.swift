@@ -69,6 +69,9 @@ struct LabUpCommand: ParsableCommand {
     @Option(help: "Persistence timeout in seconds (ipvsadm -p).") var persistence: Int?
     @Option(help: "auto, native or uml. (default: auto)", transform: OptionValue.parsed(DirectorChoice.init(parsing:)))
     var director = DirectorChoice.auto
+    @Option(help: "What balances the VIP on the director: ipvs, nftables, iptables or haproxy. (default: ipvs)",
+            transform: OptionValue.parsed(BalancerKind.init(parsing:)))
+    var balancer = BalancerKind.ipvs
     @Option(help: "Lab name ([a-z0-9-], at most 12 characters).") var name: String?
     @Flag(help: "Print the lab state as JSON.") var json = false
 
@@ -76,7 +79,7 @@ struct LabUpCommand: ParsableCommand {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab up")
             let spec = try LabSpec.validated(name: name, mode: mode, reals: reals, scheduler: scheduler, weights: weights,
-                                             persistence: persistence, director: director)
+                                             persistence: persistence, director: director, balancer: balancer)
             let lab = try LabEngine.up(spec, progress: labProgress)
             if json { print(String(decoding: try JSONCoding.encode(lab.state), as: UTF8.self), terminator: "") } else { printLab(lab.state) }
         }
