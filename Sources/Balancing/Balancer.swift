@@ -19,3 +19,17 @@ public protocol Balancer: Sendable {
     /// Removes a service and its reals.
     func remove(_ service: VirtualService) throws
 }
+
+extension Balancer {
+    /// Installs many services at once. Implementations with a batch form (a restore file, one
+    /// configuration) override it, since programming thousands of services one command at a
+    /// time measures process starts, not the balancer (`lvsbench scale` times this).
+    public func install(all specs: [ServiceSpec]) throws {
+        for spec in specs { try install(spec) }
+    }
+
+    /// Removes many services at once (see `install(all:)`).
+    public func remove(all services: [VirtualService]) throws {
+        for service in services { try remove(service) }
+    }
+}
