@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import IPVSControl
 import Lab
@@ -12,6 +13,11 @@ import Vocabulary
 /// in-memory lab. Nothing casts it back to the adapter: what a user needs is stated here.
 public protocol ExperimentLab: AnyObject {
     var mode: LabMode { get }
+    /// What balances the director's traffic in this lab.
+    var balancer: BalancerKind { get }
+    /// The balancer's cumulative counters, per service and per real: the meter reads them
+    /// before and after a window, whatever the balancer is.
+    func balancerCounters() throws -> [ServiceReading]
     /// "uml" or "native": where the director's IPVS runs.
     var directorHost: String { get }
     var client: any LabNode { get }
@@ -35,9 +41,16 @@ public protocol ExperimentLab: AnyObject {
     func tearDown() throws
 }
 
-/// Builds one lab per mode (the runner never rebuilds a lab between cells).
+/// Builds one lab per mode and balancer (the runner never rebuilds a lab between cells).
 public protocol LabFactory {
-    func build(mode: LabMode, reals: Int) throws -> any ExperimentLab
+    func build(mode: LabMode, balancer: BalancerKind, reals: Int) throws -> any ExperimentLab
+}
+
+extension LabFactory {
+    /// An IPVS lab (the sweep's).
+    public func build(mode: LabMode, reals: Int) throws -> any ExperimentLab {
+        try build(mode: mode, balancer: .ipvs, reals: reals)
+    }
 }
 
 /// Runs the load generator once; `LoadProbe` is the real one, tests answer in memory.

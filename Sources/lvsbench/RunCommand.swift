@@ -23,6 +23,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "IPVS schedulers, comma separated (rr, wrr, lc, wlc, sh, ...).",
             transform: OptionValue.list("--scheduler", Scheduler.init(parsing:)))
     var scheduler: [Scheduler]?
+    @Option(name: .long, help: "Balancers, comma separated (ipvs, nftables, iptables, haproxy; default ipvs): one lab per mode and balancer, cells a balancer cannot run are listed as not measured.",
+            transform: OptionValue.list("--balancer", BalancerKind.init(parsing:)))
+    var balancer: [BalancerKind]?
     @Option(name: .long, help: "Tuning profiles, comma separated (see `lvsbench tune list`).",
             transform: OptionValue.list("--profile") { $0 })
     var profile: [String]?
@@ -58,6 +61,6 @@ struct RunCommand: ParsableCommand {
         try RunSettings(modes: measurement.mode, schedulers: scheduler, profiles: profile, reals: reals,
                         weights: weights, load: load, connections: connections, rate: rate,
                         duration: measurement.duration, warmup: measurement.warmup, repeats: repeats,
-                        outDir: measurement.out, name: measurement.name)
+                        outDir: measurement.out, name: measurement.name, balancers: balancer)
     }
 }
