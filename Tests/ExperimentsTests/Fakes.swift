@@ -30,7 +30,10 @@ final class FakeLab: ExperimentLab {
     /// What `balancerCounters` answers, one reading per call (the last one repeats).
     var counterReadings: [[ServiceReading]] = []
     private(set) var counterReads = 0
+    /// When set, `balancerCounters` fails with this message.
+    var counterFailure: String?
     func balancerCounters() throws -> [ServiceReading] {
+        if let counterFailure { throw RuntimeFailure(counterFailure) }
         defer { counterReads += 1 }
         guard !counterReadings.isEmpty else { return [] }
         return counterReadings[min(counterReads, counterReadings.count - 1)]
@@ -38,7 +41,7 @@ final class FakeLab: ExperimentLab {
     let journal: Journal
     let directorHost = "fake"
     let client: any LabNode = FakeNode(name: "client", role: .client)
-    let director: any LabNode = FakeNode(name: "director", role: .director)
+    var director: any LabNode = FakeNode(name: "director", role: .director)
     let reals: [any LabNode]
     var weights: [Int] = []
     /// When set, `tearDown` fails with this message (after journaling it).
