@@ -23,8 +23,8 @@ public protocol ExperimentLab: AnyObject {
     var client: any LabNode { get }
     var director: any LabNode { get }
     var reals: [any LabNode] { get }
-    /// Each real's address as IPVS lists it, in the order of `reals` (the meter counts the
-    /// connections IPVS sent to each by it).
+    /// Each real's address as the balancer lists it, in the order of `reals` (the meter
+    /// counts the connections the balancer sent to each by it).
     var realAddresses: [String] { get }
     /// Every node of the lab and its state directory, as the tuner applies and restores a
     /// profile on them.
@@ -64,7 +64,7 @@ extension LoadProbe: LoadSource {}
 
 /// Watches the director during a measured window (the collector in production).
 ///
-/// The kernel folds IPVS's packet, byte and connection counters into what it reports
+/// The window's traffic comes from the lab's balancer, its CPU from samples. The kernel folds IPVS's packet, byte and connection counters into what it reports
 /// (`/proc/net/ip_vs_stats`, `ipvsadm --stats`) only every 2 seconds (the rate estimator's
 /// tick), so counters are read before the window once the director has been quiet for
 /// `settleSeconds`, and again `settleSeconds` after the window: `endWindow` marks the end

@@ -105,6 +105,9 @@ final class BalancerMatrixTests: XCTestCase {
         XCTAssertEqual(cells.map(\.balancer), [.ipvs, .ipvs, .nftables])
         XCTAssertEqual(cells.map(\.scheduler), [.rr, .lc, .rr])
         XCTAssertEqual(Set(cells.map(\.key)).count, 3, "the balancer keeps nat/rr apart")
+        let cost = try XCTUnwrap(cells[2].plainForward, "director CPU per packet is measured for every balancer")
+        XCTAssertGreaterThan(cost.usPerPacketIPVS, 0)
+        XCTAssertEqual(cost.ipvsPacketsDuringPlain, 0)
     }
 
     /// `run --balancer nftables --mode dr`: refused before anything is built, one line, exit 2.
