@@ -120,3 +120,16 @@ final class BalancerReportTests: XCTestCase {
         }
     }
 }
+
+extension BalancerReportTests {
+    func testEachBalancersCostPerPacketIsReportedByName() {
+        let md = MarkdownReport.render(Self.twoBalancers())
+        XCTAssertTrue(md.contains("## Each balancer's own cost: the same director with and without it"), md)
+        XCTAssertTrue(md.contains("- nat IPVS: director 28.0 µs/packet with IPVS, 24.0 without; IPVS's own cost +4.0 µs/packet"), md)
+        XCTAssertTrue(md.contains("- nat nftables: director 28.0 µs/packet with nftables, 24.0 without; nftables's own cost +4.0 µs/packet"), md)
+        XCTAssertTrue(md.contains("| cell | µs/packet with balancer | µs/packet plain | balancer µs/packet |"), md)
+        let ipvs = MarkdownReport.render(SyntheticSummary.run())
+        XCTAssertTrue(ipvs.contains("## IPVS's own cost: the same director with and without IPVS"))
+        XCTAssertTrue(ipvs.contains("- nat: director 28.0 µs/packet with IPVS, 24.0 without; IPVS's own cost +4.0 µs/packet"), ipvs)
+    }
+}
