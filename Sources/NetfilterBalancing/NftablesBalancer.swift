@@ -1,0 +1,83 @@
+import Balancing
+import SystemKit
+import Vocabulary
+
+/// The balancer as nftables DNAT does it (`NftablesRuleset`), driven with `nft` on the
+/// director (`runner`). Every change is one `nft -f` batch, committed whole or not at all.
+public struct NftablesBalancer: Balancer {
+    public let runner: any CommandRunning
+
+    public init(runner: any CommandRunning) { self.runner = runner }
+
+    public func install(_ spec: ServiceSpec) throws { try install(all: [spec]) }
+
+    /// One batch for all of `specs`: what `lvsbench scale` times.
+    public func install(all specs: [ServiceSpec]) throws {
+        for spec in specs { try NetfilterPlan.check(.nftables, spec) }
+        try load(NftablesRuleset.skeleton + specs.map(NftablesRuleset.install).joined())
+    }
+
+    public func apply(_ change: BalancerChange) throws {
+        let (old, new) = try changed(change, in: services(), kind: .nftables)
+        try load(NftablesRuleset.update(from: old, to: new))
+    }
+
+    public func services() throws -> [ServiceSpec] { try listing()?.services ?? [] }
+
+    public func counters() throws -> [ServiceReading] { try listing()?.readings ?? [] }
+
+    public func timeouts() throws -> ConnectionTimeouts { try ConntrackTimeouts.read(runner) }
+
+    public func setTimeouts(_ timeouts: ConnectionTimeouts) throws { try ConntrackTimeouts.write(timeouts, runner) }
+
+    public func remove(_ service: VirtualService) throws { try remove(all: [service]) }
+
+    public func remove(all services: [VirtualService]) throws {
+        let running = try self.services()
+        let specs = try services.map { s in
+            guard let spec = running.first(where: { $0.service == s }) else {
+                throw InvalidInput("nftables runs no service \(s.endpoint)")
+            }
+            return spec
+        }
+        try load(specs.map(NftablesRuleset.remove).joined())
+    }
+
+    /// The table as it runs; nil when there is none yet.
+    func listing() throws -> NftablesListing? {
+        let result = try runner.run(["nft", "list", "table", "ip", NftablesRuleset.table], timeout: 60)
+        guard result.succeeded else {
+            if result.stderr.contains("No such file or directory") { return nil }
+            throw CommandFailed(argv: ["nft", "list", "table", "ip", NftablesRuleset.table], result: result)
+        }
+        return try NftablesListing.parse(result.stdout)
+    }
+
+    func load(_ ruleset: String) throws {
+        try RulesetLoader.load(ruleset, with: ["nft", "-f"], on: runner)
+    }
+}
+
+/// The service `change` names as it runs in `running`, and as it will after the change.
+func changed(_ change: BalancerChange, in running: [ServiceSpec], kind: BalancerKind) throws -> (ServiceSpec, ServiceSpec) {
+    let service: VirtualService
+    switch change {
+    case .scheduler(let s, _, _), .real(let s, _): service = s
+    }
+    guard let old = running.first(where: { $0.service == service }) else {
+        throw InvalidInput("\(kind.rawValue) runs no service \(service.endpoint)")
+    }
+    var new = old
+    switch change {
+    case .scheduler(_, let scheduler, let persistence):
+        try NetfilterPlan.check(kind, nat: true, scheduler: scheduler, persistence: persistence)
+        new.scheduler = scheduler
+    case .real(_, let real):
+        try NetfilterPlan.check(kind, nat: (real.forwarding ?? .nat) == .nat, scheduler: old.scheduler, persistence: nil)
+        guard let index = new.reals.firstIndex(where: { $0.endpoint == real.endpoint }) else {
+            throw InvalidInput("\(kind.rawValue) service \(service.endpoint) has no real \(real.endpoint)")
+        }
+        new.reals[index].weight = real.weight
+    }
+    return (old, new)
+}
