@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "BalancingTests", dependencies: ["Balancing"]),
-        .testTarget(name: "NetfilterBalancingTests", dependencies: ["Vocabulary", "Balancing", "NetfilterBalancing"]),
+        .testTarget(name: "NetfilterBalancingTests", dependencies: ["SystemKit", "Vocabulary", "Balancing", "NetfilterBalancing"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "Vocabulary", "IPVSControl"]),
         .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
