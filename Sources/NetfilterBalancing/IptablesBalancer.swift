@@ -21,7 +21,7 @@ public struct IptablesBalancer: Balancer {
     }
 
     public func apply(_ change: BalancerChange) throws {
-        let (old, new) = try changed(change, in: services(), kind: .iptables)
+        let (old, new) = try NetfilterPlan.changed(change, in: services(), kind: .iptables)
         try load(IptablesRuleset.update(from: old, to: new))
     }
 
@@ -36,13 +36,7 @@ public struct IptablesBalancer: Balancer {
     public func remove(_ service: VirtualService) throws { try remove(all: [service]) }
 
     public func remove(all services: [VirtualService]) throws {
-        let running = try self.services()
-        let specs = try services.map { s in
-            guard let spec = running.first(where: { $0.service == s }) else {
-                throw InvalidInput("iptables runs no service \(s.endpoint)")
-            }
-            return spec
-        }
+        let specs = try NetfilterPlan.specs(of: services, in: self.services(), kind: .iptables)
         try load(IptablesRuleset.remove(specs))
     }
 

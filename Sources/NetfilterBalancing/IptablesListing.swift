@@ -42,15 +42,9 @@ public struct IptablesListing: Equatable, Sendable {
                 throw ProcParseError("iptables-save -c", line: 0, "chain \(chain) does not record its service")
             }
             services.append(spec)
-            let reals = spec.reals.map { real in
-                RealReading(proto: "TCP", service: spec.service, address: real.address, port: real.port,
-                            counters: BalancerCounters(conns: dnat[IptablesRuleset.realChain(spec.service, real)] ?? 0,
-                                                       inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0))
-            }
             let inward = traffic["in \(spec.service.endpoint)"] ?? (0, 0), outward = traffic["out \(spec.service.endpoint)"] ?? (0, 0)
-            let total = BalancerCounters(conns: reals.reduce(0) { $0 + $1.counters.conns }, inPackets: inward.0,
-                                         outPackets: outward.0, inBytes: inward.1, outBytes: outward.1)
-            readings.append(ServiceReading(proto: "TCP", service: spec.service, counters: total, reals: reals))
+            readings.append(NetfilterPlan.reading(spec, conns: { dnat[IptablesRuleset.realChain(spec.service, $0)] ?? 0 },
+                                                  inward: inward, outward: outward))
         }
         return IptablesListing(services: services, readings: readings, hooked: hooked)
     }

@@ -68,4 +68,51 @@ public enum NetfilterPlan {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else { return nil }
         return VirtualService(address: String(text[..<colon]), port: port)
     }
+
+    /// A service's reading: per real the connections its DNAT rule counted (`conns`), for
+    /// the service their sum and the traffic counted each way.
+    static func reading(_ spec: ServiceSpec, conns: (RealSpec) -> UInt64,
+                        inward: (packets: UInt64, bytes: UInt64), outward: (packets: UInt64, bytes: UInt64)) -> ServiceReading {
+        let reals = spec.reals.map { real in
+            RealReading(proto: "TCP", service: spec.service, address: real.address, port: real.port,
+                        counters: BalancerCounters(conns: conns(real), inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0))
+        }
+        let total = BalancerCounters(conns: reals.reduce(0) { $0 + $1.counters.conns }, inPackets: inward.packets,
+                                     outPackets: outward.packets, inBytes: inward.bytes, outBytes: outward.bytes)
+        return ServiceReading(proto: "TCP", service: spec.service, counters: total, reals: reals)
+    }
+
+    /// The running spec of each of `services`; refuses one that does not run.
+    static func specs(of services: [VirtualService], in running: [ServiceSpec], kind: BalancerKind) throws -> [ServiceSpec] {
+        try services.map { s in
+            guard let spec = running.first(where: { $0.service == s }) else {
+                throw InvalidInput("\(kind.rawValue) runs no service \(s.endpoint)")
+            }
+            return spec
+        }
+    }
+
+    /// The service `change` names as it runs in `running`, and as it will after the change.
+    static func changed(_ change: BalancerChange, in running: [ServiceSpec], kind: BalancerKind) throws -> (ServiceSpec, ServiceSpec) {
+        let service: VirtualService
+        switch change {
+        case .scheduler(let s, _, _), .real(let s, _): service = s
+        }
+        guard let old = running.first(where: { $0.service == service }) else {
+            throw InvalidInput("\(kind.rawValue) runs no service \(service.endpoint)")
+        }
+        var new = old
+        switch change {
+        case .scheduler(_, let scheduler, let persistence):
+            try NetfilterPlan.check(kind, nat: true, scheduler: scheduler, persistence: persistence)
+            new.scheduler = scheduler
+        case .real(_, let real):
+            try NetfilterPlan.check(kind, nat: (real.forwarding ?? .nat) == .nat, scheduler: old.scheduler, persistence: nil)
+            guard let index = new.reals.firstIndex(where: { $0.endpoint == real.endpoint }) else {
+                throw InvalidInput("\(kind.rawValue) service \(service.endpoint) has no real \(real.endpoint)")
+            }
+            new.reals[index].weight = real.weight
+        }
+        return (old, new)
+    }
 }

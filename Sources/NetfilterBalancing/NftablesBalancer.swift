@@ -18,7 +18,7 @@ public struct NftablesBalancer: Balancer {
     }
 
     public func apply(_ change: BalancerChange) throws {
-        let (old, new) = try changed(change, in: services(), kind: .nftables)
+        let (old, new) = try NetfilterPlan.changed(change, in: services(), kind: .nftables)
         try load(NftablesRuleset.update(from: old, to: new))
     }
 
@@ -33,13 +33,7 @@ public struct NftablesBalancer: Balancer {
     public func remove(_ service: VirtualService) throws { try remove(all: [service]) }
 
     public func remove(all services: [VirtualService]) throws {
-        let running = try self.services()
-        let specs = try services.map { s in
-            guard let spec = running.first(where: { $0.service == s }) else {
-                throw InvalidInput("nftables runs no service \(s.endpoint)")
-            }
-            return spec
-        }
+        let specs = try NetfilterPlan.specs(of: services, in: self.services(), kind: .nftables)
         try load(specs.map(NftablesRuleset.remove).joined())
     }
 
@@ -56,28 +50,4 @@ public struct NftablesBalancer: Balancer {
     func load(_ ruleset: String) throws {
         try RulesetLoader.load(ruleset, with: ["nft", "-f"], on: runner)
     }
-}
-
-/// The service `change` names as it runs in `running`, and as it will after the change.
-func changed(_ change: BalancerChange, in running: [ServiceSpec], kind: BalancerKind) throws -> (ServiceSpec, ServiceSpec) {
-    let service: VirtualService
-    switch change {
-    case .scheduler(let s, _, _), .real(let s, _): service = s
-    }
-    guard let old = running.first(where: { $0.service == service }) else {
-        throw InvalidInput("\(kind.rawValue) runs no service \(service.endpoint)")
-    }
-    var new = old
-    switch change {
-    case .scheduler(_, let scheduler, let persistence):
-        try NetfilterPlan.check(kind, nat: true, scheduler: scheduler, persistence: persistence)
-        new.scheduler = scheduler
-    case .real(_, let real):
-        try NetfilterPlan.check(kind, nat: (real.forwarding ?? .nat) == .nat, scheduler: old.scheduler, persistence: nil)
-        guard let index = new.reals.firstIndex(where: { $0.endpoint == real.endpoint }) else {
-            throw InvalidInput("\(kind.rawValue) service \(service.endpoint) has no real \(real.endpoint)")
-        }
-        new.reals[index].weight = real.weight
-    }
-    return (old, new)
 }

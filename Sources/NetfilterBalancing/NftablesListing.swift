@@ -40,15 +40,9 @@ public struct NftablesListing: Equatable, Sendable {
                 throw ProcParseError("nft list table ip lvsbench", line: 0, "chain \(chain) does not record its service")
             }
             services.append(spec)
-            let reals = spec.reals.map { real in
-                RealReading(proto: "TCP", service: spec.service, address: real.address, port: real.port,
-                            counters: BalancerCounters(conns: dnat[NftablesRuleset.realChain(spec.service, real)] ?? 0,
-                                                       inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0))
-            }
             let t = traffic[String(chain.dropFirst(2))] ?? (0, 0, (0, 0))
-            let total = BalancerCounters(conns: reals.reduce(0) { $0 + $1.counters.conns }, inPackets: t.packets,
-                                         outPackets: t.out.0, inBytes: t.bytes, outBytes: t.out.1)
-            readings.append(ServiceReading(proto: "TCP", service: spec.service, counters: total, reals: reals))
+            readings.append(NetfilterPlan.reading(spec, conns: { dnat[NftablesRuleset.realChain(spec.service, $0)] ?? 0 },
+                                                  inward: (t.packets, t.bytes), outward: t.out))
         }
         return NftablesListing(services: services, readings: readings)
     }
