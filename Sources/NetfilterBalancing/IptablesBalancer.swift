@@ -17,7 +17,9 @@ public struct IptablesBalancer: Balancer {
     /// One restore file for all of `specs`: what `lvsbench scale` times.
     public func install(all specs: [ServiceSpec]) throws {
         for spec in specs { try NetfilterPlan.check(.iptables, spec) }
-        try load(IptablesRuleset.install(specs, fresh: !listing().hooked))
+        let current = try listing()
+        try NetfilterPlan.checkNew(specs, running: current.services, kind: .iptables)
+        try load(IptablesRuleset.install(specs, fresh: !current.hooked))
     }
 
     public func apply(_ change: BalancerChange) throws {

@@ -82,6 +82,14 @@ public enum NetfilterPlan {
         return ServiceReading(proto: "TCP", service: spec.service, counters: total, reals: reals)
     }
 
+    /// Refuses to install a service that already runs: its rules would be added twice.
+    static func checkNew(_ specs: [ServiceSpec], running: [ServiceSpec], kind: BalancerKind) throws {
+        let present = Set(running.map(\.service))
+        if let clash = specs.first(where: { present.contains($0.service) }) {
+            throw InvalidInput("\(kind.rawValue) already runs service \(clash.service.endpoint)")
+        }
+    }
+
     /// The running spec of each of `services`; refuses one that does not run.
     static func specs(of services: [VirtualService], in running: [ServiceSpec], kind: BalancerKind) throws -> [ServiceSpec] {
         try services.map { s in

@@ -14,6 +14,7 @@ public struct NftablesBalancer: Balancer {
     /// One batch for all of `specs`: what `lvsbench scale` times.
     public func install(all specs: [ServiceSpec]) throws {
         for spec in specs { try NetfilterPlan.check(.nftables, spec) }
+        try NetfilterPlan.checkNew(specs, running: services(), kind: .nftables)
         try load(NftablesRuleset.skeleton + specs.map(NftablesRuleset.install).joined())
     }
 

@@ -82,6 +82,10 @@ final class NetfilterBalancerTests: XCTestCase {
         try balancer.install(spec(1))
         XCTAssertEqual(director.loaded, [IptablesRuleset.install([spec(0)], fresh: true), IptablesRuleset.install([spec(1)], fresh: false)])
         XCTAssertFalse(director.loaded[1].contains("-A PREROUTING"))
+        director.listing = "*nat\n:LVSBENCH-SERVICES - [0:0]\n"
+            + "[0:0] -A LVSC61201010050 -m comment --comment \"service 198.18.1.1:80 scheduler wrr\"\nCOMMIT\n"
+        XCTAssertThrowsError(try balancer.install(spec(0))) { XCTAssertEqual("\($0)", "iptables already runs service 198.18.1.1:80") }
+        XCTAssertEqual(director.loaded.count, 2)
     }
 
     /// Netfilter's connection timeouts are conntrack's sysctls.
