@@ -31,7 +31,8 @@ let package = Package(
         ]),
         .target(name: "Balancing", dependencies: ["SystemKit", "Vocabulary"]),
         .target(name: "IPVSControl", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
-        .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "Balancing", "IPVSControl"]),
+        .target(name: "NetfilterBalancing", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
+        .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "Balancing", "IPVSControl", "NetfilterBalancing"]),
         .systemLibrary(name: "CLiburing", pkgConfig: "liburing",
                        providers: [.apt(["liburing-dev"])]),
         .target(name: "LoadGen", dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "BalancingTests", dependencies: ["Balancing"]),
+        .testTarget(name: "NetfilterBalancingTests", dependencies: ["SystemKit", "Vocabulary", "Balancing", "NetfilterBalancing"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "Vocabulary", "IPVSControl"]),
         .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),

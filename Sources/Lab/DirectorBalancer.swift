@@ -1,5 +1,6 @@
 import Balancing
 import IPVSControl
+import NetfilterBalancing
 import SystemKit
 import Vocabulary
 
@@ -10,7 +11,9 @@ public enum DirectorBalancer {
     public static func on(_ director: any LabNode, kind: BalancerKind = .ipvs) -> any Balancer {
         switch kind {
         case .ipvs: return IPVSBalancer(runner: director)
-        case .nftables, .iptables, .haproxy: return Unavailable(kind: kind)
+        case .nftables: return NftablesBalancer(runner: director)
+        case .iptables: return IptablesBalancer(runner: director)
+        case .haproxy: return Unavailable(kind: kind)
         }
     }
 
@@ -19,7 +22,9 @@ public enum DirectorBalancer {
     public static func check(_ kind: BalancerKind, mode: LabMode, scheduler: Scheduler, persistence: Int?) throws {
         switch kind {
         case .ipvs: return
-        case .nftables, .iptables, .haproxy:
+        case .nftables, .iptables:
+            try NetfilterPlan.check(kind, nat: mode == .nat, scheduler: scheduler, persistence: persistence)
+        case .haproxy:
             throw InvalidInput("balancer \(kind.rawValue) is not available in this build: use --balancer ipvs")
         }
     }

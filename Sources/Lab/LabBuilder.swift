@@ -49,7 +49,7 @@ final class LabBuilder {
         try wire()
         try configureNodes()
         if plan.directorHost == .uml { try bootGuest() }
-        try configureIPVS()
+        try installServices()
         try startServers()
         try waitForVIP()
         state.complete = true
@@ -153,7 +153,7 @@ final class LabBuilder {
         throw RuntimeFailure("the UML director's agent did not answer within 90 s (\(lastError.map { "\($0)" } ?? "")): see \(directory)/guest-console.log")
     }
 
-    private func configureIPVS() throws {
+    private func installServices() throws {
         progress("configuring IPVS on the director")
         let balancer = RunningLab(state: state).balancer
         for service in plan.services {
