@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
         .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "TunerTests", dependencies: ["TestSupport", "Tuner", "lvsbench"]),
+        .testTarget(name: "TunerTests", dependencies: ["TestSupport", "Vocabulary", "Tuner", "lvsbench"]),
         .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Vocabulary", "Reports", "Results", "Balancing"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Vocabulary", "Experiments", "lvsbench"]),
     ],

@@ -36,14 +36,8 @@ public final class LabTuning: ProfileTuning {
     /// nothing measured (or fail, with ip_vs not loaded), so such a cell is not measured
     /// rather than measured under a profile that silently lost part of itself.
     public func refusal(profile: String, balancer: BalancerKind) -> String? {
-        guard balancer != .ipvs, let resolved = try? library.resolve(profile) else { return nil }
-        let director = resolved.tuning(for: .director)
-        var settings: [String] = []
-        if let timeouts = director.ipvsTimeouts { settings.append("IPVS timeouts \(timeouts)") }
-        settings += director.ipvsSysctl.map(\.key)
-        guard !settings.isEmpty else { return nil }
-        return "profile \(profile) sets \(settings.joined(separator: ", ")), which only IPVS has: "
-            + "balancer \(balancer.rawValue) runs profiles without director.ipvs settings"
+        guard let resolved = try? library.resolve(profile) else { return nil }
+        return Tuner.balancerRefusal(resolved, balancer: balancer)
     }
 
     public func apply(profile: String, to lab: any ExperimentLab) throws {
