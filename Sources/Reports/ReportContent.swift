@@ -183,6 +183,12 @@ public enum ReportContent {
         + "and two sets of packets per request path; its per-real connection counts are HAProxy's own. Director CPU "
         + "per packet and per connection include that second connection and the copies through user space."
 
+    /// Where a nftables cell's director ran, when the others ran in the guest.
+    static let nftablesNote = "nftables cells: the user-mode Linux guest's kernel (6.1, Debian's build) has no nftables "
+        + "NAT (CONFIG_NFT_NAT is not set), so a nftables lab's director is a namespace of the host and runs on the "
+        + "host's kernel and CPUs, not in the one-CPU guest. Its raw rates and director CPU are not comparable with "
+        + "the guest's cells; compare its LB overhead ratio and shares, and read its director CPU as the host's."
+
     /// The cells asked for that their balancer cannot run, each with the reason; nil when none.
     static func notMeasured(_ s: Summary) -> Section? {
         guard let skipped = s.lab.notMeasured, !skipped.isEmpty else { return nil }
@@ -216,6 +222,9 @@ public enum ReportContent {
                 + "director box would. Its absolute capacity is a floor, not a prediction for hardware.", at: 0)
         }
         if s.cells.contains(where: { $0.balancer == .haproxy }) { bullets.append(proxyNote) }
+        if s.cells.contains(where: { $0.balancer == .nftables }) && s.directorHost.lowercased().contains("uml") {
+            bullets.append(nftablesNote)
+        }
         if !s.complete { bullets.insert("This run is incomplete: cells that were not reached are missing.", at: 0) }
         return Section(title: "Caveats", blocks: [.bullets(bullets)])
     }

@@ -110,6 +110,18 @@ final class BalancerReportTests: XCTestCase {
         }
     }
 
+    func testANftablesCellBesideGuestCellsSaysItsDirectorRanOnTheHost() {
+        var nft = Self.twoBalancers(.nftables)
+        nft.directorHost = "uml"
+        var ipt = Self.twoBalancers(.iptables)
+        ipt.directorHost = "uml"
+        for report in [MarkdownReport.render(nft), HTMLReport.render(nft)] {
+            XCTAssertTrue(report.contains("runs on the host"), report)
+            XCTAssertTrue(report.contains("CONFIG_NFT_NAT is not set"))
+        }
+        XCTAssertFalse(MarkdownReport.render(ipt).contains("CONFIG_NFT_NAT"))
+    }
+
     func testAHaproxyCellExplainsWhatAProxyMeans() {
         XCTAssertTrue(MarkdownReport.render(Self.twoBalancers(.haproxy)).contains("the reals see the director's address, not the client's"))
         for report in [MarkdownReport.render(Self.twoBalancers(.haproxy)), HTMLReport.render(Self.twoBalancers(.haproxy))] {
