@@ -2,7 +2,8 @@ import Foundation
 import Results
 
 /// scale.csv: one row per balancer and count of services of `lvsbench scale`, the figures
-/// of the summary's `scale` section in its units (seconds, microseconds, per second, percent).
+/// of the summary's `scale` section in its units (seconds, microseconds, per second, percent);
+/// CRLF line ends and quoting as cells.csv (`CellsCSV.field`).
 public enum ScaleCSV {
     public static let header = "balancer,load,services,program_s,program_s_per_service,change_s,remove_s,"
         + "p50_us,p99_us,cps,director_cpu_pct,errors"
@@ -17,10 +18,10 @@ public enum ScaleCSV {
                 let figures = [p.programSeconds, p.programSecondsPerService, p.changeSeconds, p.removeSeconds,
                                p.p50US, p.p99US, p.connectionsPerSecond, p.directorCPUPct].map(number)
                 lines.append(([balancer, curve.load, String(p.services)] + figures + [String(p.errors)])
-                    .joined(separator: ","))
+                    .map(CellsCSV.field).joined(separator: ","))
             }
         }
-        return lines.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\r\n") + "\r\n"
     }
 
     /// Writes scale.csv into `dir` when the summary has a scale section.

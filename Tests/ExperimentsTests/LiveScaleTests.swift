@@ -53,7 +53,7 @@ final class LiveScaleTests: XCTestCase {
         // guest takes minutes.
         XCTAssertLessThan(points[2]["program_s"] as? Double ?? .infinity, 120)
         let csv = try String(contentsOfFile: dir + "/scale.csv", encoding: .utf8)
-        XCTAssertEqual(csv.split(separator: "\n").count, 4)
+        XCTAssertEqual(csv.components(separatedBy: "\r\n").count, 5, "a header, three rows and the last line end")
         let md = try String(contentsOfFile: dir + "/report.md", encoding: .utf8)
         XCTAssertTrue(md.contains("## Scale: 1 to 10,000 virtual services"))
         XCTAssertTrue(md.contains("- ipvs: setup latency"), md)

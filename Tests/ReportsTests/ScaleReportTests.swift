@@ -58,7 +58,8 @@ final class ScaleReportTests: XCTestCase {
 
     func testCSVHasOneRowPerBalancerAndCountInTheClaimsOrder() throws {
         let csv = try XCTUnwrap(ScaleCSV.render(Self.summary()))
-        let lines = csv.split(separator: "\n").map(String.init)
+        XCTAssertTrue(csv.hasSuffix("\r\n"), "CRLF line ends, as cells.csv")
+        let lines = Array(csv.components(separatedBy: "\r\n").dropLast())
         XCTAssertEqual(lines[0], "balancer,load,services,program_s,program_s_per_service,change_s,remove_s,"
             + "p50_us,p99_us,cps,director_cpu_pct,errors")
         XCTAssertEqual(lines.count, 7)
