@@ -23,8 +23,8 @@ enum ScaleSection {
                 + "\(Format.ratio(ScaleVerdict.latencyLimit))× p50 at the smallest, its programming when the time "
                 + "per service exceeds \(Format.ratio(ScaleVerdict.programLimit))× the smallest's. Programming "
                 + "per service at N = 1 is mostly one process start, so that ratio falls where programming is flat. "
-                + "Director CPU includes the collector reading the director's IPVS service table (/proc/net/ip_vs) "
-                + "every half second, which itself grows with N for IPVS."),
+                + "Director CPU includes the collector reading the director's IPVS service table and every real's "
+                + "counters every half second, which itself grows with N for IPVS."),
             .bullets(balancers.map { verdictLine($0, scale[$0]!) }),
         ]
         for balancer in balancers {
