@@ -65,9 +65,15 @@ public struct IPVSBalancer: Balancer {
         try restore(IPVSRestore.remove(services))
     }
 
+    /// Between pieces a signal stops the batch (`SignalTrap`), so Ctrl-C during 10,000
+    /// services waits for one piece, not for all of them: the command runs in the director,
+    /// out of the signal's reach.
     private func restore(_ lines: [String]) throws {
         // A piece of 64 KiB is about a thousand services: seconds in a UML guest, not minutes.
-        for argv in IPVSRestore.commands(lines) { try runner.check(argv, timeout: 300) }
+        for argv in IPVSRestore.commands(lines) {
+            try SignalTrap.check()
+            try runner.check(argv, timeout: 300)
+        }
     }
 
     /// Zeroes every counter (`ipvsadm -Z`).

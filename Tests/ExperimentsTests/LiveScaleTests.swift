@@ -41,6 +41,12 @@ final class LiveScaleTests: XCTestCase {
         let ipvs = try XCTUnwrap((summary["scale"] as? [String: Any])?["ipvs"] as? [String: Any])
         let points = try XCTUnwrap(ipvs["points"] as? [[String: Any]])
         XCTAssertEqual(points.map { $0["services"] as? Int }, [1, 100, 1000])
+        // The figures, in the test log: what the issue asks to see recorded for these counts.
+        for p in points {
+            print("scale ipvs: \(p["services"] ?? 0) services: program \(p["program_s"] ?? 0) s, change \(p["change_s"] ?? 0) s, "
+                + "remove \(p["remove_s"] ?? 0) s, p50 \(p["p50_us"] ?? 0) µs, p99 \(p["p99_us"] ?? 0) µs, "
+                + "\(p["cps"] ?? 0) conn/s, director CPU \(p["director_cpu_pct"] ?? 0)%")
+        }
         for p in points {
             let n = p["services"] as? Int ?? 0
             for key in ["program_s", "change_s", "p50_us", "p99_us", "cps"] {
