@@ -18,6 +18,11 @@ public protocol Balancer: Sendable {
     func setTimeouts(_ timeouts: ConnectionTimeouts) throws
     /// Removes a service and its reals.
     func remove(_ service: VirtualService) throws
+    /// Installs `specs` in order. Requirements, not only extension methods, so a batch form
+    /// is what a caller holding `any Balancer` gets (defaults: one by one, below).
+    func install(all specs: [ServiceSpec]) throws
+    /// Removes `services` (default: one by one).
+    func remove(all services: [VirtualService]) throws
 }
 
 extension Balancer {

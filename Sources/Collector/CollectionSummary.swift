@@ -42,11 +42,11 @@ public struct CollectionSummary: Encodable, Equatable, Sendable {
         guard let first = readable.first, let last = readable.last else { return }
         if let before = first.ipvs, let after = last.ipvs {
             self.director = after.stats.totals - before.stats.totals
+            // By key (proto, service, real), the first of a key as listed: a director with
+            // 10,000 services (`lvsbench scale`) has 20,000 reals on each side.
+            let earlierByKey = Dictionary(before.reals.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             reals = after.reals.compactMap { real in
-                let earlier = before.reals.first {
-                    $0.proto == real.proto && $0.service == real.service && $0.address == real.address && $0.port == real.port
-                }
-                guard let earlier else { return nil }
+                guard let earlier = earlierByKey[real.key] else { return nil }
                 var window = real
                 window.counters = real.counters - earlier.counters
                 return window

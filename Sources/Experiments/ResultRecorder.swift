@@ -59,6 +59,14 @@ public final class ResultRecorder {
         try directory.write(summary: summary)
     }
 
+    /// Records a balancer's curve of `lvsbench scale`.
+    public func setScale(_ balancer: String, _ curve: ScaleCurve) throws {
+        var all = summary.scale ?? [:]
+        all[balancer] = curve
+        summary.scale = all
+        try directory.write(summary: summary)
+    }
+
     /// Writes the final summary (complete or not), renders the reports and points `latest`
     /// here. On the error path use `abandon(after:)`.
     @discardableResult
@@ -69,6 +77,7 @@ public final class ResultRecorder {
         try directory.updateLatest()
         let files = [directory.summaryURL, directory.samplesURL, directory.cellsURL, directory.markdownURL,
                      directory.htmlURL, directory.reproduceURL].map(\.path)
+            + (summary.scale == nil ? [] : [directory.scaleURL.path])
         return SessionOutcome(directory: directory.url.path, files: files, complete: summary.complete,
                               cells: summary.cells.count, sweepModes: (summary.sweep ?? [:]).keys.sorted())
     }

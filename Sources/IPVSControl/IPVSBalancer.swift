@@ -53,6 +53,29 @@ public struct IPVSBalancer: Balancer {
         try runner.check(IPVSCommand.deleteService(service))
     }
 
+    /// Every service in a few `ipvsadm -R` processes (`IPVSRestore`) rather than one
+    /// `ipvsadm` per service and real. A piece that fails stops there: the services of the
+    /// pieces before it stay installed, and the error names the failing command.
+    public func install(all specs: [ServiceSpec]) throws {
+        try restore(IPVSRestore.install(specs))
+    }
+
+    /// Every service in a few `ipvsadm -R` processes (see `install(all:)`).
+    public func remove(all services: [VirtualService]) throws {
+        try restore(IPVSRestore.remove(services))
+    }
+
+    /// Between pieces a signal stops the batch (`SignalTrap`), so Ctrl-C during 10,000
+    /// services waits for one piece, not for all of them: the command runs in the director,
+    /// out of the signal's reach.
+    private func restore(_ lines: [String]) throws {
+        // A piece of 64 KiB is about a thousand services: seconds in a UML guest, not minutes.
+        for argv in IPVSRestore.commands(lines) {
+            try SignalTrap.check()
+            try runner.check(argv, timeout: 300)
+        }
+    }
+
     /// Zeroes every counter (`ipvsadm -Z`).
     public func zeroCounters() throws {
         try runner.check(IPVSCommand.zeroCounters)

@@ -45,6 +45,7 @@ public enum ReportContent {
             out.append(ReportSections.sweep(s, sweep))
             out.append(ReportSections.capacity(s, sweep))
         }
+        if let scale = s.scale, !scale.isEmpty { out.append(ScaleSection.section(s, scale)) }
         out.append(caveats(s))
         return out
     }
@@ -54,9 +55,11 @@ public enum ReportContent {
     /// One line on whether the numbers are the whole run.
     public static func status(for s: Summary) -> String {
         let points = s.sweep?.values.map(\.points.count).reduce(0, +) ?? 0
+        let scalePoints = s.scale?.values.map(\.points.count).reduce(0, +) ?? 0
         var parts: [String] = []
-        if !s.cells.isEmpty || points == 0 { parts.append("\(s.cells.count) cells") }
+        if !s.cells.isEmpty || points + scalePoints == 0 { parts.append("\(s.cells.count) cells") }
         if points > 0 { parts.append("\(points) sweep points") }
+        if scalePoints > 0 { parts.append("\(scalePoints) scale points") }
         let measured = parts.joined(separator: " and ")
         if s.complete {
             let end = s.finishedAt.map { " to \(Format.date($0))" } ?? ""

@@ -28,11 +28,13 @@ public struct Summary: Codable, Equatable, Sendable {
     public var cells: [Cell]
     /// Present for `lvsbench sweep`: keyed by forwarding mode ("nat", "dr", "tun").
     public var sweep: [String: ModeSweep]?
+    /// Present for `lvsbench scale`: keyed by balancer ("ipvs", "nftables", ...).
+    public var scale: [String: ScaleCurve]?
 
     public init(schemaVersion: Int = Summary.currentSchemaVersion, name: String, startedAt: Date,
                 finishedAt: Date? = nil, complete: Bool = false, host: HostInfo, directorHost: String,
                 commandLine: [String], lab: LabSetup, toolVersions: ToolVersions, cells: [Cell] = [],
-                sweep: [String: ModeSweep]? = nil) {
+                sweep: [String: ModeSweep]? = nil, scale: [String: ScaleCurve]? = nil) {
         self.schemaVersion = schemaVersion
         self.name = name
         self.startedAt = startedAt
@@ -45,12 +47,14 @@ public struct Summary: Codable, Equatable, Sendable {
         self.toolVersions = toolVersions
         self.cells = cells
         self.sweep = sweep
+        self.scale = scale
     }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", name, startedAt = "started_at", finishedAt = "finished_at"
         case complete, host, directorHost = "director_backend", commandLine = "command_line", lab
         case toolVersions = "tool_versions", cells, sweep
+        case scale
     }
 
     /// Marks the run finished; call before the final write.

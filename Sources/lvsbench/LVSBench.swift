@@ -18,7 +18,7 @@ struct LVSBench: ParsableCommand {
         129 by SIGHUP (after cleaning up).
         """,
         subcommands: [RunCommand.self, SweepCommand.self, LabCommand.self, LoadCommand.self, CollectCommand.self,
-                      TuneCommand.self, ReportCommand.self, CompareCommand.self, DoctorCommand.self]
+                      TuneCommand.self, ReportCommand.self, CompareCommand.self, DoctorCommand.self, ScaleCommand.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; lvsbench promises 2 for every kind of bad

@@ -29,6 +29,7 @@ struct ReportCommand: ParsableCommand {
             let dir = try ResultDirectory.load(from: URL(fileURLWithPath: directory))
             let summary = try ReportWriter.rerender(dir)
             let files = [dir.cellsURL.path, dir.markdownURL.path, dir.htmlURL.path]
+                + (summary.scale == nil ? [] : [dir.scaleURL.path])
             if json {
                 struct Output: Encodable {
                     let directory: String, complete: Bool, cells: Int, files: [String]
