@@ -15,34 +15,34 @@ import Vocabulary
 public struct ScaleRunner {
     public var settings: ScaleSettings
     public var bench: LabBench
-    /// Builds the labs whose director runs `kind`.
-    public var labs: (BalancerKind) -> LabFactory
     /// The balancer of kind `kind` in `lab`; production: `DirectorBalancer.on` its director.
     public var balancer: (any ExperimentLab, BalancerKind) -> any Balancer = { DirectorBalancer.on($0.director, kind: $1) }
 
     /// Scale applies no tuning, so the bench has none to restore.
-    public init(settings: ScaleSettings, bench: LabBench, labs: @escaping (BalancerKind) -> LabFactory) {
+    public init(settings: ScaleSettings, bench: LabBench) {
         self.settings = settings
         self.bench = bench
         self.bench.tuning = nil
-        self.labs = labs
+    }
+
+    /// A lab of the run: NAT, with one balancer.
+    struct LabItem {
+        var balancer: BalancerKind
+        var mode: LabMode { .nat }
     }
 
     /// Measures every balancer; `onLab` learns each lab once it is up, `onCurve` gets each
     /// balancer's curve once its lab is down.
     public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
                     onCurve: (BalancerKind, ScaleCurve) throws -> Void) throws {
-        for kind in settings.balancers {
-            var bench = self.bench
-            bench.labs = labs(kind)
-            try bench.eachLab([LabMode.nat], mode: \.self, reals: settings.reals, onLab: onLab, work: { _, lab in
-                try curve(kind, in: lab, bench: bench)
-            }, kept: { curve in
-                try onCurve(kind, curve)
-                try bench.checkInterrupted()
-                bench.progress.finish("\(kind.rawValue): \(curve.verdict.map(ScaleRunner.summary) ?? "measured")")
-            })
-        }
+        try bench.eachLab(settings.balancers.map(LabItem.init), mode: \.mode, balancer: \.balancer, reals: settings.reals,
+                          onLab: onLab, work: { item, lab in
+            (item.balancer, try curve(item.balancer, in: lab, bench: bench))
+        }, kept: { kind, curve in
+            try onCurve(kind, curve)
+            try bench.checkInterrupted()
+            bench.progress.finish("\(kind.rawValue): \(curve.verdict.map(ScaleRunner.summary) ?? "measured")")
+        })
     }
 
     /// The lab's service the load goes to: VIP and the port of the load's protocol.

@@ -17,8 +17,7 @@ public enum ScaleSession {
     }
 }
 
-/// Scale as a session's plan: a lab per balancer, built like the session's own labs but
-/// with that balancer on the director.
+/// Scale as a session's plan: a NAT lab per balancer.
 struct ScalePlan: SessionPlan {
     var settings: ScaleSettings
 
@@ -32,24 +31,6 @@ struct ScalePlan: SessionPlan {
     }
 
     func measure(on bench: LabBench, recorder: ResultRecorder, onLab: (any ExperimentLab) throws -> Void) throws {
-        let progress = bench.progress
-        let runner = ScaleRunner(settings: settings, bench: bench, labs: { kind in
-            ScaleLabFactory(balancer: kind, progress: { progress.show($0); progress.phase("build", $0) })
-        })
-        try runner.run(onLab: onLab) { kind, curve in try recorder.setScale(kind.rawValue, curve) }
-    }
-}
-
-/// Builds NAT labs with rr whose director runs `balancer` (`LabSpec.balancer`), named and
-/// built as `EngineLabFactory` builds the labs of `run` and `sweep`.
-struct ScaleLabFactory: LabFactory {
-    var balancer: BalancerKind
-    var director: DirectorChoice = .auto
-    var progress: @Sendable (String) -> Void
-
-    func build(mode: LabMode, reals: Int) throws -> any ExperimentLab {
-        let spec = LabSpec(name: EngineLabFactory.labName(mode: mode), mode: mode, reals: reals, scheduler: .rr,
-                           weights: nil, persistence: nil, director: director, balancer: balancer)
-        return EngineLab(lab: try LabEngine.up(spec, progress: progress), mode: mode)
+        try ScaleRunner(settings: settings, bench: bench).run(onLab: onLab) { kind, curve in try recorder.setScale(kind.rawValue, curve) }
     }
 }

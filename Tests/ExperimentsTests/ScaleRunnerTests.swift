@@ -67,7 +67,7 @@ final class ScaleRunnerTests: XCTestCase {
         let bench = LabBench(labs: labs, load: FakeLoad(journal: journal, labs: labs), meter: FakeMeter(journal: journal),
                              interrupted: { false })
         let settings = try ScaleSettings(services: [100, 1, 10], duration: 1, warmup: 0, outDir: "/tmp", name: "t")
-        var runner = ScaleRunner(settings: settings, bench: bench, labs: { _ in labs })
+        var runner = ScaleRunner(settings: settings, bench: bench)
         runner.balancer = { _, _ in balancer }
         var curves: [(BalancerKind, ScaleCurve)] = []
         // The fake load splits by the lab's weights, which scale leaves as the lab built them (1 each).
@@ -102,7 +102,7 @@ final class ScaleRunnerTests: XCTestCase {
         let lab = try labs.build(mode: .nat, reals: 2)
         let settings = try ScaleSettings(load: .httpClose, outDir: "/tmp")
         let runner = ScaleRunner(settings: settings, bench: LabBench(labs: labs, load: FakeLoad(journal: journal, labs: labs),
-                                                                    meter: FakeMeter(journal: journal)), labs: { _ in labs })
+                                                                    meter: FakeMeter(journal: journal)))
         XCTAssertEqual(runner.measuredService(lab), VirtualService(address: "198.18.0.100", port: 80))
     }
 }
