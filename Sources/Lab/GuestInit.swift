@@ -42,6 +42,7 @@ public enum GuestInit {
             lines.append("ip link set \(iface.name) up")
         }
         for r in director.routes { lines.append("ip route add \(r.destination) via \(r.via)") }
+        lines += conntrackLines(plan.spec.balancer, management: managementInterface(plan))
         lines += [
             "echo guest-init: network configured",
             "\(scratch.executable) lab agent --listen \(guest.agentHost):\(guest.agentPort) "
@@ -60,10 +61,26 @@ public enum GuestInit {
         switch balancer {
         case .nftables: return common + ["nf_tables", "nft_numgen", "nft_ct"]
         case .iptables:
-            return common + ["x_tables", "ip_tables", "iptable_nat", "iptable_filter", "xt_nat", "xt_tcpudp",
-                             "xt_statistic", "xt_conntrack", "xt_comment"]
+            return common + ["x_tables", "ip_tables", "iptable_nat", "iptable_filter", "iptable_raw", "xt_nat",
+                             "xt_tcpudp", "xt_statistic", "xt_conntrack", "xt_comment", "xt_CT"]
         case .ipvs, .haproxy: return []
         }
+    }
+
+    /// kube-proxy's floor for the connection-tracking table (`--conntrack-min`): the guest's
+    /// 512 MB give a table of 4096 entries, which new-connection load fills in a second.
+    static let conntrackMax = 131_072
+
+    /// For a DNAT balancer in the guest: a table as large as kube-proxy makes it, and the
+    /// management link left untracked, so the agent stays reachable when the measured
+    /// traffic fills the table (a full table drops every new connection, the agent's too).
+    static func conntrackLines(_ balancer: BalancerKind, management: String) -> [String] {
+        guard !netfilterModules(balancer).isEmpty, balancer == .iptables else { return [] }
+        return [
+            "sysctl -q -w net.netfilter.nf_conntrack_max=\(conntrackMax)",
+            "iptables-legacy -t raw -A PREROUTING -i \(management) -j CT --notrack",
+            "iptables-legacy -t raw -A OUTPUT -o \(management) -j CT --notrack",
+        ]
     }
 
     /// The guest interface that holds the agent's address: the management link to the
