@@ -31,7 +31,8 @@ let package = Package(
         ]),
         .target(name: "Balancing", dependencies: ["SystemKit", "Vocabulary"]),
         .target(name: "IPVSControl", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
-        .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "Balancing", "IPVSControl"]),
+        .target(name: "ProxyBalancing", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
+        .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "Balancing", "IPVSControl", "ProxyBalancing"]),
         .systemLibrary(name: "CLiburing", pkgConfig: "liburing",
                        providers: [.apt(["liburing-dev"])]),
         .target(name: "LoadGen", dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "SystemKitTests", dependencies: ["SystemKit"]),
         .testTarget(name: "VocabularyTests", dependencies: ["Vocabulary"]),
         .testTarget(name: "BalancingTests", dependencies: ["Balancing"]),
+        .testTarget(name: "ProxyBalancingTests", dependencies: ["ProxyBalancing"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "Vocabulary", "IPVSControl"]),
         .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),

@@ -1,16 +1,21 @@
 import Balancing
 import IPVSControl
+import ProxyBalancing
 import SystemKit
 import Vocabulary
 
 /// The balancer a lab's director runs: the one place that names the implementations, so the
 /// lab, the tuner and the undo log reach them only through the `Balancer` seam.
 public enum DirectorBalancer {
-    /// The balancer of kind `kind` on `director`.
-    public static func on(_ director: any LabNode, kind: BalancerKind = .ipvs) -> any Balancer {
+    /// The balancer of kind `kind` on `director`; HAProxy keeps its files in the lab's
+    /// `directory` (without one it is unavailable).
+    public static func on(_ director: any LabNode, kind: BalancerKind = .ipvs, directory: String? = nil) -> any Balancer {
         switch kind {
         case .ipvs: return IPVSBalancer(runner: director)
-        case .nftables, .iptables, .haproxy: return Unavailable(kind: kind)
+        case .haproxy:
+            guard let directory else { return Unavailable(kind: kind) }
+            return HAProxyBalancer(runner: director, directory: HAProxyBalancer.directory(labDirectory: directory))
+        case .nftables, .iptables: return Unavailable(kind: kind)
         }
     }
 
@@ -19,7 +24,14 @@ public enum DirectorBalancer {
     public static func check(_ kind: BalancerKind, mode: LabMode, scheduler: Scheduler, persistence: Int?) throws {
         switch kind {
         case .ipvs: return
-        case .nftables, .iptables, .haproxy:
+        case .haproxy:
+            // Verified live in NAT, where the VIP is on the director and the reals route
+            // their replies to its address; dr, tun and mixed are not verified yet.
+            guard mode == .nat else {
+                throw InvalidInput("balancer haproxy runs in --mode nat only (a proxy reaches the reals from the director's own address; \(mode.rawValue) is not verified with it): use --mode nat or --balancer ipvs")
+            }
+            try HAProxyConfig.check(scheduler: scheduler, persistence: persistence)
+        case .nftables, .iptables:
             throw InvalidInput("balancer \(kind.rawValue) is not available in this build: use --balancer ipvs")
         }
     }

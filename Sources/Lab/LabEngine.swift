@@ -217,6 +217,7 @@ public enum LabEngine {
 
     static func requireTools(_ plan: LabPlan) throws {
         for tool in ["ip", "nginx", "curl", "sysctl", "ipvsadm"] { _ = try ToolLocator.require(tool) }
+        if plan.spec.balancer == .haproxy { _ = try ToolLocator.require("haproxy") }
         if plan.directorHost == .uml {
             _ = try ToolLocator.require("linux.uml")
             let modules = GuestInit.moduleSource + "/" + GuestInit.kernelRelease
