@@ -28,6 +28,8 @@ public struct HAProxyBalancer: Balancer {
     public var configPath: String { directory + "/haproxy.cfg" }
     /// The master's pid, as the director numbers it.
     public var pidPath: String { directory + "/haproxy.pid" }
+    /// What HAProxy writes while it starts and runs.
+    public var logPath: String { directory + "/haproxy.log" }
     /// The services, weights and timeouts as last committed: what renders `configPath`.
     var specPath: String { directory + "/services.json" }
 
@@ -147,9 +149,10 @@ public struct HAProxyBalancer: Balancer {
         let candidate = directory + "/haproxy.cfg.new"
         try AtomicFile.write(config.render(), to: candidate, mode: 0o600)
         defer { try? FileManager.default.removeItem(atPath: candidate) }
-        let check = try runner.run(["haproxy", "-c", "-q", "-f", candidate], timeout: 120)
+        let check = try runner.run(["haproxy", "-c", "-f", candidate], timeout: 120)
         guard check.succeeded else {
-            let reason = (check.stderr + check.stdout).split(separator: "\n").first { $0.contains("ALERT") } ?? "exit \(check.status)"
+            let lines = (check.stderr + check.stdout).split(separator: "\n")
+            let reason = lines.first { $0.contains("ALERT") } ?? lines.last ?? "exit \(check.status)"
             throw RuntimeFailure("HAProxy refused the configuration, nothing changed: \(reason)")
         }
         try save(config)
@@ -157,7 +160,17 @@ public struct HAProxyBalancer: Balancer {
             if let pid = try runningPid() {
                 try runner.check(["kill", "-USR2", String(pid)])
             } else {
-                try runner.check(["haproxy", "-W", "-D", "-f", configPath, "-p", pidPath], timeout: 120)
+                // The daemon must hold none of the runner's descriptors (its output pipes, a
+                // guest agent's connection), or the runner waits for it: its output goes to a
+                // log and every other descriptor is closed first.
+                let closeAll = #"for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done 2>/dev/null; "#
+                let start = try runner.run(["bash", "-c", closeAll + #"exec "$@" </dev/null >>"$0" 2>&1"#, logPath,
+                                            "haproxy", "-W", "-D", "-f", configPath, "-p", pidPath], timeout: 120)
+                guard start.succeeded else {
+                    let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                    let reason = log.split(separator: "\n").first { $0.contains("ALERT") } ?? "exit \(start.status)"
+                    throw RuntimeFailure("HAProxy did not start on the director: \(reason) (see \(logPath))")
+                }
             }
             try waitUntilRunning(config)
         } catch {
