@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "BalancingTests", dependencies: ["Balancing"]),
         .testTarget(name: "ProxyBalancingTests", dependencies: ["ProxyBalancing"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "Vocabulary", "IPVSControl"]),
-        .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "lvsbench"]),
+        .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "ProxyBalancing", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
         .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],
                     resources: [.copy("Fixtures")]),

@@ -13,7 +13,8 @@ public struct HAProxyConfig: Codable, Equatable, Sendable {
     /// HAProxy's server weights are 0 to 256 (IPVS's go to 65535).
     public static let weights = 0...256
     /// At most this many services: each is a frontend with its own listening socket and a
-    /// backend; HAProxy handles 10,000 (it raises its own descriptor limit when run as root).
+    /// backend. Measured on a 2-core host (HAProxy 2.6, 2 threads): 10,000 start in 2.4 s with
+    /// 10,013 descriptors and a 350 MB worker; `show stat` then takes 0.6 s.
     public static let maximumServices = 10_000
     /// Connection attempts to a real give up after this long (IPVS has no such timeout).
     public static let connectTimeout = 5
@@ -67,12 +68,13 @@ public struct HAProxyConfig: Codable, Equatable, Sendable {
     public static func backendName(_ service: VirtualService) -> String { "be-\(service.address)-\(service.port)" }
     public static func serverName(_ real: RealSpec) -> String { "s-\(real.address)-\(real.port)" }
 
-    /// The configuration file's text.
+    /// The configuration file's text. No global `maxconn`: HAProxy derives it from the
+    /// descriptor limit it finds (a fixed 100,000 needs 200,000 descriptors, more than a
+    /// container's hard limit of 20,000 allows, and HAProxy then refuses to start).
     public func render() -> String {
         var lines = [
             "global",
             "    stats socket ipv4@\(statsAddress) level admin",
-            "    maxconn 100000",
             "",
             "defaults",
             "    mode tcp",

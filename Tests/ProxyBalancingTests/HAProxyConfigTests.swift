@@ -17,7 +17,6 @@ final class HAProxyConfigTests: XCTestCase {
         XCTAssertEqual(text, """
             global
                 stats socket ipv4@127.0.0.1:19999 level admin
-                maxconn 100000
 
             defaults
                 mode tcp
