@@ -25,11 +25,8 @@ public enum DirectorBalancer {
         switch kind {
         case .ipvs: return
         case .haproxy:
-            // Verified live in NAT, where the VIP is on the director and the reals route
-            // their replies to its address; dr, tun and mixed are not verified yet.
-            guard mode == .nat else {
-                throw InvalidInput("balancer haproxy runs in --mode nat only (a proxy reaches the reals from the director's own address; \(mode.rawValue) is not verified with it): use --mode nat or --balancer ipvs")
-            }
+            // Every mode works (verified live): a proxy reaches the reals from the director's
+            // own address, so neither the forwarding method nor where replies go matters to it.
             try HAProxyConfig.check(scheduler: scheduler, persistence: persistence)
         case .nftables, .iptables:
             throw InvalidInput("balancer \(kind.rawValue) is not available in this build: use --balancer ipvs")

@@ -17,7 +17,6 @@ final class HAProxyLabTests: XCTestCase {
     func testRefusedCombinationsExitTwoAndLeaveNothing() throws {
         let before = try LabEngine.listNamespaces()
         for (extra, expected) in [(["--scheduler", "sh"], "balancer haproxy has no scheduler sh: use one of rr, wrr, lc, wlc"),
-                                  (["--mode", "dr"], "balancer haproxy runs in --mode nat only"),
                                   (["--persistence", "60"], "balancer haproxy does not do persistence")] {
             let r = try LabCLI.run(["lab", "up", "--name", Self.name, "--balancer", "haproxy"] + extra)
             XCTAssertEqual(r.status, 2, "\(extra): \(r.stderr)")
@@ -26,6 +25,44 @@ final class HAProxyLabTests: XCTestCase {
             XCTAssertEqual(try LabEngine.listNamespaces(), before)
             XCTAssertFalse(FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(Self.name)))
         }
+    }
+
+    /// In dr, tun and mixed too the proxy serves the VIP per weight, and every real sees the
+    /// director's address: forwarding methods mean nothing to a proxy.
+    func testOtherModesServeTheVIPPerWeightFromTheDirectorsAddress() throws {
+        for (mode, weights) in [("dr", [3, 1]), ("tun", [3, 1]), ("mixed", [2, 1, 1])] {
+            let name = "t-hap-\(mode)"
+            defer {
+                let r = try? LabCLI.run(["lab", "down", "--name", name])
+                XCTAssertEqual(r?.status, 0, "lab down: \(r?.stderr ?? "")")
+                XCTAssertEqual(LabTests.leftovers().filter { $0.contains(name) }, [], "left behind by lab \(name)")
+            }
+            let lab = try LabCLI.up(["--name", name, "--mode", mode, "--reals", "\(weights.count)", "--scheduler", "wrr",
+                                     "--weights", weights.map(String.init).joined(separator: ","), "--balancer", "haproxy"])
+            let tally = try lab.httpRequests(40)
+            XCTAssertEqual(tally.ok, 40, mode)
+            let total = Double(weights.reduce(0, +))
+            for (i, w) in weights.enumerated() {
+                XCTAssertEqual(tally.share("real\(i + 1)"), Double(w) / total, accuracy: 0.02, "\(mode) real\(i + 1)")
+            }
+            try assertRealsSeeTheDirector(lab)
+        }
+    }
+
+    /// Holds one responder connection and checks that the real serving it sees a director address.
+    func assertRealsSeeTheDirector(_ lab: RunningLab, file: StaticString = #filePath, line: UInt = #line) throws {
+        let held = try lab.openResponderConnection()
+        defer { held.close() }
+        XCTAssertNotNil(LabTests.request(on: held), file: file, line: line)
+        var peers: [String] = []
+        for real in lab.reals {
+            let ss = try real.check(["ss", "-tnH", "state", "established", "( sport = :\(lab.state.tcpPort) )"])
+            peers += ss.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last?.split(separator: ":").first.map(String.init) }
+        }
+        let directorAddresses = lab.state.node(named: "director")!.addresses.map { String($0.split(separator: "/")[0]) }
+        XCTAssertEqual(peers.count, 1, "one connection held: \(peers)", file: file, line: line)
+        XCTAssertTrue(peers.allSatisfy(directorAddresses.contains), "reals see \(peers), the director has \(directorAddresses)",
+                      file: file, line: line)
     }
 
     func testNATWeightedRoundRobinCountersAndLiveChanges() throws {
@@ -60,17 +97,10 @@ final class HAProxyLabTests: XCTestCase {
         XCTAssertEqual((after.counters - before.counters).conns, 48, "the frontend's sessions")
 
         // The reals see the director's address, not the client's: HAProxy opens its own connection.
+        try assertRealsSeeTheDirector(lab)
         let held = try lab.openResponderConnection()
         defer { held.close() }
         XCTAssertNotNil(LabTests.request(on: held))
-        var peers: [String] = []
-        for real in lab.reals {
-            let ss = try real.check(["ss", "-tnH", "state", "established", "( sport = :\(lab.state.tcpPort) )"])
-            peers += ss.stdout.split(separator: "\n").compactMap { $0.split(separator: " ").last?.split(separator: ":").first.map(String.init) }
-        }
-        let directorAddresses = lab.state.node(named: "director")!.addresses.map { String($0.split(separator: "/")[0]) }
-        XCTAssertEqual(peers.count, 1, "one connection held: \(peers)")
-        XCTAssertTrue(peers.allSatisfy(directorAddresses.contains), "reals see \(peers), the director has \(directorAddresses)")
 
         // A reload (scheduler change) does not cut the connection in flight.
         let set = try LabCLI.run(["lab", "set", "--name", Self.name, "--scheduler", "wlc"])
