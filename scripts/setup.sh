@@ -6,7 +6,8 @@
 set -euo pipefail
 
 packages=(ipvsadm iproute2 user-mode-linux nginx-light wrk liburing-dev libpcap-dev
-          linux-libc-dev curl procps tcpdump kmod chromium time jq ethtool haproxy)
+          linux-libc-dev curl procps tcpdump kmod chromium time jq ethtool
+          nftables iptables haproxy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -23,7 +23,8 @@ public enum CellSummarizer {
                     errors: errors(m.repeats.map(\.balanced)), directRPS: repeats.directRPS.median,
                     lbOverheadRatio: repeats.lbOverheadRatio.median, perReal: shares(m),
                     director: director(m), repeats: repeats,
-                    plainForward: ForwardCost.of(m.repeats, perConnection: m.spec.load.closesConnections))
+                    plainForward: ForwardCost.of(m.repeats, perConnection: m.spec.load.closesConnections),
+                    balancer: m.spec.balancer)
     }
 
     /// Expected shares as the summary states them: where the scheduler gives no prediction

@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import IPVSControl
 import Lab
@@ -12,13 +13,18 @@ import Vocabulary
 /// in-memory lab. Nothing casts it back to the adapter: what a user needs is stated here.
 public protocol ExperimentLab: AnyObject {
     var mode: LabMode { get }
+    /// What balances the director's traffic in this lab.
+    var balancer: BalancerKind { get }
+    /// The balancer's cumulative counters, per service and per real: the meter reads them
+    /// before and after a window, whatever the balancer is.
+    func balancerCounters() throws -> [ServiceReading]
     /// "uml" or "native": where the director's IPVS runs.
     var directorHost: String { get }
     var client: any LabNode { get }
     var director: any LabNode { get }
     var reals: [any LabNode] { get }
-    /// Each real's address as IPVS lists it, in the order of `reals` (the meter counts the
-    /// connections IPVS sent to each by it).
+    /// Each real's address as the balancer lists it, in the order of `reals` (the meter
+    /// counts the connections the balancer sent to each by it).
     var realAddresses: [String] { get }
     /// Every node of the lab and its state directory, as the tuner applies and restores a
     /// profile on them.
@@ -35,9 +41,16 @@ public protocol ExperimentLab: AnyObject {
     func tearDown() throws
 }
 
-/// Builds one lab per mode (the runner never rebuilds a lab between cells).
+/// Builds one lab per mode and balancer (the runner never rebuilds a lab between cells).
 public protocol LabFactory {
-    func build(mode: LabMode, reals: Int) throws -> any ExperimentLab
+    func build(mode: LabMode, balancer: BalancerKind, reals: Int) throws -> any ExperimentLab
+}
+
+extension LabFactory {
+    /// An IPVS lab (the sweep's).
+    public func build(mode: LabMode, reals: Int) throws -> any ExperimentLab {
+        try build(mode: mode, balancer: .ipvs, reals: reals)
+    }
 }
 
 /// Runs the load generator once; `LoadProbe` is the real one, tests answer in memory.
@@ -51,7 +64,7 @@ extension LoadProbe: LoadSource {}
 
 /// Watches the director during a measured window (the collector in production).
 ///
-/// The kernel folds IPVS's packet, byte and connection counters into what it reports
+/// The window's traffic comes from the lab's balancer, its CPU from samples. The kernel folds IPVS's packet, byte and connection counters into what it reports
 /// (`/proc/net/ip_vs_stats`, `ipvsadm --stats`) only every 2 seconds (the rate estimator's
 /// tick), so counters are read before the window once the director has been quiet for
 /// `settleSeconds`, and again `settleSeconds` after the window: `endWindow` marks the end

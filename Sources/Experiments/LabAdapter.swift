@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import IPVSControl
 import Lab
@@ -17,6 +18,8 @@ public final class EngineLab: ExperimentLab {
         self.mode = mode
     }
 
+    public var balancer: BalancerKind { lab.state.spec.balancer }
+    public func balancerCounters() throws -> [ServiceReading] { try lab.balancer.counters() }
     public var directorHost: String { lab.state.directorHost.rawValue }
     public var client: any LabNode { lab.client }
     public var director: any LabNode { lab.director }
@@ -65,9 +68,11 @@ public struct EngineLabFactory: LabFactory {
         "x\(pid % 100_000)-\(mode.rawValue)"
     }
 
-    public func build(mode: LabMode, reals: Int) throws -> any ExperimentLab {
+    /// Labs of one mode are built one after the other (each is down before the next is
+    /// up), so they share the name whatever their balancer.
+    public func build(mode: LabMode, balancer: BalancerKind, reals: Int) throws -> any ExperimentLab {
         let spec = LabSpec(name: Self.labName(mode: mode), mode: mode, reals: reals,
-                           scheduler: .rr, weights: nil, persistence: nil, director: director)
+                           scheduler: .rr, weights: nil, persistence: nil, director: director, balancer: balancer)
         return EngineLab(lab: try LabEngine.up(spec, progress: progress), mode: mode)
     }
 }

@@ -36,16 +36,19 @@ public struct LabBench {
     /// signal too, before the error propagates. A cleanup step that fails is reported with the
     /// error (`CleanupFailed`, or `Interrupted` naming what is left), never swallowed. A signal
     /// that arrives while a lab is torn down still ends the experiment as interrupted.
-    func eachLab<Item, Result>(_ items: [Item], mode: KeyPath<Item, LabMode>, reals: Int,
+    func eachLab<Item, Result>(_ items: [Item], mode: KeyPath<Item, LabMode>,
+                               balancer: KeyPath<Item, BalancerKind>? = nil, reals: Int,
                                onLab: (any ExperimentLab) throws -> Void,
                                work: (Item, any ExperimentLab) throws -> Result,
                                kept: (Result) throws -> Void = { _ in }) throws {
         for item in items {
             let mode = item[keyPath: mode]
+            let kind = balancer.map { item[keyPath: $0] } ?? .ipvs
+            let named = kind == .ipvs ? mode.rawValue : "\(mode.rawValue) \(kind.rawValue)"
             try checkInterrupted()
-            progress.show("building the \(mode.rawValue) lab with \(reals) reals ...")
-            progress.phase("build", "\(mode.rawValue) lab")
-            let lab = try labs.build(mode: mode, reals: reals)
+            progress.show("building the \(named) lab with \(reals) reals ...")
+            progress.phase("build", "\(named) lab")
+            let lab = try labs.build(mode: mode, balancer: kind, reals: reals)
             let result: Result
             do {
                 try onLab(lab)

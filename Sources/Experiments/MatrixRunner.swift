@@ -4,7 +4,7 @@ import Lab
 import LoadGen
 import SystemKit
 
-/// Runs a matrix: one lab per mode, reconfigured (profile, weights, scheduler) between its
+/// Runs a matrix: one lab per mode and balancer, reconfigured (profile, weights, scheduler) between its
 /// cells; per cell a warm-up, then `repeats` measured windows each bracketed by the same
 /// load on the direct path and through the director without IPVS (`References.bracketed`).
 /// Every finished cell goes to `onCell` at once, so the result on disk grows cell by cell
@@ -14,6 +14,8 @@ public struct MatrixRunner {
     public var settings: RunSettings
     public var bench: LabBench
     public var tuning: ProfileTuning
+    /// What a balancer cannot run: those cells are skipped (`Matrix.notMeasured`).
+    public var refusal: CellRefusal = Matrix.directorRefusal()
 
     /// The bench restores `tuning` (the one the cells apply) whatever happens.
     public init(settings: RunSettings, bench: LabBench, tuning: ProfileTuning) {
@@ -34,9 +36,10 @@ public struct MatrixRunner {
     /// Runs every cell; `onLab` learns each lab once it is up (for the director host and versions).
     public func run(onLab: (any ExperimentLab) throws -> Void = { _ in },
                     onCell: (CellMeasurement) throws -> Void) throws {
-        let matrix = Matrix(settings)
+        let matrix = Matrix(settings, refusal: refusal)
         var index = 0
-        try bench.eachLab(matrix.groups, mode: \.mode, reals: settings.reals, onLab: onLab) { group, lab in
+        try bench.eachLab(matrix.groups, mode: \.mode, balancer: \.balancer, reals: settings.reals,
+                          onLab: onLab) { group, lab in
             try tuning.check(profiles: settings.profiles, on: lab)
             try runCells(group.cells, in: lab, startingAt: &index, of: matrix.count, onCell: onCell)
         }
@@ -56,7 +59,8 @@ public struct MatrixRunner {
                 profile = cell.profile
             }
             try lab.configure(scheduler: cell.scheduler, weights: cell.weights)
-            let label = "cell \(index)/\(total) \(cell.mode.rawValue) \(cell.scheduler.rawValue) \(cell.profile)"
+            let balancer = cell.balancer == .ipvs ? "" : " \(cell.balancer.rawValue)"
+            let label = "cell \(index)/\(total) \(cell.mode.rawValue)\(balancer) \(cell.scheduler.rawValue) \(cell.profile)"
             var repeats: [RepeatMeasurement] = []
             for r in 1...settings.repeats {
                 repeats.append(try measureRepeat(r, of: cell, label: label, after: repeats, in: lab))

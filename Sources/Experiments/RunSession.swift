@@ -16,15 +16,23 @@ public enum RunSession {
         guard let library else {
             throw InvalidInput("no profiles directory found: set LVSBENCH_PROFILES to the repository's profiles/ folder")
         }
-        return try ExperimentSession.run(MatrixPlan(settings: settings, tuning: LabTuning(library: library)),
+        let tuning = LabTuning(library: library)
+        // Before anything is built: a balancer that can run none of its cells is refused.
+        let refusal = Matrix.directorRefusal(profileRefusal: tuning.refusal(profile:balancer:))
+        let matrix = try Matrix.checked(settings, refusal: refusal)
+        return try ExperimentSession.run(MatrixPlan(settings: settings, tuning: tuning, refusal: refusal,
+                                                    notMeasured: matrix.notMeasured),
                                          commandLine: commandLine, progress: progress)
     }
 }
 
-/// The matrix as a session's plan: one lab per mode, every cell recorded with its samples.
+/// The matrix as a session's plan: one lab per mode and balancer, every cell recorded with
+/// its samples, the cells no balancer could run listed in the summary's lab section.
 struct MatrixPlan: SessionPlan {
     var settings: RunSettings
     var tuning: ProfileTuning
+    var refusal: CellRefusal
+    var notMeasured: [NotMeasured]
 
     var command: String { "lvsbench run" }
     var outDir: String { settings.outDir }
@@ -32,11 +40,14 @@ struct MatrixPlan: SessionPlan {
 
     func labSetup(directorHost: String) -> LabSetup {
         LabSetup(modes: settings.modes, reals: [settings.reals], weights: settings.weightSets[0],
-                 directorHost: directorHost, profiles: settings.profiles, loads: [settings.load])
+                 directorHost: directorHost, profiles: settings.profiles, loads: [settings.load],
+                 balancers: settings.balancers, notMeasured: notMeasured)
     }
 
     func measure(on bench: LabBench, recorder: ResultRecorder, onLab: (any ExperimentLab) throws -> Void) throws {
-        try MatrixRunner(settings: settings, bench: bench, tuning: tuning).run(onLab: onLab) { measured in
+        var runner = MatrixRunner(settings: settings, bench: bench, tuning: tuning)
+        runner.refusal = refusal
+        try runner.run(onLab: onLab) { measured in
             let lines = measured.repeats.enumerated().flatMap { i, r in
                 r.counters.samples.map { (label: measured.spec.id, repeatIndex: i + 1, sample: $0) }
             }

@@ -22,6 +22,8 @@ public struct RunSettings: Codable, Equatable, Sendable {
     public var repeats: Int
     public var outDir: String
     public var name: String
+    /// What balances the director in each lab, in matrix order (`--balancer`).
+    public var balancers: [BalancerKind] = [.ipvs]
 
     /// The default benchmark: the LVS tutorial's four reals weighted 5,5,1,1 under the four
     /// classic schedulers in the three forwarding methods, with cells short enough that the
@@ -107,7 +109,7 @@ extension RunSettings {
     public init(modes: [LabMode]? = nil, schedulers: [Scheduler]? = nil, profiles: [String]? = nil, reals: Int? = nil,
                 weights: [[Int]] = [], load: LoadKind? = nil, connections: Int? = nil, rate: Double? = nil,
                 duration: Double? = nil, warmup: Double? = nil, repeats: Int? = nil,
-                outDir: String? = nil, name: String? = nil) throws {
+                outDir: String? = nil, name: String? = nil, balancers: [BalancerKind]? = nil) throws {
         let reals = reals ?? Self.defaultReals
         guard (1...Self.maxReals).contains(reals) else {
             throw InvalidInput("--reals \(reals) is out of range: give 1 to \(Self.maxReals)")
@@ -131,6 +133,12 @@ extension RunSettings {
         self.init(modes: modes ?? Self.defaultModes, schedulers: schedulers ?? Self.defaultSchedulers,
                   profiles: profiles ?? ["default"], reals: reals, weightSets: weightSets, load: load ?? .http,
                   connections: connections, rate: rate, duration: duration ?? Self.defaultDuration,
-                  warmup: warmup ?? Self.defaultWarmup, repeats: repeats, outDir: outDir ?? "results", name: name)
+                  warmup: warmup ?? Self.defaultWarmup, repeats: repeats, outDir: outDir ?? "results", name: name,
+                  balancers: Self.distinct(balancers ?? [.ipvs]))
+    }
+
+    /// `list` in its order, each once (`--balancer ipvs,ipvs` is one balancer).
+    static func distinct(_ list: [BalancerKind]) -> [BalancerKind] {
+        list.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Lab
 import SystemKit
 import Tuner
+import Vocabulary
 
 /// The tuner as the runner's profile tuning: resolves profile names in the shipped library
 /// and applies them to every node of the lab; `restore` undoes from the lab's undo log.
@@ -28,6 +29,15 @@ public final class LabTuning: ProfileTuning {
                                    + "the whole host: lvsbench run never does; pick another profile or drop those keys")
             }
         }
+    }
+
+    /// Why `profile` cannot tune a lab balanced by `balancer`, or nil. IPVS timeouts and
+    /// net.ipv4.vs.* keys configure IPVS alone: under another balancer they would change
+    /// nothing measured (or fail, with ip_vs not loaded), so such a cell is not measured
+    /// rather than measured under a profile that silently lost part of itself.
+    public func refusal(profile: String, balancer: BalancerKind) -> String? {
+        guard let resolved = try? library.resolve(profile) else { return nil }
+        return Tuner.balancerRefusal(resolved, balancer: balancer)
     }
 
     public func apply(profile: String, to lab: any ExperimentLab) throws {

@@ -16,8 +16,8 @@ public struct WindowCounters: Codable, Equatable, Sendable {
     public var samples: [Sample]
     /// CPU and data-link packets over the window, counted as for the plain-forward reference.
     public var director: DirectorReading?
-    /// IPVS packets counted while the plain-forward stretch before the window ran (read
-    /// after the counters settled): 0 when the reference bypassed IPVS.
+    /// Packets the balancer (IPVS or another) counted while the plain-forward stretch before
+    /// the window ran (read after the counters settled): 0 when the reference bypassed it.
     public var ipvsPacketsDuringReference: Int?
 
     public init(traffic: BalancerCounters, softirqPercent: Double, busyPercent: Double, realConnections: [Int],

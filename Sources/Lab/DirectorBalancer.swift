@@ -1,5 +1,6 @@
 import Balancing
 import IPVSControl
+import NetfilterBalancing
 import ProxyBalancing
 import SystemKit
 import Vocabulary
@@ -12,10 +13,11 @@ public enum DirectorBalancer {
     public static func on(_ director: any LabNode, kind: BalancerKind = .ipvs, directory: String? = nil) -> any Balancer {
         switch kind {
         case .ipvs: return IPVSBalancer(runner: director)
+        case .nftables: return NftablesBalancer(runner: director)
+        case .iptables: return IptablesBalancer(runner: director)
         case .haproxy:
             guard let directory else { return Unavailable(kind: kind) }
             return HAProxyBalancer(runner: director, directory: HAProxyBalancer.directory(labDirectory: directory))
-        case .nftables, .iptables: return Unavailable(kind: kind)
         }
     }
 
@@ -24,12 +26,12 @@ public enum DirectorBalancer {
     public static func check(_ kind: BalancerKind, mode: LabMode, scheduler: Scheduler, persistence: Int?) throws {
         switch kind {
         case .ipvs: return
+        case .nftables, .iptables:
+            try NetfilterPlan.check(kind, nat: mode == .nat, scheduler: scheduler, persistence: persistence)
         case .haproxy:
             // Every mode works (verified live): a proxy reaches the reals from the director's
             // own address, so neither the forwarding method nor where replies go matters to it.
             try HAProxyConfig.check(scheduler: scheduler, persistence: persistence)
-        case .nftables, .iptables:
-            throw InvalidInput("balancer \(kind.rawValue) is not available in this build: use --balancer ipvs")
         }
     }
 }

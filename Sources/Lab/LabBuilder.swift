@@ -50,7 +50,7 @@ final class LabBuilder {
         try wire()
         try configureNodes()
         if plan.directorHost == .uml { try bootGuest() }
-        try configureIPVS()
+        try installServices()
         try startServers()
         try waitForVIP()
         state.complete = true
@@ -154,7 +154,7 @@ final class LabBuilder {
         throw RuntimeFailure("the UML director's agent did not answer within 90 s (\(lastError.map { "\($0)" } ?? "")): see \(directory)/guest-console.log")
     }
 
-    private func configureIPVS() throws {
+    private func installServices() throws {
         progress("configuring IPVS on the director")
         let balancer = RunningLab(state: state).balancer
         let specs = plan.services.map { service in

@@ -7,12 +7,20 @@ import Vocabulary
 /// records each namespace and process in the state before creating it, and tears down what
 /// it built when any step fails or a signal arrives.
 public enum LabEngine {
-    /// Picks the director host: native needs kernel IPVS on the host.
-    public static func resolveDirectorHost(_ choice: DirectorChoice) throws -> DirectorHost {
+    /// Picks the director host: native needs kernel IPVS on the host. An nftables director is
+    /// native: the user-mode Linux kernel builds no nftables nat chains (nft_chain_nat), while
+    /// any distribution kernel has them (and this host's has no IPVS to need a guest for).
+    public static func resolveDirectorHost(_ choice: DirectorChoice, balancer: BalancerKind = .ipvs) throws -> DirectorHost {
+        if balancer == .nftables {
+            guard choice != .uml else {
+                throw InvalidInput("the UML director's kernel has no nftables nat chains (nft_chain_nat): use --director native or auto, or --balancer iptables")
+            }
+            return .native
+        }
         switch choice {
         case .uml: return .uml
         case .native:
-            guard hostHasIPVS(tryLoading: true) else {
+            guard hostHasIPVS(tryLoading: true) || balancer != .ipvs else {
                 throw InvalidInput("the host kernel has no IPVS (no /proc/net/ip_vs, modprobe ip_vs fails): use --director uml")
             }
             return .native
@@ -39,7 +47,7 @@ public enum LabEngine {
         if FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(spec.name)) {
             throw InvalidInput("lab name '\(spec.name)' is already in use: pick another --name or run `lvsbench lab down --name \(spec.name)`")
         }
-        let directorHost = try resolveDirectorHost(spec.director)
+        let directorHost = try resolveDirectorHost(spec.director, balancer: spec.balancer)
         if directorHost == .uml { try VectorOptions.validate() }
         let plan = Topology.plan(spec, directorHost: directorHost, prefix: prefix)
         try requireTools(plan)
@@ -217,7 +225,12 @@ public enum LabEngine {
 
     static func requireTools(_ plan: LabPlan) throws {
         for tool in ["ip", "nginx", "curl", "sysctl", "ipvsadm"] { _ = try ToolLocator.require(tool) }
-        if plan.spec.balancer == .haproxy { _ = try ToolLocator.require("haproxy") }
+        switch plan.spec.balancer {
+        case .nftables: _ = try ToolLocator.require("nft")
+        case .iptables: _ = try ToolLocator.require("iptables-legacy-restore")
+        case .haproxy: _ = try ToolLocator.require("haproxy")
+        case .ipvs: break
+        }
         if plan.directorHost == .uml {
             _ = try ToolLocator.require("linux.uml")
             let modules = GuestInit.moduleSource + "/" + GuestInit.kernelRelease

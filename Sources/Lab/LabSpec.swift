@@ -49,6 +49,19 @@ public struct LabSpec: Codable, Equatable, Sendable {
         balancer = try c.decodeIfPresent(BalancerKind.self, forKey: .balancer) ?? .ipvs
     }
 
+    /// An IPVS lab's spec is written as before balancers other than IPVS existed.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(reals, forKey: .reals)
+        try c.encode(scheduler, forKey: .scheduler)
+        try c.encode(weights, forKey: .weights)
+        try c.encodeIfPresent(persistence, forKey: .persistence)
+        try c.encode(director, forKey: .director)
+        if balancer != .ipvs { try c.encode(balancer, forKey: .balancer) }
+    }
+
     /// Builds a spec from the command line's typed values (`weights` nil or empty: 1 each);
     /// every error is `InvalidInput` (exit 2).
     public static func validated(name: String?, mode: LabMode, reals: Int, scheduler: Scheduler,

@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Vocabulary
 
 /// `cells.csv`: one row per cell for spreadsheets and scripts. RFC 4180: CRLF line ends,
 /// a header row, fields quoted when they hold a comma, a quote or a line break.
@@ -13,8 +14,13 @@ public enum CellsCSV {
         "us_per_conn_ipvs", "us_per_conn_plain", "ipvs_us_per_conn", "ipvs_packets_during_plain",
     ]
 
+    /// Appended when any cell ran under a balancer other than IPVS; a file of IPVS cells
+    /// alone keeps the columns it always had.
+    public static let balancerColumn = "balancer"
+
     public static func render(_ summary: Summary) -> String {
-        var rows = [header]
+        let withBalancer = summary.cells.contains { $0.balancer != .ipvs }
+        var rows = [header + (withBalancer ? [balancerColumn] : [])]
         for c in summary.cells {
             rows.append([
                 c.mode.rawValue, c.scheduler.rawValue, c.profile, String(c.reals), c.load.rawValue,
@@ -26,7 +32,7 @@ public enum CellsCSV {
                 String(c.director.outBytes), num(c.director.cpuSoftirqPct), num(c.director.cpuBusyPct),
                 c.perReal.map { "\($0.name)=\(num($0.observedShare))" }.joined(separator: ","),
                 c.perReal.map { "\($0.name)=\(num($0.expectedShare))" }.joined(separator: ","),
-            ] + plainColumns(c.plainForward))
+            ] + plainColumns(c.plainForward) + (withBalancer ? [c.balancer.rawValue] : []))
         }
         return rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }

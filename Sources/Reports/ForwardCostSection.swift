@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Vocabulary
 
 /// The report's section on IPVS's own cost: the director measured with IPVS and, in the
 /// same run and under the same load, plain-forwarding without it.
@@ -19,6 +20,9 @@ enum ForwardCostSection {
         guard !measured.isEmpty else { return nil }
         let labels = ReportContent.labels(measured)
         let perConn = measured.contains { $0.plainForward?.ipvsUsPerConn != nil }
+        // IPVS alone keeps the section's words; with other balancers each is named.
+        let ipvsOnly = measured.allSatisfy { $0.balancer == .ipvs }
+        let term = ipvsOnly ? "IPVS" : "balancer"
         let rows = zip(labels, measured).map { label, c -> [String] in
             let f = c.plainForward!
             var row = [label, us(f.usPerPacketIPVS), us(f.usPerPacketPlain), signed(f.ipvsUsPerPacket)]
@@ -28,32 +32,43 @@ enum ForwardCostSection {
             return row + [Format.count(f.plainRPS), Format.ratio(f.ipvsToPlainRatio), Format.ratio(c.lbOverheadRatio),
                           String(format: "%.0f%%", f.plainCPUPct), f.ipvsPacketsDuringPlain.map(String.init) ?? "n/a"]
         }
-        var header = ["cell", "µs/packet with IPVS", "µs/packet plain", "IPVS µs/packet"]
-        if perConn { header += ["µs/conn with IPVS", "µs/conn plain", "IPVS µs/conn"] }
-        header += ["plain req/s", "IPVS/plain", "LB ratio (vs direct)", "CPU plain", "IPVS pkts during plain"]
+        var header = ["cell", "µs/packet with \(term)", "µs/packet plain", "\(term) µs/packet"]
+        if perConn { header += ["µs/conn with \(term)", "µs/conn plain", "\(term) µs/conn"] }
+        header += ["plain req/s", "\(term)/plain", "LB ratio (vs direct)", "CPU plain", "\(term) pkts during plain"]
         var bullets: [String] = []
         for mode in modeOrder(measured.map(\.mode.rawValue).uniqued()) {
-            let costs = measured.filter { $0.mode.rawValue == mode }.compactMap(\.plainForward)
-            let med = { (xs: [Double]) in Spread(xs).median }
-            var line = String(format: "%@: director %.1f µs/packet with IPVS, %.1f without; IPVS's own cost %+.1f µs/packet",
-                              mode, med(costs.map(\.usPerPacketIPVS)), med(costs.map(\.usPerPacketPlain)),
-                              med(costs.map(\.ipvsUsPerPacket)))
-            let conns = costs.compactMap(\.ipvsUsPerConn)
-            if !conns.isEmpty { line += String(format: ", %+.0f µs per new connection", med(conns)) }
-            line += String(format: "; IPVS keeps %.0f%% of the plain-forward rate (median over %d cells).",
-                           med(costs.map(\.ipvsToPlainRatio)) * 100, costs.count)
-            bullets.append(line)
+            let inMode = measured.filter { $0.mode.rawValue == mode }
+            for balancer in inMode.map(\.balancer).uniqued() {
+                let costs = inMode.filter { $0.balancer == balancer }.compactMap(\.plainForward)
+                let name = balancer == .ipvs ? "IPVS" : balancer.rawValue
+                let head = ipvsOnly ? mode : "\(mode) \(name)"
+                let med = { (xs: [Double]) in Spread(xs).median }
+                var line = String(format: "%@: director %.1f µs/packet with %@, %.1f without; %@'s own cost %+.1f µs/packet",
+                                  head, med(costs.map(\.usPerPacketIPVS)), name, med(costs.map(\.usPerPacketPlain)),
+                                  name, med(costs.map(\.ipvsUsPerPacket)))
+                let conns = costs.compactMap(\.ipvsUsPerConn)
+                if !conns.isEmpty { line += String(format: ", %+.0f µs per new connection", med(conns)) }
+                line += String(format: "; %@ keeps %.0f%% of the plain-forward rate (median over %d cells).",
+                               name, med(costs.map(\.ipvsToPlainRatio)) * 100, costs.count)
+                bullets.append(line)
+            }
         }
         let bypassed = measured.compactMap { $0.plainForward?.ipvsPacketsDuringPlain }
+        let counter = ipvsOnly ? "IPVS" : "The balancers"
         if !bypassed.isEmpty {
             bullets.append(bypassed.allSatisfy { $0 == 0 }
-                ? "IPVS counted 0 packets during every plain-forward stretch: the reference bypassed IPVS."
-                : "IPVS counted packets during a plain-forward stretch (\(bypassed.reduce(0, +)) in all): "
-                    + "the reference did not fully bypass IPVS, read its figures with care.")
+                ? "\(counter) counted 0 packets during every plain-forward stretch: the reference bypassed \(ipvsOnly ? "IPVS" : "them")."
+                : "\(counter) counted packets during a plain-forward stretch (\(bypassed.reduce(0, +)) in all): "
+                    + "the reference did not fully bypass \(ipvsOnly ? "IPVS" : "the balancer"), read its figures with care.")
         }
         let numeric = Set(1..<header.count)
-        return Section(title: "IPVS's own cost: the same director with and without IPVS", blocks: [
-            .paragraph(explanation), .bullets(bullets),
+        let title = ipvsOnly ? "IPVS's own cost: the same director with and without IPVS"
+            : "Each balancer's own cost: the same director with and without it"
+        return Section(title: title, blocks: [
+            .paragraph(explanation + (ipvsOnly ? "" : " The other balancers are measured against the same reference: "
+                + "the plain-forward address matches none of their rules either, so the difference is each "
+                + "balancer's work for the traffic it balances.")),
+            .bullets(bullets),
             .table(Table(header: header, rows: rows, numeric: numeric)),
         ])
     }

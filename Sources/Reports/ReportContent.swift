@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Vocabulary
 
 /// A plain table: a header and rows of already formatted cells.
 public struct Table: Equatable {
@@ -39,6 +40,7 @@ public enum ReportContent {
             out.append(ReportSections.director(s))
             if let cost = ForwardCostSection.cells(s) { out.append(cost) }
         }
+        if let skipped = notMeasured(s) { out.append(skipped) }
         if let sweep = s.sweep, !sweep.isEmpty {
             out.append(ReportSections.sweep(s, sweep))
             out.append(ReportSections.capacity(s, sweep))
@@ -93,6 +95,9 @@ public enum ReportContent {
             ["Tuning profile", s.lab.profiles.joined(separator: ", ")],
             ["Load", s.lab.loads.map(\.rawValue).joined(separator: ", ")],
         ]
+        if let balancers = s.lab.balancers {
+            rows.insert(["Balancers", balancers.map(\.rawValue).joined(separator: ", ")], at: 1)
+        }
         if let rate = s.lab.realRateBytesPerSecond { rows.append(["Per-real cap", Format.byteRate(rate)]) }
         if let rps = s.lab.realRPS { rows.append(["Per-real cap", "\(Format.count(rps)) req/s"]) }
         if let c = s.cells.first {
@@ -112,10 +117,10 @@ public enum ReportContent {
     static func labels(_ cells: [Cell]) -> [String] {
         func varies<T: Hashable>(_ f: (Cell) -> T) -> Bool { Set(cells.map(f)).count > 1 }
         let parts: [(Cell) -> String] = [
-            { $0.mode.rawValue }, { $0.scheduler.rawValue }, { $0.profile }, { "\($0.reals)r" }, { $0.load.rawValue },
+            { $0.mode.rawValue }, { $0.balancer.rawValue }, { $0.scheduler.rawValue }, { $0.profile }, { "\($0.reals)r" }, { $0.load.rawValue },
             { "w" + $0.perReal.map { String($0.weight) }.joined(separator: ".") },
         ]
-        let used = [varies { $0.mode }, varies { $0.scheduler }, varies { $0.profile }, varies { $0.reals },
+        let used = [varies { $0.mode }, varies { $0.balancer }, varies { $0.scheduler }, varies { $0.profile }, varies { $0.reals },
                     varies { $0.load }, varies { $0.perReal.map(\.weight) }]
         return cells.map { c in
             let l = zip(parts, used).filter { $0.1 }.map { $0.0(c) }.joined(separator: "/")
@@ -126,10 +131,12 @@ public enum ReportContent {
     static func cells(_ s: Summary) -> Section {
         let withPlain = s.cells.contains { $0.plainForward != nil }
         let showWeights = Set(s.cells.map { $0.perReal.map(\.weight) }).count > 1
+        let showBalancer = Set(s.cells.map(\.balancer)).count > 1
         let rows = s.cells.map { c -> [String] in
             let spread = c.repeats.count > 1
                 ? " (\(Format.count(c.repeats.rps.min))–\(Format.count(c.repeats.rps.max)))" : ""
-            var row = [c.mode.rawValue, c.scheduler.rawValue, c.profile, String(c.reals), c.load.rawValue]
+            var row = [c.mode.rawValue] + (showBalancer ? [c.balancer.rawValue] : [])
+            row += [c.scheduler.rawValue, c.profile, String(c.reals), c.load.rawValue]
             if showWeights { row.append(c.perReal.map { String($0.weight) }.joined(separator: ",")) }
             return row + [Format.count(c.rps) + spread, Format.count(c.cps), Format.micros(c.latencyUS.p50),
                           Format.micros(c.latencyUS.p99), errorText(c.errors), Format.count(c.directRPS),
@@ -137,12 +144,13 @@ public enum ReportContent {
                 + (withPlain ? [c.plainForward.map { Format.count($0.plainRPS) } ?? "–",
                                 c.plainForward.map { Format.ratio($0.ipvsToPlainRatio) } ?? "–"] : [])
         }
-        var header = ["mode", "sched", "profile", "reals", "load"]
+        var header = ["mode"] + (showBalancer ? ["balancer"] : []) + ["sched", "profile", "reals", "load"]
         if showWeights { header.append("weights") }
         let first = header.count
         header += ["req/s (min–max)", "conn/s", "p50", "p99", "errors", "direct req/s", "LB ratio"]
         if withPlain { header += ["plain-forward req/s", "IPVS/plain"] }
-        let table = Table(header: header, rows: rows, numeric: Set([3] + Array(first..<header.count)))
+        let reals = header.firstIndex(of: "reals") ?? 3
+        let table = Table(header: header, rows: rows, numeric: Set([reals] + Array(first..<header.count)))
         let labels = labels(s.cells)
         let throughput = BarChart(
             title: "Throughput per cell: through the director vs direct path (bars: median; whiskers: min–max of repeats)",
@@ -164,6 +172,29 @@ public enum ReportContent {
                 + (withPlain ? " IPVS/plain = req/s through IPVS ÷ req/s of the same director plain-forwarding "
                     + "to one real without IPVS (see \"IPVS's own cost\" below)." : "")),
             .table(table), .chart(throughput.svg()), .chart(latency.svg()),
+        ])
+    }
+
+    /// What a haproxy cell measures that a kernel balancer's does not.
+    static let proxyNote = "haproxy cells: HAProxy is a userspace proxy, not a packet rewriter. It ends the client's "
+        + "TCP connection on the director and opens a second connection of its own to the chosen real for every "
+        + "client connection, so the reals see the director's address, not the client's (a real that logs, limits "
+        + "or routes by client address sees one client), and the director carries two connections, two handshakes "
+        + "and two sets of packets per request path; its per-real connection counts are HAProxy's own. Director CPU "
+        + "per packet and per connection include that second connection and the copies through user space."
+
+    /// Where a nftables cell's director ran, when the others ran in the guest.
+    static let nftablesNote = "nftables cells: the user-mode Linux guest's kernel (6.1, Debian's build) has no nftables "
+        + "NAT (CONFIG_NFT_NAT is not set), so a nftables lab's director is a namespace of the host and runs on the "
+        + "host's kernel and CPUs, not in the one-CPU guest. Its raw rates and director CPU are not comparable with "
+        + "the guest's cells; compare its LB overhead ratio and shares, and read its director CPU as the host's."
+
+    /// The cells asked for that their balancer cannot run, each with the reason; nil when none.
+    static func notMeasured(_ s: Summary) -> Section? {
+        guard let skipped = s.lab.notMeasured, !skipped.isEmpty else { return nil }
+        return Section(title: "Not measured", blocks: [
+            .paragraph("Cells of the requested matrix that a balancer cannot run: skipped, not lost."),
+            .bullets(skipped.map { "\($0.label): not measured: \($0.reason)" }),
         ])
     }
 
@@ -189,6 +220,10 @@ public enum ReportContent {
         if s.directorHost.lowercased().contains("uml") {
             bullets.insert("The director is a user-mode Linux guest with one CPU: it saturates long before a real "
                 + "director box would. Its absolute capacity is a floor, not a prediction for hardware.", at: 0)
+        }
+        if s.cells.contains(where: { $0.balancer == .haproxy }) { bullets.append(proxyNote) }
+        if s.cells.contains(where: { $0.balancer == .nftables }) && s.directorHost.lowercased().contains("uml") {
+            bullets.append(nftablesNote)
         }
         if !s.complete { bullets.insert("This run is incomplete: cells that were not reached are missing.", at: 0) }
         return Section(title: "Caveats", blocks: [.bullets(bullets)])

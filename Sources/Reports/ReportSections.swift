@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import Vocabulary
 
 /// The report's sections about shares, the director's packets, the sweep and the capacity model.
 enum ReportSections {
@@ -23,8 +24,9 @@ enum ReportSections {
             blocks.append(.paragraph(String(format: "Largest deviation from the weights: %.1f points (%@ in %@/%@).",
                                             abs(r.observedShare - r.expectedShare) * 100, r.name, c.mode.rawValue, c.scheduler.rawValue)))
         }
+        let conns = s.cells.allSatisfy { $0.balancer == .ipvs } ? "IPVS conns" : "balancer conns"
         blocks.append(.table(Table(header: ["cell", "weights", "expected share %", "observed share %", "worst Δ points",
-                                              "IPVS conns"], rows: rows, numeric: [4, 5])))
+                                              conns], rows: rows, numeric: [4, 5])))
         let names = withReals.flatMap { c -> [String] in c.perReal.map(\.name) }.uniqued()
         if names.count > maxChartedReals {
             blocks.append(.paragraph("No share chart: \(names.count) reals are more bars than a chart can show legibly; "
@@ -75,12 +77,13 @@ enum ReportSections {
                                 : "; softirq CPU is n/a because a user-mode Linux guest does not account softirq time "
                                 + "(its packet work shows as busy CPU)."))
         let rate = { (c: Cell, v: Int) in Double(v) / max(c.director.windowSeconds, 1e-9) }
-        let pkts = BarChart(title: "Director packets per second by direction (IPVS counters)",
+        let counters = s.cells.allSatisfy { $0.balancer == .ipvs } ? "IPVS counters" : "balancer counters"
+        let pkts = BarChart(title: "Director packets per second by direction (\(counters))",
                             yLabel: "packets per second", categories: labels,
                             series: [.init(name: "in: client → real", values: s.cells.map { rate($0, $0.director.inPkts) }),
                                      .init(name: "out: real → client", values: s.cells.map { rate($0, $0.director.outPkts) })],
                             valueLabel: { SVG.short($0) })
-        let bytes = BarChart(title: "Director bytes per second by direction (IPVS counters)",
+        let bytes = BarChart(title: "Director bytes per second by direction (\(counters))",
                              yLabel: "bytes per second", categories: labels,
                              series: [.init(name: "in: client → real", values: s.cells.map { rate($0, $0.director.inBytes) }),
                                       .init(name: "out: real → client", values: s.cells.map { rate($0, $0.director.outBytes) })],

@@ -7,6 +7,14 @@ import Vocabulary
 /// the repeats; `repeats` keeps each repeat so `compare` can tell noise from change.
 public struct Cell: Codable, Equatable, Sendable {
     public var mode: LabMode
+    /// What balanced the cell's traffic. Written to JSON only when it is not IPVS, so a
+    /// summary of IPVS alone reads as it did before other balancers existed, and an old
+    /// summary (no key) reads as IPVS.
+    public var balancer: BalancerKind {
+        get { otherBalancer ?? .ipvs }
+        set { otherBalancer = newValue == .ipvs ? nil : newValue }
+    }
+    private var otherBalancer: BalancerKind?
     public var scheduler: Scheduler
     public var profile: String
     public var reals: Int
@@ -36,8 +44,10 @@ public struct Cell: Codable, Equatable, Sendable {
     public init(mode: LabMode, scheduler: Scheduler, profile: String, reals: Int, load: LoadKind, rps: Double,
                 cps: Double, bytesPerSecond: Double, durationSeconds: Double, latencyUS: Latency,
                 errors: ErrorCounts, directRPS: Double, lbOverheadRatio: Double? = nil, perReal: [RealShare],
-                director: DirectorCounters, repeats: Repeats, plainForward: ForwardCost? = nil) {
+                director: DirectorCounters, repeats: Repeats, plainForward: ForwardCost? = nil,
+                balancer: BalancerKind = .ipvs) {
         self.mode = mode
+        self.otherBalancer = balancer == .ipvs ? nil : balancer
         self.scheduler = scheduler
         self.profile = profile
         self.reals = reals
@@ -60,14 +70,14 @@ public struct Cell: Codable, Equatable, Sendable {
         case mode, scheduler, profile, reals, load, rps, cps, bytesPerSecond = "bytes_per_s"
         case durationSeconds = "duration_s", latencyUS = "latency_us", errors, directRPS = "direct_rps"
         case lbOverheadRatio = "lb_overhead_ratio", perReal = "per_real", director, repeats
-        case plainForward = "plain_forward"
+        case plainForward = "plain_forward", otherBalancer = "balancer"
     }
 
     /// What identifies a cell across runs; `compare` matches cells by it. The weights come
     /// from `per_real`, so a matrix over several weight sets keeps its cells apart.
     public var key: CellKey {
         CellKey(mode: mode, scheduler: scheduler, profile: profile, reals: reals, load: load,
-                weights: perReal.map(\.weight))
+                weights: perReal.map(\.weight), balancer: balancer)
     }
 }
 
@@ -80,9 +90,13 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var load: LoadKind
     /// Real-server weights in order (empty when unknown).
     public var weights: [Int]
+    /// Cells of different balancers are different cells: `compare` never pairs them.
+    public var balancer: BalancerKind
 
-    public init(mode: LabMode, scheduler: Scheduler, profile: String, reals: Int, load: LoadKind, weights: [Int] = []) {
+    public init(mode: LabMode, scheduler: Scheduler, profile: String, reals: Int, load: LoadKind, weights: [Int] = [],
+                balancer: BalancerKind = .ipvs) {
         self.mode = mode
+        self.balancer = balancer
         self.scheduler = scheduler
         self.profile = profile
         self.reals = reals
@@ -90,10 +104,12 @@ public struct CellKey: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.weights = weights
     }
 
-    /// "nat/wrr/default/4r/http/w5.5.1.1"
+    /// "nat/wrr/default/4r/http/w5.5.1.1"; a balancer other than IPVS follows the mode
+    /// ("nat/nftables/wrr/..."), so IPVS cells keep the names they had.
     public var description: String {
         let w = weights.isEmpty ? "" : "/w" + weights.map(String.init).joined(separator: ".")
-        return "\(mode.rawValue)/\(scheduler.rawValue)/\(profile)/\(reals)r/\(load.rawValue)\(w)"
+        let b = balancer == .ipvs ? "" : "/\(balancer.rawValue)"
+        return "\(mode.rawValue)\(b)/\(scheduler.rawValue)/\(profile)/\(reals)r/\(load.rawValue)\(w)"
     }
 
     public static func < (a: CellKey, b: CellKey) -> Bool { a.description < b.description }

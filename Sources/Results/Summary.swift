@@ -102,10 +102,17 @@ public struct LabSetup: Codable, Equatable, Sendable {
     public var realRateBytesPerSecond: Double?
     /// Per-real cap of a sweep in requests per second (nil when not capped this way).
     public var realRPS: Double?
+    /// The balancers measured, in matrix order; nil (no key) when IPVS alone was, as in
+    /// every summary from before other balancers existed.
+    public var balancers: [BalancerKind]?
+    /// Cells asked for that a balancer cannot run; nil (no key) when there were none.
+    public var notMeasured: [NotMeasured]?
 
     public init(modes: [LabMode], reals: [Int], weights: [Int], directorHost: String,
                 profiles: [String], loads: [LoadKind], realRateBytesPerSecond: Double? = nil,
-                realRPS: Double? = nil) {
+                realRPS: Double? = nil, balancers: [BalancerKind] = [.ipvs], notMeasured: [NotMeasured] = []) {
+        self.balancers = balancers == [.ipvs] ? nil : balancers
+        self.notMeasured = notMeasured.isEmpty ? nil : notMeasured
         self.modes = modes
         self.reals = reals
         self.weights = weights
@@ -119,7 +126,11 @@ public struct LabSetup: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case modes, reals, weights, directorHost = "director_backend", profiles, loads
         case realRateBytesPerSecond = "real_rate_bytes_per_s", realRPS = "real_rps"
+        case balancers, notMeasured = "not_measured"
     }
+
+    /// The balancers measured (IPVS when the summary names none).
+    public var measuredBalancers: [BalancerKind] { balancers ?? [.ipvs] }
 }
 
 /// Versions of everything that shaped the numbers. Unknown versions are nil, not guessed.

@@ -25,7 +25,7 @@ public enum ToolLocator {
         "ip": "iproute2", "tc": "iproute2", "ipvsadm": "ipvsadm", "nginx": "nginx-light",
         "linux.uml": "user-mode-linux", "wrk": "wrk", "curl": "curl", "sysctl": "procps",
         "clang": "clang", "tcpdump": "tcpdump", "chromium": "chromium", "conntrack": "conntrack",
-        "ethtool": "ethtool",
+        "ethtool": "ethtool", "nft": "nftables", "iptables-legacy-restore": "iptables",
     ]
 
     static var searchPath: [String] {

@@ -2,6 +2,7 @@ import Balancing
 import Foundation
 import Lab
 import SystemKit
+import Vocabulary
 
 /// A running lab as the tuner sees it: its nodes and the directory that holds its state.
 public struct TuningTarget {
@@ -11,10 +12,14 @@ public struct TuningTarget {
     public var labDirectory: String
     /// Where host-global sysctls are reference-counted across labs (tests pass a scratch one).
     public var hostGlobals: HostGlobalSysctls
-    public init(nodes: [any LabNode], labDirectory: String, hostGlobals: HostGlobalSysctls = .shared) {
+    /// What balances the lab's director: IPVS settings of a profile need IPVS.
+    public var balancer: BalancerKind
+    public init(nodes: [any LabNode], labDirectory: String, hostGlobals: HostGlobalSysctls = .shared,
+                balancer: BalancerKind = .ipvs) {
         self.nodes = nodes
         self.labDirectory = labDirectory
         self.hostGlobals = hostGlobals
+        self.balancer = balancer
     }
 }
 
@@ -53,6 +58,7 @@ public enum Tuner {
     public static func apply(_ profile: Profile, to target: TuningTarget, options: TuningOptions,
                              host: CommandRunner = NodeSysctls.hostRunner,
                              interrupted: () -> Bool = { false }) throws -> ApplyReport {
+        if let reason = balancerRefusal(profile, balancer: target.balancer) { throw InvalidInput(reason) }
         var previous: [String] = []
         if try SysctlUndoLog.load(labDirectory: target.labDirectory) != nil {
             // A profile that would be refused must not undo the tuning in place either.
@@ -182,8 +188,23 @@ public enum Tuner {
 }
 
 extension TuningTarget {
-    /// Every node of a running lab, and its state directory.
+    /// Every node of a running lab, its state directory and its balancer.
     public init(lab: RunningLab) {
-        self.init(nodes: lab.nodes, labDirectory: lab.state.labDirectory)
+        self.init(nodes: lab.nodes, labDirectory: lab.state.labDirectory, balancer: lab.state.spec.balancer)
+    }
+}
+
+extension Tuner {
+    /// Why `profile` cannot tune a director balanced by `balancer`, or nil: its director's
+    /// IPVS timeouts and `net.ipv4.vs.*` keys exist only where IPVS runs.
+    public static func balancerRefusal(_ profile: Profile, balancer: BalancerKind) -> String? {
+        guard balancer != .ipvs else { return nil }
+        let director = profile.tuning(for: .director)
+        var settings: [String] = []
+        if let timeouts = director.ipvsTimeouts { settings.append("IPVS timeouts \(timeouts)") }
+        settings += director.ipvsSysctl.map(\.key)
+        guard !settings.isEmpty else { return nil }
+        return "profile \(profile.name) sets \(settings.joined(separator: ", ")), which only IPVS has: "
+            + "balancer \(balancer.rawValue) runs profiles without director.ipvs settings"
     }
 }

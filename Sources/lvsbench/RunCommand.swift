@@ -12,8 +12,11 @@ struct RunCommand: ParsableCommand {
         discussion: """
         With no options: the default benchmark, nat, dr, tun × rr, wrr, lc, wlc with 4 reals weighted 5,5,1,1, the default profile, HTTP keep-alive, 1 s warm-up and 3 s measured per cell. One lab is built per mode and reconfigured between its cells. Every cell also measures the client straight to real1 (the direct path) for the LB overhead ratio.
 
+        With --balancer, the same matrix runs under each balancer (one lab per mode and balancer); cells a balancer cannot run (a mode or scheduler it lacks, a profile with IPVS settings) are skipped and listed in the report as not measured, and a balancer that can run none of them is refused before anything is built.
+
         Example:
           lvsbench run --mode nat,dr --scheduler rr,wrr --duration 2s --repeat 3 --name nat-vs-dr
+          lvsbench run --mode nat --balancer ipvs,nftables,iptables,haproxy
 
         Results go to <out>/<UTC time>-<name>/ (summary.json, samples.jsonl, cells.csv, report.md, report.html) and <out>/latest points at it. Ctrl-C (or SIGTERM, SIGHUP) stops the load, tears the labs down and leaves the result marked incomplete; the exit code is the signal's (130, 143, 129), or 1 when the teardown could not remove everything (the message names what is left).
         """
@@ -23,6 +26,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "IPVS schedulers, comma separated (rr, wrr, lc, wlc, sh, ...).",
             transform: OptionValue.list("--scheduler", Scheduler.init(parsing:)))
     var scheduler: [Scheduler]?
+    @Option(name: .long, help: "Balancers, comma separated (ipvs, nftables, iptables, haproxy; default ipvs): one lab per mode and balancer, cells a balancer cannot run are listed as not measured.",
+            transform: OptionValue.list("--balancer", BalancerKind.init(parsing:)))
+    var balancer: [BalancerKind]?
     @Option(name: .long, help: "Tuning profiles, comma separated (see `lvsbench tune list`).",
             transform: OptionValue.list("--profile") { $0 })
     var profile: [String]?
@@ -58,6 +64,6 @@ struct RunCommand: ParsableCommand {
         try RunSettings(modes: measurement.mode, schedulers: scheduler, profiles: profile, reals: reals,
                         weights: weights, load: load, connections: connections, rate: rate,
                         duration: measurement.duration, warmup: measurement.warmup, repeats: repeats,
-                        outDir: measurement.out, name: measurement.name)
+                        outDir: measurement.out, name: measurement.name, balancers: balancer)
     }
 }

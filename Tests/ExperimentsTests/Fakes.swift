@@ -1,3 +1,4 @@
+import Balancing
 import Foundation
 import IPVSControl
 import Lab
@@ -25,10 +26,22 @@ final class Journal {
 
 final class FakeLab: ExperimentLab {
     let mode: LabMode
+    var balancer: BalancerKind = .ipvs
+    /// What `balancerCounters` answers, one reading per call (the last one repeats).
+    var counterReadings: [[ServiceReading]] = []
+    private(set) var counterReads = 0
+    /// When set, `balancerCounters` fails with this message.
+    var counterFailure: String?
+    func balancerCounters() throws -> [ServiceReading] {
+        if let counterFailure { throw RuntimeFailure(counterFailure) }
+        defer { counterReads += 1 }
+        guard !counterReadings.isEmpty else { return [] }
+        return counterReadings[min(counterReads, counterReadings.count - 1)]
+    }
     let journal: Journal
     let directorHost = "fake"
     let client: any LabNode = FakeNode(name: "client", role: .client)
-    let director: any LabNode = FakeNode(name: "director", role: .director)
+    var director: any LabNode = FakeNode(name: "director", role: .director)
     let reals: [any LabNode]
     var weights: [Int] = []
     /// When set, `tearDown` fails with this message (after journaling it).
@@ -67,9 +80,10 @@ final class FakeLabs: LabFactory {
     var tearDownFailure: String?
     var onTearDown: (() -> Void)?
     init(journal: Journal) { self.journal = journal }
-    func build(mode: LabMode, reals: Int) throws -> any ExperimentLab {
-        journal.events.append("up \(mode.rawValue) \(reals)")
+    func build(mode: LabMode, balancer: BalancerKind, reals: Int) throws -> any ExperimentLab {
+        journal.events.append(balancer == .ipvs ? "up \(mode.rawValue) \(reals)" : "up \(mode.rawValue) \(balancer.rawValue) \(reals)")
         let lab = FakeLab(mode: mode, reals: reals, journal: journal)
+        lab.balancer = balancer
         lab.tearDownFailure = tearDownFailure
         lab.onTearDown = onTearDown
         built.append(lab)

@@ -38,6 +38,24 @@ final class GuestInitTests: XCTestCase {
         XCTAssertTrue(script.contains("ip addr add 198.19.254.2/30 dev vec0"))
     }
 
+    /// An iptables lab's guest loads the legacy x_tables modules it is driven through; an
+    /// IPVS lab's loads none of them; every module named is one the installed kernel ships.
+    func testNetfilterBalancersLoadTheirModules() throws {
+        let plan = Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1, balancer: .iptables), directorHost: .uml, prefix: "px")
+        let script = GuestInit.script(plan: plan, labDirectory: "/run/l", executable: "/x/lvsbench")
+        for module in ["iptable_nat", "xt_statistic", "xt_conntrack", "xt_comment"] {
+            XCTAssertTrue(script.contains("modprobe -d /run/l/modroot \(module) "), module)
+        }
+        let ipvs = GuestInit.script(plan: Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1), directorHost: .uml, prefix: "px"),
+                                    labDirectory: "/run/l", executable: "/x/lvsbench")
+        XCTAssertFalse(ipvs.contains("iptable_nat"))
+        let dep = GuestInit.moduleSource + "/" + GuestInit.kernelRelease + "/modules.dep"
+        guard let modules = try? String(contentsOfFile: dep, encoding: .utf8) else { return }
+        for module in GuestInit.netfilterModules(.iptables) + GuestInit.netfilterModules(.nftables) {
+            XCTAssertTrue(modules.contains("/\(module).ko"), "\(module) is not in \(dep)")
+        }
+    }
+
     func testShellQuotingSurvivesQuotes() {
         XCTAssertEqual(GuestInit.shellQuoted("it's"), "'it'\\''s'")
     }

@@ -1,3 +1,4 @@
+import Vocabulary
 import XCTest
 import Lab
 @testable import Tuner
@@ -55,6 +56,27 @@ final class TunerApplyTests: XCTestCase {
         XCTAssertEqual(director.value("net.ipv4.tcp_fin_timeout"), "60")
         XCTAssertEqual(client.value("net.ipv4.tcp_tw_reuse"), "2")
         XCTAssertNil(try SysctlUndoLog.load(labDirectory: dir))
+    }
+
+    func testIPVSSettingsAreRefusedOnADirectorBalancedByAnotherBalancer() throws {
+        let p = try profile("""
+        director:
+          sysctl: {net.core.netdev_max_backlog: 3000}
+          ipvs: {timeouts: {tcp: 30, tcpfin: 5}}
+        """)
+        var nft = target
+        nft.balancer = .nftables
+        let backlog = director.value("net.core.netdev_max_backlog")
+        XCTAssertThrowsError(try Tuner.apply(p, to: nft, options: .init(), host: hostRunner)) { error in
+            XCTAssertTrue("\(error)".contains("which only IPVS has"), "\(error)")
+        }
+        XCTAssertEqual(director.ipvsTimeouts, "900 120 300", "nothing changed")
+        XCTAssertEqual(director.value("net.core.netdev_max_backlog"), backlog)
+        XCTAssertNil(try SysctlUndoLog.load(labDirectory: dir))
+        let plain = try profile("director:\n  sysctl: {net.core.netdev_max_backlog: 3000}\n")
+        XCTAssertNil(Tuner.balancerRefusal(plain, balancer: .nftables))
+        XCTAssertNotNil(Tuner.balancerRefusal(p, balancer: .haproxy))
+        XCTAssertNil(Tuner.balancerRefusal(p, balancer: .ipvs))
     }
 
     func testMissingKeyRefusedByNameUnlessSkipped() throws {
