@@ -49,6 +49,32 @@ final class HAProxyLabTests: XCTestCase {
         }
     }
 
+    /// A native director (a namespace of the host): the lab records HAProxy's master by pid,
+    /// since deleting a namespace ends no process, and `lab down` ends it and its workers.
+    func testNativeDirectorRecordsTheMasterAndLabDownEndsIt() throws {
+        let name = "t-hap-native"
+        let lab = try LabCLI.up(["--name", name, "--director", "native", "--mode", "nat", "--reals", "2",
+                                 "--scheduler", "wrr", "--weights", "3,1", "--balancer", "haproxy"])
+        var marker = ""
+        defer {
+            let r = try? LabCLI.run(["lab", "down", "--name", name])
+            XCTAssertEqual(r?.status, 0, "lab down: \(r?.stderr ?? "")")
+            XCTAssertEqual(LabTests.leftovers().filter { $0.contains(name) }, [], "left behind by lab \(name)")
+            let alive = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+                .filter { !marker.isEmpty && DetachedProcess.isAlive($0) && DetachedProcess.matches($0, marker: marker) }
+            XCTAssertEqual(alive, [], "HAProxy processes of lab \(name) after lab down")
+        }
+        let record = try XCTUnwrap(lab.state.processes.first { $0.label == "haproxy director" })
+        marker = record.marker
+        XCTAssertTrue(marker.hasPrefix(lab.state.labDirectory + "/"), marker)
+        XCTAssertTrue(DetachedProcess.isAlive(record.pid))
+        XCTAssertTrue(DetachedProcess.matches(record.pid, marker: marker))
+        let tally = try lab.httpRequests(20)
+        XCTAssertEqual(tally.ok, 20)
+        XCTAssertEqual(tally.share("real1"), 0.75, accuracy: 0.02)
+        try assertRealsSeeTheDirector(lab)
+    }
+
     /// Holds one responder connection and checks that the real serving it sees a director address.
     func assertRealsSeeTheDirector(_ lab: RunningLab, file: StaticString = #filePath, line: UInt = #line) throws {
         let held = try lab.openResponderConnection()
