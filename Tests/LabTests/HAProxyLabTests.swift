@@ -15,14 +15,16 @@ final class HAProxyLabTests: XCTestCase {
     }
 
     func testRefusedCombinationsExitTwoAndLeaveNothing() throws {
-        let before = try LabEngine.listNamespaces()
+        // Only this prefix's namespaces: other labs on the host come and go meanwhile.
+        let ours = { try LabEngine.listNamespaces().filter { $0.hasPrefix(LabEnvironment.prefix + "-") } }
+        let before = try ours()
         for (extra, expected) in [(["--scheduler", "sh"], "balancer haproxy has no scheduler sh: use one of rr, wrr, lc, wlc"),
                                   (["--persistence", "60"], "balancer haproxy does not do persistence")] {
             let r = try LabCLI.run(["lab", "up", "--name", Self.name, "--balancer", "haproxy"] + extra)
             XCTAssertEqual(r.status, 2, "\(extra): \(r.stderr)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
             XCTAssertTrue(r.stderr.contains(expected), r.stderr)
-            XCTAssertEqual(try LabEngine.listNamespaces(), before)
+            XCTAssertEqual(try ours(), before)
             XCTAssertFalse(FileManager.default.fileExists(atPath: LabEnvironment.labDirectory(Self.name)))
         }
     }
