@@ -11,7 +11,8 @@ import Vocabulary
 /// Every change of the set of services, a scheduler or the timeouts renders the whole
 /// configuration, checks it (`haproxy -c`) before anything changes, and reloads the
 /// master-worker process (SIGUSR2: the new worker takes new connections, the old one finishes
-/// those it has). A weight changes in place through the runtime API (`set weight`).
+/// those it has; the new worker's counters start from zero). A weight changes in place
+/// through the master CLI (`@1 set weight`).
 public struct HAProxyBalancer: Balancer {
     public let runner: any CommandRunning
     public let directory: String
@@ -84,7 +85,8 @@ public struct HAProxyBalancer: Balancer {
     }
 
     /// From `show stat`: a frontend's and each server's sessions and bytes; packets are 0 (a
-    /// proxy does not see them).
+    /// proxy does not see them). A reload starts them from zero (`BalancerCounters.increase`
+    /// takes that as a reset).
     public func counters() throws -> [ServiceReading] {
         let config = try stored()
         guard !config.services.isEmpty else { return [] }
@@ -158,14 +160,17 @@ public struct HAProxyBalancer: Balancer {
         try save(config)
         do {
             if let pid = try runningPid() {
+                let worker = try currentWorker(config)
                 try runner.check(["kill", "-USR2", String(pid)])
+                try waitForNewWorker(replacing: worker, config: config)
             } else {
                 // The daemon must hold none of the runner's descriptors (its output pipes, a
                 // guest agent's connection), or the runner waits for it: its output goes to a
                 // log and every other descriptor is closed first.
                 let closeAll = #"for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done 2>/dev/null; "#
                 let start = try runner.run(["bash", "-c", closeAll + #"exec "$@" </dev/null >>"$0" 2>&1"#, logPath,
-                                            "haproxy", "-W", "-D", "-f", configPath, "-p", pidPath], timeout: 120)
+                                            "haproxy", "-W", "-D", "-S", "ipv4@" + config.cliAddress,
+                                            "-f", configPath, "-p", pidPath], timeout: 120)
                 guard start.succeeded else {
                     let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
                     let reason = log.split(separator: "\n").first { $0.contains("ALERT") } ?? "exit \(start.status)"
@@ -206,11 +211,41 @@ public struct HAProxyBalancer: Balancer {
         try HAProxyStat.parse(runtime("show stat", config: config))
     }
 
-    /// One command on the runtime API, from inside the director (bash's /dev/tcp: no socat
-    /// needed); its reply.
+    /// The current worker's pid, from the master's `show proc`.
+    func currentWorker(_ config: HAProxyConfig) throws -> String? {
+        HAProxyBalancer.currentWorker(inShowProc: try cli("show proc", config: config))
+    }
+
+    /// The first pid under `# workers` in `show proc` (old workers are listed under a header
+    /// of their own).
+    static func currentWorker(inShowProc text: String) -> String? {
+        let lines = text.split(separator: "\n")
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("# workers") }), lines.indices.contains(header + 1),
+              !lines[header + 1].hasPrefix("#") else { return nil }
+        return lines[header + 1].split(separator: " ").first.map(String.init)
+    }
+
+    /// After SIGUSR2 the master re-executes and forks a new worker; until then `@1` would
+    /// still be the old one.
+    func waitForNewWorker(replacing old: String?, config: HAProxyConfig) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if let worker = try? currentWorker(config), worker != old { return }
+            usleep(50_000)
+        }
+        throw RuntimeFailure("HAProxy's master did not start a new worker within 10 s of the reload: see \(logPath)")
+    }
+
+    /// One command for the current worker, through the master CLI.
     func runtime(_ command: String, config: HAProxyConfig) throws -> String {
-        let parts = config.statsAddress.split(separator: ":")
-        let script = #"exec 3<>"/dev/tcp/$1/$2" && printf '%s\n' "$3" >&3 && cat <&3"#
+        try cli("@1 " + command, config: config)
+    }
+
+    /// One command on the master CLI, from inside the director (bash's /dev/tcp: no socat
+    /// needed); its reply. `; quit` ends the connection once it is answered.
+    func cli(_ command: String, config: HAProxyConfig) throws -> String {
+        let parts = config.cliAddress.split(separator: ":")
+        let script = #"exec 3<>"/dev/tcp/$1/$2" && printf '%s; quit\n' "$3" >&3 && cat <&3"#
         return try runner.check(["bash", "-c", script, "bash", String(parts[0]), String(parts[1]), command], timeout: 30).stdout
     }
 }

@@ -24,21 +24,25 @@ public struct HAProxyConfig: Codable, Equatable, Sendable {
     /// `timeout server`), half-closed ones after `tcpFin` (`timeout client-fin`/`server-fin`);
     /// `udp` is kept only to give it back: HAProxy's `mode tcp` proxies no UDP.
     public var timeouts: ConnectionTimeouts
-    /// Where the runtime API listens inside the director (`show stat`, `set weight`).
-    public var statsAddress: String
+    /// Where the master CLI listens inside the director (`-S`): `@1 show stat` and
+    /// `@1 set weight` reach the current worker only, never one that a reload is retiring.
+    public var cliAddress: String
 
     public init(services: [ServiceSpec], timeouts: ConnectionTimeouts = HAProxyConfig.defaultTimeouts,
-                statsAddress: String = HAProxyConfig.defaultStatsAddress) {
+                cliAddress: String = HAProxyConfig.defaultCLIAddress) {
         self.services = services
         self.timeouts = timeouts
-        self.statsAddress = statsAddress
+        self.cliAddress = cliAddress
     }
 
+    /// A worker statistics socket that nothing uses: HAProxy refuses a configuration without
+    /// any listener, and the lab's has none once its last service is removed.
+    public static let idleListener = "127.0.0.1:19998"
     /// IPVS's defaults, so a lab reads the same timeouts whatever its balancer.
     public static let defaultTimeouts = ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 300)
     /// On the director's loopback: a TCP socket, since a unix socket on the UML guest's hostfs
     /// lab directory is not reliably reachable.
-    public static let defaultStatsAddress = "127.0.0.1:19999"
+    public static let defaultCLIAddress = "127.0.0.1:19999"
 
     /// Refuses what HAProxy cannot run, with what would work instead.
     public static func check(_ spec: ServiceSpec) throws {
@@ -74,7 +78,7 @@ public struct HAProxyConfig: Codable, Equatable, Sendable {
     public func render() -> String {
         var lines = [
             "global",
-            "    stats socket ipv4@\(statsAddress) level admin",
+            "    stats socket ipv4@\(Self.idleListener) level user",
             "",
             "defaults",
             "    mode tcp",

@@ -16,7 +16,7 @@ final class HAProxyConfigTests: XCTestCase {
         let text = HAProxyConfig(services: [spec(.wrr, weights: [5, 5, 1, 1])]).render()
         XCTAssertEqual(text, """
             global
-                stats socket ipv4@127.0.0.1:19999 level admin
+                stats socket ipv4@127.0.0.1:19998 level user
 
             defaults
                 mode tcp

@@ -61,4 +61,20 @@ final class HAProxyStatTests: XCTestCase {
         XCTAssertThrowsError(try HAProxyStat.parse("# pxname,svname,stot,bin,bout,weight\nfe,FRONTEND,x,0,0,\n"))
         XCTAssertThrowsError(try HAProxyStat.parse("# pxname,svname,stot,bin,weight\n"), "no bout column")
     }
+
+    /// HAProxy 2.6's `show proc` on the master CLI, during a reload.
+    func testCurrentWorkerIsTheFirstUnderWorkersNotAnOldOne() {
+        let text = """
+            #<PID>          <type>          <reloads>       <uptime>        <version>
+            7123            master          1 [failed: 0]   0d00h00m09s     2.6.12-1+deb12u4
+            # workers
+            7130            worker          0               0d00h00m01s     2.6.12-1+deb12u4
+            # old workers
+            7124            worker          1               0d00h00m09s     2.6.12-1+deb12u4
+            # programs
+
+            """
+        XCTAssertEqual(HAProxyBalancer.currentWorker(inShowProc: text), "7130")
+        XCTAssertNil(HAProxyBalancer.currentWorker(inShowProc: "# workers\n# old workers\n7124 worker\n"))
+    }
 }
