@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(ipvsadm iproute2 user-mode-linux nginx-light wrk liburing-dev libpcap-dev
           linux-libc-dev curl procps tcpdump kmod chromium time jq ethtool
-          nftables iptables)
+          nftables iptables haproxy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,19 +1,23 @@
 import Balancing
 import IPVSControl
 import NetfilterBalancing
+import ProxyBalancing
 import SystemKit
 import Vocabulary
 
 /// The balancer a lab's director runs: the one place that names the implementations, so the
 /// lab, the tuner and the undo log reach them only through the `Balancer` seam.
 public enum DirectorBalancer {
-    /// The balancer of kind `kind` on `director`.
-    public static func on(_ director: any LabNode, kind: BalancerKind = .ipvs) -> any Balancer {
+    /// The balancer of kind `kind` on `director`; HAProxy keeps its files in the lab's
+    /// `directory` (without one it is unavailable).
+    public static func on(_ director: any LabNode, kind: BalancerKind = .ipvs, directory: String? = nil) -> any Balancer {
         switch kind {
         case .ipvs: return IPVSBalancer(runner: director)
         case .nftables: return NftablesBalancer(runner: director)
         case .iptables: return IptablesBalancer(runner: director)
-        case .haproxy: return Unavailable(kind: kind)
+        case .haproxy:
+            guard let directory else { return Unavailable(kind: kind) }
+            return HAProxyBalancer(runner: director, directory: HAProxyBalancer.directory(labDirectory: directory))
         }
     }
 
@@ -25,7 +29,9 @@ public enum DirectorBalancer {
         case .nftables, .iptables:
             try NetfilterPlan.check(kind, nat: mode == .nat, scheduler: scheduler, persistence: persistence)
         case .haproxy:
-            throw InvalidInput("balancer \(kind.rawValue) is not available in this build: use --balancer ipvs")
+            // Every mode works (verified live): a proxy reaches the reals from the director's
+            // own address, so neither the forwarding method nor where replies go matters to it.
+            try HAProxyConfig.check(scheduler: scheduler, persistence: persistence)
         }
     }
 }

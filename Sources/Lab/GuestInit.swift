@@ -35,6 +35,12 @@ public enum GuestInit {
         // below one of the directories the scratch mounts then hide.
         let scratch = privateScratch(executable: executable, secret: AgentSecret.path(labDirectory: labDirectory))
         lines += scratch.lines
+        if plan.spec.balancer == .haproxy {
+            // HAProxy's configuration and pid file live in the lab directory, which the scratch
+            // mounts may hide: it is mounted back from the host at the same path.
+            lines.append("mkdir -p \(shellQuoted(labDirectory)) && mount -t hostfs none \(shellQuoted(labDirectory)) -o \(shellQuoted(labDirectory))"
+                         + " || echo guest-init: cannot mount the lab directory")
+        }
         lines.append("ip link set lo up")
         for s in director.sysctls { lines.append("sysctl -q -w \(s.key)=\(s.value)") }
         for iface in director.interfaces {

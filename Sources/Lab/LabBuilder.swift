@@ -1,5 +1,6 @@
 import Foundation
 import IPVSControl
+import ProxyBalancing
 import SystemKit
 
 /// Executes a `LabPlan` step by step, keeping `state` (and its file) ahead of the host: a
@@ -156,11 +157,24 @@ final class LabBuilder {
     private func installServices() throws {
         progress("configuring IPVS on the director")
         let balancer = RunningLab(state: state).balancer
-        for service in plan.services {
-            try balancer.install(ServiceSpec(service: service, scheduler: plan.spec.scheduler, persistence: plan.spec.persistence,
-                                             reals: plan.reals.map { RealSpec(address: $0.address, port: service.port,
-                                                                              forwarding: $0.forwarding, weight: $0.weight) }))
+        let specs = plan.services.map { service in
+            ServiceSpec(service: service, scheduler: plan.spec.scheduler, persistence: plan.spec.persistence,
+                        reals: plan.reals.map { RealSpec(address: $0.address, port: service.port,
+                                                         forwarding: $0.forwarding, weight: $0.weight) })
         }
+        guard let proxy = balancer as? HAProxyBalancer, plan.directorHost == .native else {
+            return try balancer.install(all: specs)
+        }
+        // A namespace's end does not end its processes: the lab records HAProxy's master (its
+        // workers share its process group) so that `down` stops it. A guest's ends with it.
+        state.processes.append(ProcessRecord(pid: 0, label: "haproxy director", marker: proxy.configPath, group: true))
+        try LabStore.save(state)
+        try balancer.install(all: specs)
+        guard let pid = (try? String(contentsOfFile: proxy.pidPath, encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) else {
+            throw RuntimeFailure("HAProxy started on the director but wrote no pid to \(proxy.pidPath)")
+        }
+        state.processes[state.processes.count - 1].pid = pid
+        try LabStore.save(state)
     }
 
     private func startServers() throws {

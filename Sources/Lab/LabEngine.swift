@@ -228,7 +228,8 @@ public enum LabEngine {
         switch plan.spec.balancer {
         case .nftables: _ = try ToolLocator.require("nft")
         case .iptables: _ = try ToolLocator.require("iptables-legacy-restore")
-        case .ipvs, .haproxy: break
+        case .haproxy: _ = try ToolLocator.require("haproxy")
+        case .ipvs: break
         }
         if plan.directorHost == .uml {
             _ = try ToolLocator.require("linux.uml")

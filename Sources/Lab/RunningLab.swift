@@ -30,7 +30,7 @@ public struct RunningLab: Sendable {
     }
 
     /// What the director does to traffic (see `DirectorBalancer`).
-    public var balancer: any Balancer { DirectorBalancer.on(director, kind: state.spec.balancer) }
+    public var balancer: any Balancer { DirectorBalancer.on(director, kind: state.spec.balancer, directory: state.labDirectory) }
 
     public var directorLinks: [CaptureLink] { state.directorLinks }
     /// real1's address on the direct client<->real1 path (crosses neither router nor director).

@@ -92,3 +92,20 @@ final class GuestInitTests: XCTestCase {
         }
     }
 }
+
+final class GuestInitHAProxyTests: XCTestCase {
+    /// HAProxy's files are in the lab directory, below /run which the guest hides: the guest
+    /// mounts it back from the host, after the scratch mounts, only for that balancer.
+    func testHAProxyLabMountsTheLabDirectoryBackAfterTheScratchMounts() throws {
+        let spec = LabSpec(name: "t", mode: .nat, reals: 1, balancer: .haproxy)
+        let script = GuestInit.script(plan: Topology.plan(spec, directorHost: .uml, prefix: "px"),
+                                      labDirectory: "/run/l", executable: "/x/lvsbench")
+        let lines = script.split(separator: "\n").map(String.init)
+        let hideRun = try XCTUnwrap(lines.firstIndex(of: "mount -t tmpfs tmpfs /run"))
+        let mount = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("mkdir -p '/run/l' && mount -t hostfs none '/run/l' -o '/run/l'") })
+        XCTAssertLessThan(hideRun, mount)
+        let ipvs = GuestInit.script(plan: Topology.plan(LabSpec(name: "t", mode: .nat, reals: 1), directorHost: .uml, prefix: "px"),
+                                    labDirectory: "/run/l", executable: "/x/lvsbench")
+        XCTAssertFalse(ipvs.contains("hostfs"))
+    }
+}
