@@ -40,12 +40,12 @@ final class LabModeTests: XCTestCase {
             try assertEveryRealAnswers(lab)
 
             // A name already in use: exit 2, one line, nothing else created.
-            let before = try LabEngine.listNamespaces()
+            let before = try LabEngine.listNamespaces().filter { $0.hasPrefix(LabEnvironment.prefix + "-") }
             let again = try LabCLI.run(["lab", "up", "--name", "t-nat", "--mode", "dr", "--reals", "1"])
             XCTAssertEqual(again.status, 2)
             XCTAssertEqual(again.stderr.split(separator: "\n").count, 1, again.stderr)
             XCTAssertTrue(again.stderr.contains("already in use"), again.stderr)
-            XCTAssertEqual(try LabEngine.listNamespaces(), before)
+            XCTAssertEqual(try LabEngine.listNamespaces().filter { $0.hasPrefix(LabEnvironment.prefix + "-") }, before)
 
             // `lab exec` passes output and exit status through the guest agent.
             let exec = try LabCLI.run(["lab", "exec", "--name", "t-nat", "director", "--", "ipvsadm", "-Ln", "--stats"])

@@ -25,7 +25,9 @@ final class NetfilterLabTests: XCTestCase {
     /// dr, tun and mixed need no DNAT undone on the way back, which netfilter cannot give;
     /// lc and persistence it does not have: exit 2, one line, nothing built.
     func testUnsupportedCombinationsAreRefusedBeforeAnythingIsBuilt() throws {
-        let before = try LabEngine.listNamespaces()
+        // Only this lab's namespaces: other labs on the host come and go meanwhile.
+        func ours() throws -> [String] { try LabEngine.listNamespaces().filter { $0.contains("-t-nfr-") } }
+        let before = try ours()
         let cases: [([String], String)] = [
             (["--balancer", "nftables", "--mode", "dr"], "use --mode nat"),
             (["--balancer", "iptables", "--mode", "tun"], "use --mode nat"),
@@ -39,7 +41,7 @@ final class NetfilterLabTests: XCTestCase {
             XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
             XCTAssertTrue(r.stderr.contains(reason), "\(args): \(r.stderr)")
-            XCTAssertEqual(try LabEngine.listNamespaces(), before, "\(args)")
+            XCTAssertEqual(try ours(), before, "\(args)")
             XCTAssertEqual(LabTests.leftovers().filter { $0.contains("t-nfr") }, [], "\(args)")
         }
     }
