@@ -84,7 +84,7 @@ final class BadOptionValuesTests: XCTestCase {
     ]
 
     func testBadValuesExitTwoWithOneLineNamingTheOptionAndCreateNothing() throws {
-        let prefix = "lvsBv"
+        let prefix = TestPrefix.named("Bv")
         let runDir = CLI.runDirectory(prefix: prefix)
         let runDirExisted = FileManager.default.fileExists(atPath: runDir)
         let work = URL(fileURLWithPath: "/tmp").appendingPathComponent("lvsbench-badvalues-\(UUID().uuidString)")

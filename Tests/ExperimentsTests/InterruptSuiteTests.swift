@@ -21,7 +21,7 @@ import Glibc
 /// replays one. `LVSBENCH_INTERRUPT_TRIALS=<n>` runs fewer signal trials while debugging.
 final class InterruptSuiteTests: XCTestCase {
     /// Namespace prefix: the caller's own (an isolated session) plus "Sg", else "lvsSg".
-    static let prefix = (ProcessInfo.processInfo.environment["LVSBENCH_PREFIX"] ?? "lvs") + "Sg"
+    static let prefix = TestPrefix.named("Sg")
     var root: URL!
 
     override func setUpWithError() throws {

@@ -1,12 +1,13 @@
 import Foundation
 import SystemKit
+import TestSupport
 import XCTest
 
 /// The plain-forward reference against a real lab: every cell records the same director
 /// forwarding without IPVS, with sane figures, and IPVS's counters stay still while that
 /// traffic runs (it really bypassed IPVS) though they move for the load through the VIP.
 final class LivePlainForwardTests: XCTestCase {
-    static let prefix = "lvsEp"
+    static let prefix = TestPrefix.named("Ep")
     var root: URL!
 
     override func setUpWithError() throws {

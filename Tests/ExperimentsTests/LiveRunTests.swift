@@ -1,11 +1,12 @@
 import Foundation
 import SystemKit
+import TestSupport
 import XCTest
 
 /// `lvsbench run` against a real lab (UML director here). Needs root; keeps to the short
 /// matrix the issue asks for so the suite stays a couple of minutes on two cores.
 final class LiveRunTests: XCTestCase {
-    static let prefix = "lvsEt"
+    static let prefix = TestPrefix.named("Et")
     var root: URL!
 
     override func setUpWithError() throws {

@@ -1,12 +1,13 @@
 import Foundation
 import SystemKit
+import TestSupport
 import XCTest
 
 /// A two-point sweep against a real lab: the cap on each real must hold (a capped real
 /// serves no more than its rate, whatever the director could do) and a second real must
 /// add about a real's worth of throughput.
 final class LiveSweepTests: XCTestCase {
-    static let prefix = "lvsEs"
+    static let prefix = TestPrefix.named("Es")
 
     override func tearDownWithError() throws {
         if Privileges.isRoot {

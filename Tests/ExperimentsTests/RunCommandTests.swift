@@ -1,5 +1,6 @@
 import Foundation
 import SystemKit
+import TestSupport
 import XCTest
 
 /// Bad input to `lvsbench run` / `sweep`: one line, exit 2, nothing created. Runs as any
@@ -20,7 +21,7 @@ final class RunCommandTests: XCTestCase {
             ["sweep", "--reals", "1,two"],
             ["sweep", "--real-rate", "1MB/s", "--real-rps", "100"],
         ]
-        let prefix = "lvsEb"
+        let prefix = TestPrefix.named("Eb")
         for argv in cases {
             let r = try CLI.run(argv + ["--out", out], prefix: prefix, timeout: 60)
             XCTAssertEqual(r.status, 2, "\(argv): \(r.stderr)")
@@ -51,7 +52,7 @@ final class RunCommandTests: XCTestCase {
              "--real-rate and --real-rps both given: cap the reals one way, not both"),
             (["sweep", "--name", ".hidden"], "--name '.hidden' is not usable in a directory name: use letters, digits, - _ ."),
         ]
-        let prefix = "lvsEf"
+        let prefix = TestPrefix.named("Ef")
         for (argv, message) in cases {
             let r = try CLI.run(argv + ["--out", out], prefix: prefix, timeout: 60)
             XCTAssertEqual(r.status, 2, "\(argv): \(r.stderr)")
