@@ -1,5 +1,6 @@
 import Foundation
 import SystemKit
+import TestSupport
 import XCTest
 
 /// `lvsbench scale` against a real lab (UML director here), with small cells: the
@@ -7,7 +8,7 @@ import XCTest
 /// benchmark, not the tests). Needs root.
 final class LiveScaleTests: XCTestCase {
     /// Its own lab prefix, below the caller's if one is set, so it never meets another test's labs.
-    static let prefix = (ProcessInfo.processInfo.environment["LVSBENCH_PREFIX"] ?? "lvs") + "Ek"
+    static let prefix = TestPrefix.named("Ek")
     var root: URL!
 
     override func setUpWithError() throws {
