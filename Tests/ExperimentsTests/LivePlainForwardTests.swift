@@ -6,22 +6,8 @@ import XCTest
 /// The plain-forward reference against a real lab: every cell records the same director
 /// forwarding without IPVS, with sane figures, and IPVS's counters stay still while that
 /// traffic runs (it really bypassed IPVS) though they move for the load through the VIP.
-final class LivePlainForwardTests: XCTestCase {
-    static let prefix = TestPrefix.named("Ep")
-    var root: URL!
-
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("lvsbench-plain-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let root { try? FileManager.default.removeItem(at: root) }
-        if Privileges.isRoot {
-            _ = try? ProcessRunner.run([CLI.path, "lab", "down", "--all"], environment: CLI.environment(prefix: Self.prefix))
-            CLI.removeRunDirectory(prefix: Self.prefix)
-        }
-    }
+final class LivePlainForwardTests: LiveCLITestCase {
+    override class var prefix: String { TestPrefix.named("Ep") }
 
     func testEveryCellRecordsAPlainForwardReferenceThatBypassesIPVS() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")

@@ -5,22 +5,8 @@ import XCTest
 
 /// `lvsbench run` against a real lab (UML director here). Needs root; keeps to the short
 /// matrix the issue asks for so the suite stays a couple of minutes on two cores.
-final class LiveRunTests: XCTestCase {
-    static let prefix = TestPrefix.named("Et")
-    var root: URL!
-
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("lvsbench-exp-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let root { try? FileManager.default.removeItem(at: root) }
-        if Privileges.isRoot {
-            _ = try? ProcessRunner.run([CLI.path, "lab", "down", "--all"], environment: CLI.environment(prefix: Self.prefix))
-            CLI.removeRunDirectory(prefix: Self.prefix)
-        }
-    }
+final class LiveRunTests: LiveCLITestCase {
+    override class var prefix: String { TestPrefix.named("Et") }
 
     func testShortMatrixWritesEverythingAndMeasuresWhatTheModesPromise() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")

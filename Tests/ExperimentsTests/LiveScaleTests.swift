@@ -6,23 +6,8 @@ import XCTest
 /// `lvsbench scale` against a real lab (UML director here), with small cells: the
 /// programming and latency figures for 1, 100 and 1000 IPVS services (10,000 is for the
 /// benchmark, not the tests). Needs root.
-final class LiveScaleTests: XCTestCase {
-    /// Its own lab prefix, below the caller's if one is set, so it never meets another test's labs.
-    static let prefix = TestPrefix.named("Ek")
-    var root: URL!
-
-    override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("lvsbench-scale-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        if let root { try? FileManager.default.removeItem(at: root) }
-        if Privileges.isRoot {
-            _ = try? ProcessRunner.run([CLI.path, "lab", "down", "--all"], environment: CLI.environment(prefix: Self.prefix))
-            CLI.removeRunDirectory(prefix: Self.prefix)
-        }
-    }
+final class LiveScaleTests: LiveCLITestCase {
+    override class var prefix: String { TestPrefix.named("Ek") }
 
     func testIPVSProgrammingAndSetupLatencyAreRecordedFor1To1000Services() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
