@@ -2,10 +2,12 @@
 import PackageDescription
 
 // One target per concern; dependencies point one way:
-// SystemKit <- Vocabulary <- Balancing <- IPVSControl <- Lab <- {Collector, Tuner} <- Experiments <- lvsbench
+// SystemKit <- Vocabulary <- Balancing <- {IPVSControl, NetfilterBalancing, ProxyBalancing} <- Lab
+//   <- {Collector, Tuner} <- Experiments <- lvsbench
 // Vocabulary holds the terms every layer and the command line share (modes, schedulers,
 // loads, weights...), typed once and parsed by ArgumentParser. Balancing is the seam of
-// what the director does to traffic; IPVSControl is its IPVS implementation.
+// what the director does to traffic; IPVSControl, NetfilterBalancing (nftables, iptables)
+// and ProxyBalancing (HAProxy) implement it, and only Lab's DirectorBalancer names them.
 // LoadGen and Results/Reports stand apart so they can be tested without a lab; Results uses
 // Balancing's counters for the summary's director block.
 let package = Package(
