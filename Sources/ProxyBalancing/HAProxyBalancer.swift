@@ -69,7 +69,8 @@ public struct HAProxyBalancer: Balancer {
                 return try commit(config)
             }
             config.services[i].reals[r].weight = real.weight
-            let command = "set weight \(HAProxyConfig.backendName(service))/\(HAProxyConfig.serverName(real)) \(real.weight)"
+            let weight = HAProxyConfig.effectiveWeight(real.weight, scheduler: config.services[i].scheduler)
+            let command = "set weight \(HAProxyConfig.backendName(service))/\(HAProxyConfig.serverName(real)) \(weight)"
             let reply = try runtime(command, config: config).trimmingCharacters(in: .whitespacesAndNewlines)
             guard reply.isEmpty else { throw RuntimeFailure("HAProxy refused `\(command)`: \(reply)") }
             // The file follows, so that a later reload keeps the weight.

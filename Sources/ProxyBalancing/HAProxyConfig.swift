@@ -63,6 +63,13 @@ public struct HAProxyConfig: Codable, Equatable, Sendable {
         }
     }
 
+    /// The weight HAProxy is given for a real of weight `weight`: HAProxy honours weights
+    /// under every algorithm, while IPVS's rr and lc ignore them (any weight above 0 takes an
+    /// equal share), so under rr and lc every live real gets 1.
+    public static func effectiveWeight(_ weight: Int, scheduler: Scheduler) -> Int {
+        scheduler.usesWeights ? weight : min(weight, 1)
+    }
+
     static func balance(_ scheduler: Scheduler) -> String {
         scheduler == .lc || scheduler == .wlc ? "leastconn" : "roundrobin"
     }
@@ -98,7 +105,9 @@ public struct HAProxyConfig: Codable, Equatable, Sendable {
                 "backend \(Self.backendName(spec.service))",
                 "    balance \(Self.balance(spec.scheduler))",
             ]
-            lines += spec.reals.map { "    server \(Self.serverName($0)) \($0.endpoint) weight \($0.weight)" }
+            lines += spec.reals.map {
+                "    server \(Self.serverName($0)) \($0.endpoint) weight \(Self.effectiveWeight($0.weight, scheduler: spec.scheduler))"
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

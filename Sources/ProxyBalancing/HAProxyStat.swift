@@ -99,7 +99,10 @@ public struct HAProxyStat: Equatable, Sendable {
             running.reals = spec.reals.compactMap { real in
                 guard let server = row(HAProxyConfig.backendName(spec.service), HAProxyConfig.serverName(real)) else { return nil }
                 var r = real
-                r.weight = server.weight ?? real.weight
+                // Under rr and lc HAProxy runs every live real at 1: that is the committed weight.
+                if let weight = server.weight, weight != HAProxyConfig.effectiveWeight(real.weight, scheduler: running.scheduler) {
+                    r.weight = weight
+                }
                 return r
             }
             return running

@@ -50,6 +50,21 @@ final class HAProxyConfigTests: XCTestCase {
         XCTAssertTrue(HAProxyConfig(services: [spec(.rr, weights: [1])]).render().contains("balance roundrobin"))
     }
 
+    /// IPVS's rr and lc give every live real an equal share whatever its weight; HAProxy
+    /// honours weights under every algorithm, so rr and lc run every live real at weight 1.
+    func testUnweightedSchedulersRunEveryLiveRealAtOne() {
+        for scheduler in [Scheduler.rr, .lc] {
+            let text = HAProxyConfig(services: [spec(scheduler, weights: [5, 5, 1, 0])]).render()
+            XCTAssertEqual(text.components(separatedBy: " weight 1\n").count - 1, 3, text)
+            XCTAssertTrue(text.contains("198.18.2.14:80 weight 0\n"), text)
+            XCTAssertFalse(text.contains("weight 5"), text)
+        }
+        XCTAssertTrue(HAProxyConfig(services: [spec(.wrr, weights: [5, 1])]).render().contains("198.18.2.11:80 weight 5\n"))
+        XCTAssertEqual(HAProxyConfig.effectiveWeight(7, scheduler: .wlc), 7)
+        XCTAssertEqual(HAProxyConfig.effectiveWeight(7, scheduler: .rr), 1)
+        XCTAssertEqual(HAProxyConfig.effectiveWeight(0, scheduler: .lc), 0)
+    }
+
     func testRefusesWhatHAProxyCannotDo() {
         for scheduler in Scheduler.allCases where !HAProxyConfig.schedulers.contains(scheduler) {
             XCTAssertThrowsError(try HAProxyConfig.check(spec(scheduler, weights: [1]))) { error in
