@@ -2,7 +2,8 @@
 # Installs what lvsbench needs on a Debian machine: the lab's tools (ipvsadm, iproute2,
 # user-mode Linux for hosts without IPVS, nginx for the reals), the C libraries the load
 # generator and the collector link (liburing, libpcap), wrk for side-by-side comparison and
-# Chromium for rendering HTML reports in tests. Idempotent: installs only what is missing.
+# Chromium for rendering HTML reports in tests, and the balancers compared with IPVS (nftables,
+# iptables, HAProxy). Idempotent: installs only what is missing.
 set -euo pipefail
 
 packages=(ipvsadm iproute2 user-mode-linux nginx-light wrk liburing-dev libpcap-dev
