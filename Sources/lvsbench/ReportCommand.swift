@@ -38,7 +38,13 @@ struct ReportCommand: ParsableCommand {
                                                         cells: summary.cells.count, files: files))
                 FileHandle.standardOutput.write(data)
             } else {
-                print("rendered \(summary.cells.count) cells\(summary.complete ? "" : " (incomplete run)"):")
+                var what: [String] = []
+                if let sweep = summary.sweep { what.append("\(sweep.count) sweep curve\(sweep.count == 1 ? "" : "s")") }
+                if let scale = summary.scale {
+                    what.append("\(scale.values.reduce(0) { $0 + $1.points.count }) scale points")
+                }
+                if what.isEmpty || !summary.cells.isEmpty { what.insert("\(summary.cells.count) cells", at: 0) }
+                print("rendered \(what.joined(separator: ", "))\(summary.complete ? "" : " (incomplete run)"):")
                 files.forEach { print("  \($0)") }
             }
         }
