@@ -4,16 +4,13 @@ import Foundation
 import SystemKit
 import Vocabulary
 
-/// What `run` and `sweep` both ask for: the modes, how long each measurement lasts, where
-/// the result goes and how they say where it went. Values arrive typed (`OptionValue`).
+/// What `run`, `sweep` and `scale` all ask for: how long each measurement lasts, where the
+/// result goes and how they say where it went. Values arrive typed (`OptionValue`).
 struct MeasurementOptions: ParsableArguments {
-    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.",
-            transform: OptionValue.list("--mode", LabMode.init(parsing:)))
-    var mode: [LabMode]?
-    @Option(name: .long, help: "Measured window per repeat of a cell (run) or per point (sweep), e.g. 3s (100ms to 24h).",
+    @Option(name: .long, help: "Measured window per repeat of a cell (run), per point (sweep) or per count of services (scale), e.g. 3s (100ms to 24h).",
             transform: OptionValue.parsed(RunSettings.window))
     var duration: Double?
-    @Option(name: .long, help: "Warm-up per cell or point, e.g. 1s (0: none; else 100ms to 24h).",
+    @Option(name: .long, help: "Warm-up per cell, point or count, e.g. 1s (0: none; else 100ms to 24h).",
             transform: OptionValue.parsed(RunSettings.warmupSeconds))
     var warmup: Double?
     @Option(name: .long, help: "Results directory (default ./results).")

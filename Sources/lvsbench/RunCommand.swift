@@ -22,6 +22,9 @@ struct RunCommand: ParsableCommand {
         """
     )
 
+    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.",
+            transform: OptionValue.list("--mode", LabMode.init(parsing:)))
+    var mode: [LabMode]?
     @OptionGroup var measurement: MeasurementOptions
     @Option(name: .long, help: "IPVS schedulers, comma separated (rr, wrr, lc, wlc, sh, ...).",
             transform: OptionValue.list("--scheduler", Scheduler.init(parsing:)))
@@ -61,7 +64,7 @@ struct RunCommand: ParsableCommand {
 
     /// The run these options ask for; an option not given takes the library's default.
     private func settings() throws -> RunSettings {
-        try RunSettings(modes: measurement.mode, schedulers: scheduler, profiles: profile, reals: reals,
+        try RunSettings(modes: mode, schedulers: scheduler, profiles: profile, reals: reals,
                         weights: weights, load: load, connections: connections, rate: rate,
                         duration: measurement.duration, warmup: measurement.warmup, repeats: repeats,
                         outDir: measurement.out, name: measurement.name, balancers: balancer)

@@ -31,22 +31,11 @@ struct ScaleCommand: ParsableCommand {
     @Option(name: .long, help: "tcp-crr (default) or http-close: a new connection per request.",
             transform: OptionValue.parsed(ScaleSettings.load))
     var load: LoadKind?
-    @Option(name: .long, help: "Measured window per count, e.g. 3s (100ms to 24h).",
-            transform: OptionValue.parsed(RunSettings.window))
-    var duration: Double?
-    @Option(name: .long, help: "Warm-up per count, e.g. 1s (0: none; else 100ms to 24h).",
-            transform: OptionValue.parsed(RunSettings.warmupSeconds))
-    var warmup: Double?
     @Option(name: .long, help: "Number of real servers (default 2).")
     var reals: Int?
     @Option(name: .customShort("c"), help: "Connections of the load generator, 1 to 10000 (default \(ScaleSettings.defaultConnections)).")
     var connections: Int?
-    @Option(name: .long, help: "Results directory (default ./results).")
-    var out: String?
-    @Option(name: .long, help: "Name of the result (directory suffix, default scale).")
-    var name: String?
-    @Flag(name: .long, help: "Print the result's paths as JSON on stdout.")
-    var json = false
+    @OptionGroup var measurement: MeasurementOptions
 
     /// Every value checked against the others before `run()`, a balancer that cannot run a
     /// NAT lab with rr included; only the host check (`--out`) is left to `run()`.
@@ -56,18 +45,13 @@ struct ScaleCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let outcome = try ScaleSession.run(settings(), commandLine: CommandLine.arguments)
-            if json {
-                Console.output(try JSONCoding.encode(outcome))
-                return
-            }
-            print("result: \(outcome.directory)\(outcome.complete ? "" : " (incomplete)")")
-            for file in outcome.files { print("  \(file)") }
+            try measurement.print(try ScaleSession.run(settings(), commandLine: CommandLine.arguments))
         }
     }
 
     private func settings() throws -> ScaleSettings {
-        try ScaleSettings(balancers: balancer, services: services, load: load, duration: duration, warmup: warmup,
-                          reals: reals, connections: connections, outDir: out, name: name)
+        try ScaleSettings(balancers: balancer, services: services, load: load, duration: measurement.duration,
+                          warmup: measurement.warmup, reals: reals, connections: connections, outDir: measurement.out,
+                          name: measurement.name)
     }
 }

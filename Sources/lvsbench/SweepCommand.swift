@@ -22,6 +22,9 @@ struct SweepCommand: ParsableCommand {
         """
     )
 
+    @Option(name: .long, help: "Forwarding modes, comma separated: nat, dr, tun, mixed.",
+            transform: OptionValue.list("--mode", LabMode.init(parsing:)))
+    var mode: [LabMode]?
     @OptionGroup var measurement: MeasurementOptions
     @Option(name: .long, help: "Numbers of reals to measure, comma separated.",
             transform: OptionValue.list("--reals", SweepSettings.realCount))
@@ -51,7 +54,7 @@ struct SweepCommand: ParsableCommand {
 
     /// The sweep these options ask for; an option not given takes the library's default.
     private func settings() throws -> SweepSettings {
-        try SweepSettings(modes: measurement.mode, reals: reals, realRate: realRate, realRPS: realRPS,
+        try SweepSettings(modes: mode, reals: reals, realRate: realRate, realRPS: realRPS,
                           connections: connections, duration: measurement.duration, warmup: measurement.warmup,
                           load: load, outDir: measurement.out, name: measurement.name)
     }
