@@ -15,8 +15,11 @@ import Vocabulary
 public struct ScaleRunner {
     public var settings: ScaleSettings
     public var bench: LabBench
-    /// The balancer of kind `kind` in `lab`; production: `DirectorBalancer.on` its director.
-    public var balancer: (any ExperimentLab, BalancerKind) -> any Balancer = { DirectorBalancer.on($0.director, kind: $1) }
+    /// The balancer of kind `kind` in `lab`; production: `DirectorBalancer.on` its director,
+    /// with the lab's directory (where HAProxy keeps its configuration).
+    public var balancer: (any ExperimentLab, BalancerKind) -> any Balancer = { lab, kind in
+        DirectorBalancer.on(lab.director, kind: kind, directory: lab.tuningTarget.labDirectory)
+    }
 
     /// Scale applies no tuning, so the bench has none to restore.
     public init(settings: ScaleSettings, bench: LabBench) {

@@ -36,11 +36,11 @@ public enum DirectorBalancer {
     }
 }
 
-/// Stands in for a balancer kind whose implementation this build lacks; `check` refuses
-/// such labs first, so it is reached only by a state file from another build.
+/// Stands in for a HAProxy balancer asked for without the lab directory its files live in:
+/// every call fails with that reason instead of writing configuration somewhere else.
 struct Unavailable: Balancer {
     var kind: BalancerKind
-    func fail() -> Error { RuntimeFailure("balancer \(kind.rawValue) is not available in this build") }
+    func fail() -> Error { RuntimeFailure("balancer \(kind.rawValue) needs the lab's directory for its files") }
     func install(_ spec: ServiceSpec) throws { throw fail() }
     func apply(_ change: BalancerChange) throws { throw fail() }
     func services() throws -> [ServiceSpec] { throw fail() }
