@@ -81,7 +81,7 @@ public enum GuestInit {
     /// management link left untracked, so the agent stays reachable when the measured
     /// traffic fills the table (a full table drops every new connection, the agent's too).
     static func conntrackLines(_ balancer: BalancerKind, management: String) -> [String] {
-        guard !netfilterModules(balancer).isEmpty, balancer == .iptables else { return [] }
+        guard balancer == .iptables else { return [] }
         return [
             "sysctl -q -w net.netfilter.nf_conntrack_max=\(conntrackMax)",
             "iptables-legacy -t raw -A PREROUTING -i \(management) -j CT --notrack",
