@@ -3,12 +3,12 @@
 # user-mode Linux for hosts without IPVS, nginx for the reals), the C libraries the load
 # generator and the collector link (liburing, libpcap), wrk for side-by-side comparison and
 # Chromium for rendering HTML reports in tests, and the balancers compared with IPVS (nftables,
-# iptables, HAProxy). Idempotent: installs only what is missing.
+# iptables, HAProxy) and keepalived for the fault scenarios (health checks, VRRP failover). Idempotent: installs only what is missing.
 set -euo pipefail
 
 packages=(ipvsadm iproute2 user-mode-linux nginx-light wrk liburing-dev libpcap-dev
           linux-libc-dev curl procps tcpdump kmod chromium time jq ethtool
-          nftables iptables haproxy)
+          nftables iptables haproxy keepalived)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
