@@ -3,7 +3,7 @@ import PackageDescription
 
 // One target per concern; dependencies point one way:
 // SystemKit <- Vocabulary <- Balancing <- {IPVSControl, NetfilterBalancing, ProxyBalancing} <- Lab
-//   <- {Collector, Tuner} <- Experiments <- lvsbench
+//   <- {Collector, Tuner} <- Experiments <- Scenarios <- lvsbench
 // Vocabulary holds the terms every layer and the command line share (modes, schedulers,
 // loads, weights...), typed once and parsed by ArgumentParser. Balancing is the seam of
 // what the director does to traffic; IPVSControl, NetfilterBalancing (nftables, iptables)
@@ -54,8 +54,12 @@ let package = Package(
         .target(name: "Experiments", dependencies: [
             "SystemKit", "Vocabulary", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports",
         ]),
+        .target(name: "Scenarios", dependencies: [
+            "SystemKit", "Vocabulary", "Balancing", "IPVSControl", "Lab", "LoadGen", "Results", "Experiments",
+        ]),
         .executableTarget(name: "lvsbench", dependencies: [
             "SystemKit", "Vocabulary", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports", "Experiments",
+            "Scenarios",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -74,6 +78,7 @@ let package = Package(
         .testTarget(name: "TunerTests", dependencies: ["TestSupport", "Vocabulary", "Tuner", "lvsbench"]),
         .testTarget(name: "ReportsTests", dependencies: ["TestSupport", "Vocabulary", "Reports", "Results", "Balancing"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["TestSupport", "Vocabulary", "Experiments", "lvsbench"]),
+        .testTarget(name: "ScenariosTests", dependencies: ["SystemKit", "Vocabulary", "Lab", "Results", "Reports", "Scenarios"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -67,6 +67,12 @@ public final class ResultRecorder {
         try directory.write(summary: summary)
     }
 
+    /// Records what a scenario has measured so far.
+    public func setScenario(_ result: ScenarioResult) throws {
+        summary.scenario = result
+        try directory.write(summary: summary)
+    }
+
     /// Writes the final summary (complete or not), renders the reports and points `latest`
     /// here. On the error path use `abandon(after:)`.
     @discardableResult
@@ -78,6 +84,7 @@ public final class ResultRecorder {
         let files = [directory.summaryURL, directory.samplesURL, directory.cellsURL, directory.markdownURL,
                      directory.htmlURL, directory.reproduceURL].map(\.path)
             + (summary.scale == nil ? [] : [directory.scaleURL.path])
+            + (summary.scenario == nil ? [] : [directory.timelineURL.path])
         return SessionOutcome(directory: directory.url.path, files: files, complete: summary.complete,
                               cells: summary.cells.count, sweepModes: (summary.sweep ?? [:]).keys.sorted())
     }

@@ -4,10 +4,10 @@ import Results
 import SystemKit
 
 /// What every session records about where it ran, gathered once before the first lab.
-enum SessionContext {
+public enum SessionContext {
     /// Versions of the tools that shape the numbers; a tool that is missing or will not say
     /// is left out rather than guessed.
-    static func toolVersions() -> ToolVersions {
+    public static func toolVersions() -> ToolVersions {
         func firstLine(_ argv: [String], stderr: Bool = false) -> String? {
             guard ToolLocator.find(argv[0]) != nil, let r = try? ProcessRunner.run(argv, timeout: 10) else { return nil }
             let text = stderr ? r.stderr : r.stdout
@@ -50,12 +50,12 @@ enum SessionContext {
     }
 
     /// `uname -r` as the director sees it (the guest's kernel for a UML director).
-    static func kernel(of node: any LabNode) -> String? {
+    public static func kernel(of node: any LabNode) -> String? {
         guard let r = try? node.run(["uname", "-r"], timeout: 10), r.succeeded else { return nil }
         return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func requireTools() throws {
+    public static func requireTools() throws {
         for tool in ["ip", "tc", "ipvsadm", "nginx", "curl"] { _ = try ToolLocator.require(tool) }
     }
 }

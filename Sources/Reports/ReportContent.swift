@@ -46,6 +46,7 @@ public enum ReportContent {
             out.append(ReportSections.capacity(s, sweep))
         }
         if let scale = s.scale, !scale.isEmpty { out.append(ScaleSection.section(s, scale)) }
+        if let scenario = s.scenario { out += ScenarioSection.sections(s, scenario) }
         out.append(caveats(s))
         return out
     }
@@ -56,8 +57,10 @@ public enum ReportContent {
     public static func status(for s: Summary) -> String {
         let points = s.sweep?.values.map(\.points.count).reduce(0, +) ?? 0
         let scalePoints = s.scale?.values.map(\.points.count).reduce(0, +) ?? 0
+        let variants = s.scenario?.variants.count ?? 0
         var parts: [String] = []
-        if !s.cells.isEmpty || points + scalePoints == 0 { parts.append("\(s.cells.count) cells") }
+        if s.scenario != nil { parts.append("\(variants) variants of scenario \(s.scenario!.scenario)") }
+        if !s.cells.isEmpty || points + scalePoints == 0 && s.scenario == nil { parts.append("\(s.cells.count) cells") }
         if points > 0 { parts.append("\(points) sweep points") }
         if scalePoints > 0 { parts.append("\(scalePoints) scale points") }
         let measured = parts.joined(separator: " and ")
@@ -71,6 +74,7 @@ public enum ReportContent {
 
     static func question(_ s: Summary) -> Section {
         var blocks: [Section.Block] = [.paragraph(status(for: s))]
+        if let scenario = s.scenario { blocks.append(.paragraph(scenario.question)) }
         if s.sweep != nil {
             blocks.append(.paragraph("Is the director the bottleneck as real servers are added? Each real is capped, "
                 + "so total throughput should grow with the number of reals until the director saturates; "

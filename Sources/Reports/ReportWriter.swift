@@ -9,6 +9,7 @@ public enum ReportWriter {
         try dir.write(markdown: MarkdownReport.render(summary))
         try dir.write(html: HTMLReport.render(summary))
         try ScaleCSV.write(summary, into: dir)
+        try ScenarioCSV.write(summary, into: dir)
     }
 
     /// Reads `dir`'s summary.json and renders the three files again; returns the summary.

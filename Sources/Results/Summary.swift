@@ -30,11 +30,13 @@ public struct Summary: Codable, Equatable, Sendable {
     public var sweep: [String: ModeSweep]?
     /// Present for `lvsbench scale`: keyed by balancer ("ipvs", "nftables", ...).
     public var scale: [String: ScaleCurve]?
+    /// Present for `lvsbench scenario`.
+    public var scenario: ScenarioResult?
 
     public init(schemaVersion: Int = Summary.currentSchemaVersion, name: String, startedAt: Date,
                 finishedAt: Date? = nil, complete: Bool = false, host: HostInfo, directorHost: String,
                 commandLine: [String], lab: LabSetup, toolVersions: ToolVersions, cells: [Cell] = [],
-                sweep: [String: ModeSweep]? = nil, scale: [String: ScaleCurve]? = nil) {
+                sweep: [String: ModeSweep]? = nil, scale: [String: ScaleCurve]? = nil, scenario: ScenarioResult? = nil) {
         self.schemaVersion = schemaVersion
         self.name = name
         self.startedAt = startedAt
@@ -48,13 +50,14 @@ public struct Summary: Codable, Equatable, Sendable {
         self.cells = cells
         self.sweep = sweep
         self.scale = scale
+        self.scenario = scenario
     }
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", name, startedAt = "started_at", finishedAt = "finished_at"
         case complete, host, directorHost = "director_backend", commandLine = "command_line", lab
         case toolVersions = "tool_versions", cells, sweep
-        case scale
+        case scale, scenario
     }
 
     /// Marks the run finished; call before the final write.

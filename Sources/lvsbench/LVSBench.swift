@@ -18,7 +18,8 @@ struct LVSBench: ParsableCommand {
         129 by SIGHUP (after cleaning up).
         """,
         subcommands: [RunCommand.self, SweepCommand.self, LabCommand.self, LoadCommand.self, CollectCommand.self,
-                      TuneCommand.self, ReportCommand.self, CompareCommand.self, DoctorCommand.self, ScaleCommand.self]
+                      TuneCommand.self, ReportCommand.self, CompareCommand.self, DoctorCommand.self, ScaleCommand.self,
+                      ScenarioCommand.self]
     )
 
     /// ArgumentParser exits 64 on a usage error; lvsbench promises 2 for every kind of bad

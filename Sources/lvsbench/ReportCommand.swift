@@ -30,6 +30,7 @@ struct ReportCommand: ParsableCommand {
             let summary = try ReportWriter.rerender(dir)
             let files = [dir.cellsURL.path, dir.markdownURL.path, dir.htmlURL.path]
                 + (summary.scale == nil ? [] : [dir.scaleURL.path])
+                + (summary.scenario == nil ? [] : [dir.timelineURL.path])
             if json {
                 struct Output: Encodable {
                     let directory: String, complete: Bool, cells: Int, files: [String]
@@ -42,6 +43,9 @@ struct ReportCommand: ParsableCommand {
                 if let sweep = summary.sweep { what.append("\(sweep.count) sweep curve\(sweep.count == 1 ? "" : "s")") }
                 if let scale = summary.scale {
                     what.append("\(scale.values.reduce(0) { $0 + $1.points.count }) scale points")
+                }
+                if let scenario = summary.scenario {
+                    what.append("\(scenario.variants.count) variants of scenario \(scenario.scenario)")
                 }
                 if what.isEmpty || !summary.cells.isEmpty { what.insert("\(summary.cells.count) cells", at: 0) }
                 print("rendered \(what.joined(separator: ", "))\(summary.complete ? "" : " (incomplete run)"):")

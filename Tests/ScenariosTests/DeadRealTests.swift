@@ -1,0 +1,76 @@
+@testable import Scenarios
+import Results
+import SystemKit
+import Vocabulary
+import XCTest
+
+/// dead-real's plans and its verdicts, from made-up measurements whose verdict is known.
+final class DeadRealTests: XCTestCase {
+    func testEveryVariantRunsUnderEveryLoadWithTheFaultAtTheSameTime() throws {
+        let plans = try DeadReal().variants(ScenarioOptions())
+        XCTAssertEqual(plans.count, DeadReal.bases.count * 2)
+        XCTAssertEqual(plans.map(\.name).prefix(2), ["nothing/http", "nothing/http-close"])
+        XCTAssertEqual(Set(plans.map { $0.events.first!.at }), [4])
+        let persistent = try XCTUnwrap(plans.first { $0.name == "persistent-weight-0/http" })
+        XCTAssertEqual(persistent.lab.persistence, DeadReal.persistenceSeconds)
+        XCTAssertEqual(persistent.target, .busiest)
+        XCTAssertEqual(persistent.events[0].steps.map(\.what), ["kill the real's servers", "set its weight to 0"])
+        XCTAssertEqual(persistent.prepare.map(\.what), ["net.ipv4.vs.expire_quiescent_template=0"])
+        let cut = try XCTUnwrap(plans.first { $0.name == "cut-removed-expire/http" })
+        XCTAssertEqual(cut.events[0].steps.map(\.what), ["cut the real's link", "remove it from the service"])
+        XCTAssertEqual(cut.target, .real(2))
+    }
+
+    func testOptionsNarrowAndAreChecked() throws {
+        let plans = try DeadReal().variants(ScenarioOptions(loads: [.httpClose], duration: 6, variants: ["weight-0", "nothing"]))
+        XCTAssertEqual(plans.map(\.name), ["nothing/http-close", "weight-0/http-close"], "in the scenario's order")
+        XCTAssertEqual(plans[0].events[0].at, 2, "the default fault time never passes a third of a shorter load")
+        XCTAssertThrowsError(try DeadReal().variants(ScenarioOptions(variants: ["bogus"]))) { error in
+            XCTAssertTrue("\(error)".contains("no variant 'bogus'"), "\(error)")
+        }
+        XCTAssertThrowsError(try DeadReal().variants(ScenarioOptions(duration: 6, faultAt: 7))) { error in
+            XCTAssertTrue("\(error)".contains("--fault-at 7"), "\(error)")
+        }
+        XCTAssertThrowsError(try DeadReal().variants(ScenarioOptions(reals: 1)))
+        XCTAssertThrowsError(try DeadReal().variants(ScenarioOptions(connections: 0)))
+        XCTAssertThrowsError(try ScenarioCatalog.named("nope")) { error in
+            XCTAssertTrue("\(error)".contains("dead-real"), "the message lists the scenarios: \(error)")
+        }
+    }
+
+    static func variant(_ name: String, scheduled: UInt64?, recovery: Double?, entriesAfter: Int? = nil,
+                        lost: UInt64 = 10) -> ScenarioVariant {
+        let metrics = VariantMetrics(faultT: 4, baselineRPS: 500, failedAfterFault: lost, timedOutAfterFault: 0,
+                                     recoverySeconds: recovery, disruptedSeconds: 1, p99BeforeUS: 900, p99DuringUS: 9_000,
+                                     p99AfterUS: 950, faultyReal: "198.18.2.12", faultyRealName: "real2",
+                                     scheduledToFaultyReal: scheduled, answeredByFaultyReal: 0, brokenConnections: 3,
+                                     connections: 40)
+        let director = entriesAfter.map { [DirectorSample(t: 4.5, reals: ["198.18.2.12": .init(tableEntries: $0)])] } ?? []
+        return ScenarioVariant(name: name, description: "", load: "", intervalSeconds: 0.25,
+                               events: [ScenarioEvent(t: 4, doneT: 4.05, what: "")], client: [], director: director,
+                               metrics: metrics)
+    }
+
+    func testVerdicts() {
+        let shown = [
+            Self.variant("nothing/http-close", scheduled: 120, recovery: nil),
+            Self.variant("weight-0/http-close", scheduled: 0, recovery: 0.5),
+            Self.variant("cut-removed/http", scheduled: 0, recovery: 2, entriesAfter: 13),
+            Self.variant("cut-removed-expire/http", scheduled: 0, recovery: 1, entriesAfter: 0),
+            Self.variant("persistent-weight-0/http", scheduled: 200, recovery: nil),
+            Self.variant("persistent-weight-0-expire/http", scheduled: 0, recovery: 0.25),
+        ]
+        XCTAssertEqual(DeadReal().findings(shown).map(\.verdict), [.shown, .shown, .shown, .shown])
+        let refuted = [
+            Self.variant("nothing/http-close", scheduled: 0, recovery: 1),
+            Self.variant("weight-0/http-close", scheduled: 5, recovery: 0.5),
+            Self.variant("cut-removed/http", scheduled: 0, recovery: 2, entriesAfter: 13),
+            Self.variant("cut-removed-expire/http", scheduled: 0, recovery: 1, entriesAfter: 13),
+            Self.variant("persistent-weight-0/http", scheduled: 0, recovery: 1),
+            Self.variant("persistent-weight-0-expire/http", scheduled: 0, recovery: 0.25),
+        ]
+        XCTAssertEqual(DeadReal().findings(refuted).map(\.verdict), [.refuted, .refuted, .refuted, .refuted])
+        XCTAssertEqual(DeadReal().findings([]).map(\.verdict), Array(repeating: .notMeasured, count: 4))
+        XCTAssertTrue(DeadReal().findings(shown)[0].evidence.contains("120 new connections"))
+    }
+}

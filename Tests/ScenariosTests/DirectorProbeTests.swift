@@ -1,0 +1,64 @@
+@testable import Scenarios
+import Lab
+import Results
+import SystemKit
+import XCTest
+
+/// The director's three listings in one output, as a UML director printed them.
+final class DirectorProbeTests: XCTestCase {
+    static let output = """
+        IP Virtual Server version 1.2.1 (size=4096)
+        Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+          -> RemoteAddress:Port
+        TCP  198.18.1.100:80                   120     1200     1100    80000   160000
+          -> 198.18.2.11:80                     70      700      640    46000    92000
+          -> 198.18.2.12:80                     50      500      460    34000    68000
+        TCP  198.18.1.100:9000                   4       40       40     2000     2000
+          -> 198.18.2.11:9000                    2       20       20     1000     1000
+          -> 198.18.2.12:9000                    2       20       20     1000     1000
+        @@lvsbench@@
+        IP Virtual Server version 1.2.1 (size=4096)
+        Prot LocalAddress:Port Scheduler Flags
+          -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+        TCP  198.18.1.100:80 rr
+          -> 198.18.2.11:80               Masq    1      10         3
+          -> 198.18.2.12:80               Masq    0      7          1
+        TCP  198.18.1.100:9000 rr
+          -> 198.18.2.11:9000             Masq    1      0          0
+          -> 198.18.2.12:9000             Masq    0      0          0
+        @@lvsbench@@
+        entries 25
+        state ESTABLISHED 17
+        state TIME_WAIT 8
+        real C612020B 0050 13
+        real C612020C 0050 12
+        """
+
+    func testCountsArePerRealAddressOverBothServices() throws {
+        let s = try DirectorProbe.parse(Self.output + "\n", t: 1.5)
+        XCTAssertEqual(s.t, 1.5)
+        XCTAssertEqual(s.reals["198.18.2.11"], .init(scheduled: 72, active: 10, inactive: 3, tableEntries: 13))
+        XCTAssertEqual(s.reals["198.18.2.12"], .init(scheduled: 52, active: 7, inactive: 1, tableEntries: 12))
+        XCTAssertEqual(s.gauges["table_entries"], 25)
+    }
+
+    func testACutOutputIsAnError() {
+        XCTAssertThrowsError(try DirectorProbe.parse("IP Virtual Server version 1.2.1\n", t: 0))
+    }
+
+    func testTheTableIsReadOnlyWhenAsked() {
+        let without = DirectorProbe(director: FakeNode(), readsTable: false).command.joined(separator: " ")
+        let with = DirectorProbe(director: FakeNode(), readsTable: true).command.joined(separator: " ")
+        XCTAssertFalse(without.contains("ip_vs_conn"))
+        XCTAssertTrue(with.contains("/proc/net/ip_vs_conn"))
+    }
+}
+
+/// A director that is never called: the probe's command is built without running it.
+struct FakeNode: LabNode {
+    let name = "director"
+    let role = NodeRole.director
+    func run(_ argv: [String], timeout: Double?) throws -> ProcessResult { throw RuntimeFailure("not a real node") }
+    func readFile(_ path: String) throws -> String { throw RuntimeFailure("not a real node") }
+    func wrap(_ argv: [String]) -> [String] { argv }
+}
