@@ -1,0 +1,97 @@
+import Balancing
+import Foundation
+import Keepalived
+import Lab
+import SystemKit
+import TestSupport
+import XCTest
+
+/// keepalived health-checking the reals of a real lab from inside its UML director, editing
+/// the director's IPVS itself: a crashed real and a real whose link is cut leave the listing
+/// within seconds and come back when they recover; keepalived ends, and `lab down` leaves
+/// nothing on the host.
+final class KeepalivedLabTests: XCTestCase {
+    static let name = "t-kad"
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces)")
+        try XCTSkipUnless(ToolLocator.find("linux.uml") != nil, "needs user-mode-linux (the host kernel has no IPVS)")
+        try XCTSkipUnless(ToolLocator.find("keepalived") != nil, "needs keepalived (scripts/setup.sh installs it)")
+    }
+
+    func testHealthChecksTakeFailedRealsOutAndPutThemBack() throws {
+        let host = HostLeftovers(prefix: LabEnvironment.prefix, runDirectory: LabEnvironment.runDirectory)
+        let down = { try ProcessRunner.run([BuiltBinary.lvsbench, "lab", "down", "--name", Self.name], timeout: 120) }
+        defer {
+            let r = try? down()
+            XCTAssertEqual(r?.status, 0, "lab down: \(r?.stderr ?? "")")
+            XCTAssertEqual(host.find(), [], "left behind by lab \(Self.name)")
+        }
+        let lab = try Self.up(["--name", Self.name, "--director", "uml", "--mode", "nat", "--reals", "3", "--scheduler", "wrr"])
+        let installed = try lab.listing()
+        XCTAssertEqual(installed.count, 2)
+        for spec in installed { try lab.balancer.remove(spec.service) }
+        XCTAssertEqual(try lab.listing(), [])
+
+        let timing = KeepalivedVirtualServer.Timing(connectTimeout: 1, retry: 1, delayBeforeRetry: 1)
+        let servers = try installed.map { spec in
+            try KeepalivedVirtualServer(spec: spec, delayLoop: 1, check: spec.service.port == lab.state.httpPort
+                                        ? .httpGet(path: "/", statusCode: 200, timing: timing) : .tcp(timing))
+        }
+        let daemon = try KeepalivedDaemon.start(KeepalivedConfig(routerID: "lvsbench-\(Self.name)", virtualServers: servers),
+                                                on: lab.director, in: lab)
+        var running = true
+        defer { if running { try? daemon.stop() } }
+        let all = Set(lab.state.reals.map(\.address))
+        let first = try Self.waitUntil(lab, listsReals: all, within: 20)
+        print("keepalived listed all 3 reals \(Self.format(first)) after it started")
+
+        try lab.stopServers(real: 2)
+        let crashed = try Self.waitUntil(lab, listsReals: all.subtracting([lab.state.reals[1].address]), within: 15)
+        print("real2's servers killed: out of IPVS after \(Self.format(crashed))")
+        try lab.startServers(real: 2)
+        let restarted = try Self.waitUntil(lab, listsReals: all, within: 15)
+        print("real2's servers restarted (answering): back in IPVS after \(Self.format(restarted))")
+
+        try lab.cutLink(real: 3)
+        let cut = try Self.waitUntil(lab, listsReals: all.subtracting([lab.state.reals[2].address]), within: 15)
+        print("real3's link cut: out of IPVS after \(Self.format(cut))")
+        try lab.restoreLink(real: 3)
+        let restored = try Self.waitUntil(lab, listsReals: all, within: 15)
+        print("real3's link restored: back in IPVS after \(Self.format(restored))")
+
+        try daemon.stop()
+        running = false
+        XCTAssertFalse(daemon.isRunning)
+        // Ended with SIGTERM, keepalived removes the services it added.
+        XCTAssertEqual(try lab.listing(), [])
+    }
+
+    /// `lab up` through the CLI (as the lab tests do), then the lab opened in this process.
+    static func up(_ args: [String]) throws -> RunningLab {
+        var environment = ProcessInfo.processInfo.environment
+        environment["LVSBENCH_EXE"] = BuiltBinary.lvsbench
+        let r = try ProcessRunner.run([BuiltBinary.lvsbench, "lab", "up"] + args, timeout: 180, environment: environment)
+        guard r.succeeded else { throw RuntimeFailure("lab up \(args.joined(separator: " ")) exited \(r.status): \(r.stderr)") }
+        setenv("LVSBENCH_EXE", BuiltBinary.lvsbench, 1)
+        return try LabEngine.open(name: args[args.firstIndex(of: "--name")! + 1])
+    }
+
+    /// Polls the director's `ipvsadm -Ln` until every service has exactly the reals at
+    /// `addresses`; returns how long that took.
+    static func waitUntil(_ lab: RunningLab, listsReals addresses: Set<String>, within limit: Double) throws -> Double {
+        let start = Date()
+        var last: [ServiceSpec] = []
+        while Date().timeIntervalSince(start) < limit {
+            last = try lab.listing()
+            if last.count == 2 && last.allSatisfy({ Set($0.reals.map(\.address)) == addresses }) {
+                return Date().timeIntervalSince(start)
+            }
+            usleep(100_000)
+        }
+        let seen = last.map { "\($0.service.endpoint): \($0.reals.map(\.address).sorted())" }
+        throw RuntimeFailure("the director did not list reals \(addresses.sorted()) within \(limit) s; it lists \(seen)")
+    }
+
+    static func format(_ seconds: Double) -> String { String(format: "%.1f s", seconds) }
+}
