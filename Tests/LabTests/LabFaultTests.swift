@@ -20,9 +20,8 @@ final class LabFaultTests: XCTestCase {
         }
         let lab = try LabCLI.up(["--name", Self.name, "--mode", "nat", "--reals", "2"])
         let real2 = lab.state.reals[1]
-        // From the client over the director (NAT routes the reals' net through it), as the
-        // VIP's traffic goes.
-        let http = { try lab.client.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2",
+        // From real1, a neighbour on the reals' bridge: the path crosses real2's switch port.
+        let http = { try lab.reals[0].run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-m", "2",
                                          "http://\(real2.address):\(lab.state.httpPort)/"], timeout: 10).stdout }
         XCTAssertEqual(try http(), "200")
 
