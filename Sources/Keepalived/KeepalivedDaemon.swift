@@ -59,9 +59,10 @@ public struct KeepalivedDaemon: Sendable {
                                         marker: configPath(directory), log: log)
         } else {
             // The daemon must hold none of the agent's descriptors, or the agent's reply waits
-            // for it: its output goes to its log and every other descriptor is closed first.
+            // for it: its output goes to its log and every other descriptor is closed first
+            // (by bash: dash reads `exec 10>&-` as a command named 10).
             let closeAll = #"for f in /proc/$$/fd/*; do f=${f##*/}; [ "$f" -gt 2 ] && eval "exec $f>&-"; done 2>/dev/null; "#
-            let r = try node.check(["sh", "-c", closeAll + #""$@" </dev/null >>"$0" 2>&1 & echo $!"#, log]
+            let r = try node.check(["bash", "-c", closeAll + #""$@" </dev/null >>"$0" 2>&1 & echo $!"#, log]
                                    + command(directory: directory))
             guard let started = Int32(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 throw RuntimeFailure("keepalived started in \(node.name) but its pid is unknown ('\(r.stdout)')")

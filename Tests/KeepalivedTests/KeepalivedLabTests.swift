@@ -10,18 +10,46 @@ import XCTest
 /// the director's IPVS itself: a crashed real and a real whose link is cut leave the listing
 /// within seconds and come back when they recover; keepalived ends, and `lab down` leaves
 /// nothing on the host.
+///
+/// The lab has a prefix and run directory of its own (`TestPrefix`), set in this process's
+/// environment for the test only: the leftover check then finds no process that merely
+/// inherited the caller's run directory (this one, the `swift test` above it).
 final class KeepalivedLabTests: XCTestCase {
     static let name = "t-kad"
+    static let prefix = TestPrefix.named("Kd")
+    static let runDirectory = "/run/lvsbench-\(prefix)"
+    static let environment = ["LVSBENCH_PREFIX": prefix, "LVSBENCH_RUN_DIR": runDirectory, "LVSBENCH_EXE": BuiltBinary.lvsbench]
+    var saved: [String: String?] = [:]
+
+    /// Runs the CLI with the test's lab environment.
+    static func cli(_ args: [String]) throws -> ProcessResult {
+        try ProcessRunner.run([BuiltBinary.lvsbench] + args, timeout: 180,
+                              environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+    }
 
     override func setUpWithError() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces)")
         try XCTSkipUnless(ToolLocator.find("linux.uml") != nil, "needs user-mode-linux (the host kernel has no IPVS)")
         try XCTSkipUnless(ToolLocator.find("keepalived") != nil, "needs keepalived (scripts/setup.sh installs it)")
+        for (key, value) in Self.environment {
+            saved[key] = ProcessInfo.processInfo.environment[key]
+            setenv(key, value, 1)
+        }
+    }
+
+    override func tearDown() {
+        for (key, value) in saved {
+            if let value { setenv(key, value, 1) } else { unsetenv(key) }
+        }
+        // Only once the lab is gone: `lab down --all` must still find one that failed to go.
+        if ((try? FileManager.default.contentsOfDirectory(atPath: Self.runDirectory + "/labs")) ?? []).isEmpty {
+            try? FileManager.default.removeItem(atPath: Self.runDirectory)
+        }
     }
 
     func testHealthChecksTakeFailedRealsOutAndPutThemBack() throws {
-        let host = HostLeftovers(prefix: LabEnvironment.prefix, runDirectory: LabEnvironment.runDirectory)
-        let down = { try ProcessRunner.run([BuiltBinary.lvsbench, "lab", "down", "--name", Self.name], timeout: 120) }
+        let host = HostLeftovers(prefix: Self.prefix, runDirectory: Self.runDirectory)
+        let down = { try Self.cli(["lab", "down", "--name", Self.name]) }
         defer {
             let r = try? down()
             XCTAssertEqual(r?.status, 0, "lab down: \(r?.stderr ?? "")")
@@ -67,13 +95,11 @@ final class KeepalivedLabTests: XCTestCase {
         XCTAssertEqual(try lab.listing(), [])
     }
 
-    /// `lab up` through the CLI (as the lab tests do), then the lab opened in this process.
+    /// `lab up` through the CLI (as the lab tests do; it inherits the test's environment),
+    /// then the lab opened in this process.
     static func up(_ args: [String]) throws -> RunningLab {
-        var environment = ProcessInfo.processInfo.environment
-        environment["LVSBENCH_EXE"] = BuiltBinary.lvsbench
-        let r = try ProcessRunner.run([BuiltBinary.lvsbench, "lab", "up"] + args, timeout: 180, environment: environment)
+        let r = try cli(["lab", "up"] + args)
         guard r.succeeded else { throw RuntimeFailure("lab up \(args.joined(separator: " ")) exited \(r.status): \(r.stderr)") }
-        setenv("LVSBENCH_EXE", BuiltBinary.lvsbench, 1)
         return try LabEngine.open(name: args[args.firstIndex(of: "--name")! + 1])
     }
 
