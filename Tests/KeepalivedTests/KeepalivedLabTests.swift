@@ -95,6 +95,43 @@ final class KeepalivedLabTests: XCTestCase {
         XCTAssertEqual(try lab.listing(), [])
     }
 
+    /// A namespace director (nftables balances there: the host has no IPVS): keepalived runs
+    /// as a process of the host, so the lab records it, and `lab down` ends it even when
+    /// nobody stopped it. Its VRRP instance takes an address on the director's outside link,
+    /// inside the director's namespace only.
+    func testANamespaceDirectorsKeepalivedIsRecordedAndLabDownEndsIt() throws {
+        try XCTSkipUnless(ToolLocator.find("nft") != nil, "needs nft for a namespace director")
+        let name = "t-kan"
+        let host = HostLeftovers(prefix: Self.prefix, runDirectory: Self.runDirectory)
+        var daemon: KeepalivedDaemon?
+        defer {
+            let r = try? Self.cli(["lab", "down", "--name", name])
+            XCTAssertEqual(r?.status, 0, "lab down: \(r?.stderr ?? "")")
+            XCTAssertEqual(host.find(), [], "left behind by lab \(name)")
+            if let daemon { XCTAssertFalse(daemon.isRunning, "keepalived \(daemon.pid) outlived lab down") }
+        }
+        let lab = try Self.up(["--name", name, "--director", "native", "--balancer", "nftables", "--mode", "nat",
+                               "--reals", "1", "--scheduler", "rr"])
+        let instance = VRRPInstance(name: "VI_LAB", state: .master, interface: "out0", virtualRouterID: 51, priority: 100,
+                                    virtualAddresses: [.init(address: "198.18.1.200/24", device: "out0")])
+        let started = try KeepalivedDaemon.start(KeepalivedConfig(routerID: "lvsbench-\(name)", vrrpInstances: [instance]),
+                                                 on: lab.director, in: lab)
+        daemon = started
+        XCTAssertTrue(started.directory.hasPrefix(lab.state.labDirectory + "/"), started.directory)
+        let record = try XCTUnwrap(try LabStore.load(name).processes.first { $0.label == started.label })
+        XCTAssertEqual(record.pid, started.pid)
+        XCTAssertTrue(DetachedProcess.matches(record.pid, marker: record.marker))
+        let deadline = Date().addingTimeInterval(15)
+        var addresses = ""
+        while Date() < deadline && !addresses.contains("198.18.1.200/24") {
+            addresses = try lab.director.check(["ip", "-o", "-4", "addr", "show", "dev", "out0"]).stdout
+            usleep(200_000)
+        }
+        XCTAssertTrue(addresses.contains("198.18.1.200/24"), "VRRP master took no address: \(addresses)\n\((try? started.log()) ?? "")")
+        XCTAssertFalse(try ProcessRunner.check(["ip", "-o", "-4", "addr"]).stdout.contains("198.18.1.200"),
+                       "keepalived put its address on the host")
+    }
+
     /// `lab up` through the CLI (as the lab tests do; it inherits the test's environment),
     /// then the lab opened in this process.
     static func up(_ args: [String]) throws -> RunningLab {
