@@ -74,19 +74,18 @@ final class KeepalivedLabTests: XCTestCase {
         let first = try Self.waitUntil(lab, listsReals: all, within: 20)
         print("keepalived listed all 3 reals \(Self.format(first)) after it started")
 
-        try lab.stopServers(real: 2)
-        let crashed = try Self.waitUntil(lab, listsReals: all.subtracting([lab.state.reals[1].address]), within: 15)
-        print("real2's servers killed: out of IPVS after \(Self.format(crashed))")
-        try lab.startServers(real: 2)
-        let restarted = try Self.waitUntil(lab, listsReals: all, within: 15)
-        print("real2's servers restarted (answering): back in IPVS after \(Self.format(restarted))")
-
-        try lab.cutLink(real: 3)
-        let cut = try Self.waitUntil(lab, listsReals: all.subtracting([lab.state.reals[2].address]), within: 15)
-        print("real3's link cut: out of IPVS after \(Self.format(cut))")
-        try lab.restoreLink(real: 3)
-        let restored = try Self.waitUntil(lab, listsReals: all, within: 15)
-        print("real3's link restored: back in IPVS after \(Self.format(restored))")
+        let faults: [(real: Int, fault: String, inject: () throws -> Void, recover: () throws -> Void)] = [
+            (2, "servers killed", { try lab.stopServers(real: 2) }, { try lab.startServers(real: 2) }),
+            (3, "link cut", { try lab.cutLink(real: 3) }, { try lab.restoreLink(real: 3) }),
+        ]
+        for f in faults {
+            try f.inject()
+            let out = try Self.waitUntil(lab, listsReals: all.subtracting([lab.state.reals[f.real - 1].address]), within: 15)
+            print("real\(f.real) \(f.fault): out of IPVS after \(Self.format(out))")
+            try f.recover()
+            let back = try Self.waitUntil(lab, listsReals: all, within: 15)
+            print("real\(f.real) recovered: back in IPVS after \(Self.format(back))")
+        }
 
         try daemon.stop()
         running = false
