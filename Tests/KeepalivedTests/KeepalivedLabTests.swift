@@ -113,22 +113,36 @@ final class KeepalivedLabTests: XCTestCase {
                                "--reals", "1", "--scheduler", "rr"])
         let instance = VRRPInstance(name: "VI_LAB", state: .master, interface: "out0", virtualRouterID: 51, priority: 100,
                                     virtualAddresses: [.init(address: "198.18.1.200/24", device: "out0")])
-        let started = try KeepalivedDaemon.start(KeepalivedConfig(routerID: "lvsbench-\(name)", vrrpInstances: [instance]),
-                                                 on: lab.director, in: lab)
-        daemon = started
-        XCTAssertTrue(started.directory.hasPrefix(lab.state.labDirectory + "/"), started.directory)
-        let record = try XCTUnwrap(try LabStore.load(name).processes.first { $0.label == started.label })
-        XCTAssertEqual(record.pid, started.pid)
+        let config = KeepalivedConfig(routerID: "lvsbench-\(name)", vrrpInstances: [instance])
+        let address = { try lab.director.check(["ip", "-o", "-4", "addr", "show", "dev", "out0"]).stdout }
+        let first = try KeepalivedDaemon.start(config, on: lab.director, in: lab)
+        XCTAssertTrue(first.directory.hasPrefix(lab.state.labDirectory + "/"), first.directory)
+        let record = try XCTUnwrap(try LabStore.load(name).processes.first { $0.label == first.label })
+        XCTAssertEqual(record.pid, first.pid)
         XCTAssertTrue(DetachedProcess.matches(record.pid, marker: record.marker))
-        let deadline = Date().addingTimeInterval(15)
-        var addresses = ""
-        while Date() < deadline && !addresses.contains("198.18.1.200/24") {
-            addresses = try lab.director.check(["ip", "-o", "-4", "addr", "show", "dev", "out0"]).stdout
-            usleep(200_000)
-        }
-        XCTAssertTrue(addresses.contains("198.18.1.200/24"), "VRRP master took no address: \(addresses)\n\((try? started.log()) ?? "")")
+        XCTAssertTrue(try Self.poll(within: 15) { try address().contains("198.18.1.200/24") },
+                      "VRRP master took no address: \((try? address()) ?? "")\n\((try? first.log()) ?? "")")
         XCTAssertFalse(try ProcessRunner.check(["ip", "-o", "-4", "addr"]).stdout.contains("198.18.1.200"),
                        "keepalived put its address on the host")
+
+        try first.stop()
+        XCTAssertFalse(first.isRunning)
+        XCTAssertNil(try LabStore.load(name).processes.first { $0.label == first.label })
+        XCTAssertFalse(try address().contains("198.18.1.200"), "keepalived left its address after a stop")
+
+        // Started again and never stopped: `lab down` ends it (checked in the defer).
+        daemon = try KeepalivedDaemon.start(config, on: lab.director, in: lab)
+        XCTAssertNotNil(try LabStore.load(name).processes.first { $0.label == first.label })
+    }
+
+    /// Polls `condition` every 0.2 s until it holds or `limit` seconds pass; whether it held.
+    static func poll(within limit: Double, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(200_000)
+        }
+        return false
     }
 
     /// `lab up` through the CLI (as the lab tests do; it inherits the test's environment),
