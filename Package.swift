@@ -3,7 +3,8 @@ import PackageDescription
 
 // One target per concern; dependencies point one way:
 // SystemKit <- Vocabulary <- Balancing <- {IPVSControl, NetfilterBalancing, ProxyBalancing} <- Lab
-//   <- {Collector, Tuner} <- Experiments <- Scenarios <- lvsbench
+//   <- {Collector, Tuner} <- Experiments <- Scenarios <- lvsbench; Lab <- Keepalived <- Scenarios
+//   (keepalived in lab nodes: health checks, VRRP)
 // Vocabulary holds the terms every layer and the command line share (modes, schedulers,
 // loads, weights...), typed once and parsed by ArgumentParser. Balancing is the seam of
 // what the director does to traffic; IPVSControl, NetfilterBalancing (nftables, iptables)
@@ -36,6 +37,9 @@ let package = Package(
         .target(name: "NetfilterBalancing", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
         .target(name: "ProxyBalancing", dependencies: ["SystemKit", "Vocabulary", "Balancing"]),
         .target(name: "Lab", dependencies: ["SystemKit", "Vocabulary", "Balancing", "IPVSControl", "NetfilterBalancing", "ProxyBalancing"]),
+        // keepalived in a lab node: it needs the lab's nodes and state records, so it depends
+        // on Lab; Lab knows nothing of it (the fault scenarios bring the two together).
+        .target(name: "Keepalived", dependencies: ["SystemKit", "Vocabulary", "Balancing", "Lab"]),
         .systemLibrary(name: "CLiburing", pkgConfig: "liburing",
                        providers: [.apt(["liburing-dev"])]),
         .target(name: "LoadGen", dependencies: [
@@ -55,7 +59,7 @@ let package = Package(
             "SystemKit", "Vocabulary", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports",
         ]),
         .target(name: "Scenarios", dependencies: [
-            "SystemKit", "Vocabulary", "Balancing", "IPVSControl", "Lab", "LoadGen", "Results", "Experiments",
+            "SystemKit", "Vocabulary", "Balancing", "IPVSControl", "Lab", "Keepalived", "LoadGen", "Results", "Experiments",
         ]),
         .executableTarget(name: "lvsbench", dependencies: [
             "SystemKit", "Vocabulary", "IPVSControl", "Lab", "LoadGen", "Collector", "Tuner", "Results", "Reports", "Experiments",
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "ProxyBalancingTests", dependencies: ["ProxyBalancing"]),
         .testTarget(name: "IPVSControlTests", dependencies: ["TestSupport", "Vocabulary", "IPVSControl"]),
         .testTarget(name: "LabTests", dependencies: ["TestSupport", "Vocabulary", "Lab", "ProxyBalancing", "lvsbench"]),
+        .testTarget(name: "KeepalivedTests", dependencies: ["TestSupport", "Vocabulary", "Balancing", "Lab", "Keepalived", "lvsbench"]),
         .testTarget(name: "LoadGenTests", dependencies: ["TestSupport", "LoadGen", "lvsbench"]),
         .testTarget(name: "CollectorTests", dependencies: ["TestSupport", "Collector", "lvsbench"],
                     resources: [.copy("Fixtures")]),

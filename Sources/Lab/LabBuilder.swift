@@ -181,20 +181,32 @@ final class LabBuilder {
         progress("starting nginx and the TCP responder on \(plan.reals.count) reals")
         for node in plan.nodes where node.role == .real {
             try SignalTrap.check()
-            let ns = node.namespace!, dir = directory + "/" + node.name
-            try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
-            let address = node.interfaces[0].addresses[0].split(separator: "/")[0]
-            try AtomicFile.write(RealServers.nginxConfig(name: node.name, address: String(address), directory: dir,
-                                                         port: plan.httpPort), to: dir + "/nginx.conf")
-            try spawn(RealServers.nginxCommand(namespace: ns, directory: dir), label: "nginx \(node.name)",
-                      marker: dir + "/nginx.conf", log: dir + "/nginx.log")
-            try spawn(RealServers.responderCommand(namespace: ns, name: node.name, port: plan.tcpPort, directory: dir),
-                      label: "responder \(node.name)", marker: "--lab \(dir)", log: dir + "/responder.log")
+            try LabBuilder.startServers(real: node.name, namespace: node.namespace!,
+                                        address: String(node.interfaces[0].addresses[0].split(separator: "/")[0]),
+                                        into: &state)
         }
     }
 
-    /// Records the process (pid 0 as intent) before spawning, then its pid right after.
+    /// Starts real `name`'s nginx and TCP responder in `namespace`, recording each in `state`
+    /// (`spawn`). `lab up` and `RunningLab.startServers` (a fault scenario's restart) share
+    /// it, so a restarted real runs exactly what `lab up` started.
+    static func startServers(real name: String, namespace ns: String, address: String, into state: inout LabState) throws {
+        let dir = state.labDirectory + "/" + name
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        try AtomicFile.write(RealServers.nginxConfig(name: name, address: address, directory: dir, port: state.httpPort),
+                             to: dir + "/nginx.conf")
+        try spawn(RealServers.nginxCommand(namespace: ns, directory: dir), label: "nginx \(name)",
+                  marker: dir + "/nginx.conf", log: dir + "/nginx.log", into: &state)
+        try spawn(RealServers.responderCommand(namespace: ns, name: name, port: state.tcpPort, directory: dir),
+                  label: "responder \(name)", marker: "--lab \(dir)", log: dir + "/responder.log", into: &state)
+    }
+
     private func spawn(_ argv: [String], label: String, marker: String, log: String) throws {
+        try LabBuilder.spawn(argv, label: label, marker: marker, log: log, into: &state)
+    }
+
+    /// Records the process (pid 0 as intent) before spawning, then its pid right after.
+    static func spawn(_ argv: [String], label: String, marker: String, log: String, into state: inout LabState) throws {
         state.processes.append(ProcessRecord(pid: 0, label: label, marker: marker, group: true))
         try LabStore.save(state)
         let pid = try DetachedProcess.spawn(argv, log: log)

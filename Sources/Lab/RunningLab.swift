@@ -80,9 +80,7 @@ public struct RunningLab: Sendable {
             wanted = weights
         }
         if let real {
-            guard (1...state.reals.count).contains(real.index) else {
-                throw InvalidInput("no real\(real.index) in lab \(state.name): it has real1 to real\(state.reals.count)")
-            }
+            _ = try realState(real.index)
             wanted[real.index - 1] = real.weight
         }
         if let bad = wanted.compactMap({ $0 }).first(where: { !Weights.range.contains($0) }) {
