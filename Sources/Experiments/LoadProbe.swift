@@ -37,30 +37,43 @@ public struct LoadProbe: Sendable {
         self.interrupted = interrupted
     }
 
-    /// The generator's argv before wrapping into the client's node.
+    /// The generator's argv before wrapping into the client's node. `interval` (the
+    /// timeline's) and `timeout` are passed only when given, so other runs keep their argv.
     public static func arguments(executable: String, kind: LoadKind, target: LoadEndpoint, connections: Int,
-                                 duration: Double, rate: Double?) -> [String] {
+                                 duration: Double, rate: Double?, interval: Double? = nil,
+                                 timeout: Double? = nil) -> [String] {
         var argv = [executable, "load", target.url(for: kind), "-c", String(connections),
                     "-d", Self.seconds(duration)]
         if kind.closesConnections { argv.append("--close") }
         if let rate { argv += ["--rate", Self.number(rate)] }
+        if let interval { argv += ["--interval", Self.seconds(interval)] }
+        if let timeout { argv += ["--timeout", Self.seconds(timeout)] }
         argv.append("--json")
         return argv
     }
 
+    /// `LoadSource`'s requirement: the generator's default timeline interval and timeout.
     public func run(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int, duration: Double,
                     rate: Double?) throws -> LoadReport {
+        try run(from: client, kind: kind, target: target, connections: connections, duration: duration, rate: rate,
+                interval: nil, timeout: nil)
+    }
+
+    public func run(from client: any LabNode, kind: LoadKind, target: LoadEndpoint, connections: Int, duration: Double,
+                    rate: Double?, interval: Double? = nil, timeout: Double? = nil) throws -> LoadReport {
         if interrupted() { throw Interrupted() }
         let argv = client.wrap(Self.endingWithParent(Self.arguments(executable: executable, kind: kind, target: target,
                                                                     connections: connections, duration: duration,
-                                                                    rate: rate)))
+                                                                    rate: rate, interval: interval,
+                                                                    timeout: timeout)))
         // A generator that hangs (a lab gone wrong) must not hang the run: it gets its
-        // duration plus a generous margin for connection timeouts.
-        let run = try ProcessRunner.supervise(argv, timeout: duration + 30, stopWhen: interrupted)
+        // duration plus a generous margin for connection timeouts (and a longer --timeout).
+        let limit = duration + 30 + (timeout ?? 0)
+        let run = try ProcessRunner.supervise(argv, timeout: limit, stopWhen: interrupted)
         if run.stopped || interrupted() { throw Interrupted() }
         let lastLine = run.result.stderr.split(separator: "\n").last.map(String.init) ?? ""
         if run.timedOut {
-            throw RuntimeFailure("load generator against \(target.url(for: kind)) did not finish within \(Int(duration + 30)) s")
+            throw RuntimeFailure("load generator against \(target.url(for: kind)) did not finish within \(Int(limit)) s")
         }
         guard run.result.succeeded else {
             throw RuntimeFailure("load generator against \(target.url(for: kind)) exited \(run.result.status): \(lastLine)")

@@ -20,6 +20,8 @@ struct Connection {
     var pending: Int32 = 0
     /// The current request failed (and was counted); waiting for `pending` to drain.
     var failed = false
+    /// The slot saw a transport failure at some point of the run (`LoadReport.broken_connections`).
+    var broken = false
     var responseDone = false
     /// The request's send has not completed yet.
     var sending = false

@@ -12,6 +12,7 @@ public enum LoadGenerator {
         let usageBefore = ResourceUsage.now()
         // Start together a little later, so thread and ring setup is not part of the run.
         let startNs = Worker.clock() + 20_000_000
+        let startedAtUnix = Double(Worker.clock(CLOCK_REALTIME) &- Worker.clock() &+ startNs) / 1e9
         let results = ResultBox(count: threads)
         var spawned: [Thread] = []
         var first = 0
@@ -26,7 +27,7 @@ public enum LoadGenerator {
                     worker.run()
                     result = worker.result
                 } catch {
-                    result = WorkerResult(seconds: 1)
+                    result = WorkerResult()
                     result.failure = error
                 }
                 results.set(t, result)
@@ -39,38 +40,38 @@ public enum LoadGenerator {
         let all = results.wait()
         let usage = ResourceUsage.now() - usageBefore
         if let failure = all.compactMap(\.failure).first { throw failure }
-        return merge(all, options: options, startNs: startNs, usage: usage)
+        return merge(all, options: options, startNs: startNs, startedAtUnix: startedAtUnix, usage: usage)
     }
 
-    static func merge(_ all: [WorkerResult], options: LoadOptions, startNs: UInt64, usage: ResourceUsage) -> LoadReport {
+    static func merge(_ all: [WorkerResult], options: LoadOptions, startNs: UInt64, startedAtUnix: Double,
+                      usage: ResourceUsage) -> LoadReport {
         var histogram = all[0].histogram
         var errors = LoadReport.Errors()
         var classes = LoadReport.StatusClasses()
         var perServer: [String: UInt64] = [:]
-        var timeline = [UInt64](repeating: 0, count: all.map(\.timeline.count).max() ?? 1)
-        var requests: UInt64 = 0, received: UInt64 = 0, sent: UInt64 = 0, opened: UInt64 = 0, endNs = startNs
+        var requests: UInt64 = 0, received: UInt64 = 0, sent: UInt64 = 0, opened: UInt64 = 0, broken: UInt64 = 0
+        var endNs = startNs
         for (k, r) in all.enumerated() {
             if k > 0 { histogram.add(r.histogram) }
             requests += r.requests
-            errors.connect += r.errors.connect
-            errors.read += r.errors.read
-            errors.write += r.errors.write
-            errors.timeout += r.errors.timeout
-            errors.status += r.errors.status
+            errors += r.errors
             classes.s1xx += r.statusClasses.s1xx
             classes.s2xx += r.statusClasses.s2xx
             classes.s3xx += r.statusClasses.s3xx
             classes.s4xx += r.statusClasses.s4xx
             classes.s5xx += r.statusClasses.s5xx
             perServer.merge(r.servers.dictionary, uniquingKeysWith: +)
-            for (s, n) in r.timeline.enumerated() { timeline[s] += n }
             received += r.bytesReceived
             sent += r.bytesSent
             opened += r.connectionsOpened
+            broken += r.brokenConnections
             endNs = max(endNs, r.endNs)
         }
         let duration = max(Double(endNs - startNs) / 1e9, 1e-9)
-        let seconds = min(timeline.count, Int(duration.rounded(.up)))
+        // Every interval up to the end of the run (which is after every event counted).
+        let intervalNs = UInt64(options.interval * 1e9)
+        let intervals = max(Int((endNs - startNs + intervalNs - 1) / intervalNs),
+                            (all.flatMap(\.intervals).map(\.index).max() ?? 0) + 1)
         let empty = histogram.totalCount == 0
         let latency = LoadReport.Latency(
             p50: empty ? 0 : histogram.valueAtPercentile(50), p90: empty ? 0 : histogram.valueAtPercentile(90),
@@ -79,10 +80,11 @@ public enum LoadGenerator {
         return LoadReport(
             requests: requests, duration_s: duration, rps: Double(requests) / duration, connections_opened: opened,
             errors: errors, latency_us: latency, per_server: perServer,
-            timeline: (0..<seconds).map { LoadReport.TimelinePoint(t: $0, requests: timeline[$0]) },
+            timeline: IntervalRecord.timeline(all.map(\.intervals), count: intervals),
             status_classes: classes, bytes_received: received, bytes_sent: sent,
             cpu_user_s: usage.user, cpu_sys_s: usage.system, threads: options.threads, connections: options.connections,
-            mode: options.mode, target: options.target.description, rate: options.rate)
+            mode: options.mode, target: options.target.description, rate: options.rate,
+            timeline_interval_s: options.interval, started_at_unix: startedAtUnix, broken_connections: broken)
     }
 }
 

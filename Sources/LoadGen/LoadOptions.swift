@@ -17,6 +17,8 @@ public struct LoadOptions: Equatable, Sendable {
     public var responseSize: Int
     /// Seconds a request (connect included in --close mode) may take before it counts as a timeout.
     public var timeout: Double
+    /// Seconds per timeline interval (`LoadReport.timeline`).
+    public var interval: Double
 
     /// Most connections one run opens: each holds a 16 KiB receive buffer, and one client
     /// address has fewer ephemeral ports than this per target anyway.
@@ -26,19 +28,31 @@ public struct LoadOptions: Equatable, Sendable {
     public static let maxSize = 64 << 20
     /// A shorter timeout makes every request a timeout.
     public static let minTimeout = 0.001
+    /// Timeline intervals from 10 ms (finer ones would mostly count the batching of
+    /// completions) to a minute.
+    public static let intervalRange = 0.01...60.0
+    /// Most timeline intervals in a run's duration: bounds the timeline's memory and size
+    /// (a day at the default second is 86,400).
+    public static let maxIntervals = 100_000
 
     /// The default thread count: two, or one on a one-CPU machine.
     public static var defaultThreads: Int { min(2, max(1, ProcessInfo.processInfo.activeProcessorCount)) }
 
     public init(target: LoadTarget, connections: Int = 10, duration: Double = 10, threads: Int? = nil,
                 rate: Double? = nil, close: Bool = false, requestSize: Int = 64, responseSize: Int = 64,
-                timeout: Double = 2) throws {
+                timeout: Double = 2, interval: Double = 1) throws {
         try Quantities.checkCount(connections, what: "--connections", range: 1...Self.maxConnections)
         guard duration.isFinite, duration >= Quantities.minDuration, duration <= Quantities.maxDuration else {
             throw InvalidInput("--duration \(duration) s is out of range: give 1us to 24h, e.g. -d 10s")
         }
         guard timeout.isFinite, timeout >= Self.minTimeout, timeout <= Quantities.maxDuration else {
             throw InvalidInput("--timeout \(timeout) s is out of range: give 1ms to 24h, e.g. --timeout 2s")
+        }
+        guard interval.isFinite, interval >= Self.intervalRange.lowerBound * (1 - 1e-9), interval <= Self.intervalRange.upperBound else {
+            throw InvalidInput("--interval \(interval) s is out of range: give 10ms to 60s, e.g. --interval 100ms")
+        }
+        guard duration / interval <= Double(Self.maxIntervals) else {
+            throw InvalidInput("--interval \(interval) s over --duration \(duration) s makes more than \(Self.maxIntervals) intervals: give a longer --interval")
         }
         let threads = threads ?? Self.defaultThreads
         guard threads > 0, threads <= 256 else { throw InvalidInput("--threads \(threads) is out of range: give 1 to 256, e.g. --threads 2") }
@@ -57,6 +71,7 @@ public struct LoadOptions: Equatable, Sendable {
         self.requestSize = requestSize
         self.responseSize = responseSize
         self.timeout = timeout
+        self.interval = interval
     }
 
     /// "http-keepalive-closed-loop" and the like, for reports.

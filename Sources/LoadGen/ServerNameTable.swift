@@ -30,10 +30,17 @@ public struct ServerNameTable {
     }
 
     /// Counts by name (names decoded as UTF-8, invalid bytes replaced).
-    public var dictionary: [String: UInt64] {
+    public var dictionary: [String: UInt64] { dictionary(since: ServerNameTable()) }
+
+    /// Counts by name added since `earlier`, an older copy of this table (names are only
+    /// ever appended, so a name keeps its position); names without any are left out.
+    public func dictionary(since earlier: ServerNameTable) -> [String: UInt64] {
         var result: [String: UInt64] = [:]
-        for (name, n) in zip(names, counts) { result[String(decoding: name, as: UTF8.self), default: 0] += n }
-        if overflow > 0 { result[Self.overflowName, default: 0] += overflow }
+        for (i, name) in names.enumerated() {
+            let n = counts[i] - (i < earlier.counts.count ? earlier.counts[i] : 0)
+            if n > 0 { result[String(decoding: name, as: UTF8.self), default: 0] += n }
+        }
+        if overflow > earlier.overflow { result[Self.overflowName, default: 0] += overflow - earlier.overflow }
         return result
     }
 }

@@ -28,7 +28,7 @@ extension Worker {
         guard fd >= 0 else {
             c.pointee.phase = .connecting
             c.pointee.failed = true
-            result.errors.connect &+= 1
+            countFailure(i, \.connect)
             settle(i)
             return
         }
@@ -187,7 +187,7 @@ extension Worker {
         let c = conns + i
         // The kernel's arrival time when known; it can precede the batch's clock reading.
         let end = c.pointee.arrivalNs > c.pointee.startNs && c.pointee.arrivalNs < now ? c.pointee.arrivalNs : now
-        result.recordResponse(latencyNs: end &- c.pointee.startNs, second: Int((now &- startNs) / 1_000_000_000))
+        result.recordResponse(latencyNs: end &- c.pointee.startNs)
         if !isTCP {
             result.recordStatus(c.pointee.http.status)
             if c.pointee.http.connectionClose { c.pointee.mustClose = true }

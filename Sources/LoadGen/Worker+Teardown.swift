@@ -12,7 +12,7 @@ extension Worker {
         let c = conns + i
         guard !c.pointee.failed else { return }
         c.pointee.failed = true
-        result.errors[keyPath: kind] &+= 1
+        countFailure(i, kind)
         if c.pointee.pending > 0 {
             shutdown(c.pointee.fd, Int32(SHUT_RDWR))
             if c.pointee.phase == .connecting {
@@ -23,6 +23,15 @@ extension Worker {
             }
         } else {
             settle(i)
+        }
+    }
+
+    /// Counts a failed request in `kind` and, the first time, its connection slot as broken.
+    func countFailure(_ i: Int, _ kind: WritableKeyPath<LoadReport.Errors, UInt64>) {
+        result.errors[keyPath: kind] &+= 1
+        if !conns[i].broken {
+            conns[i].broken = true
+            result.brokenConnections &+= 1
         }
     }
 

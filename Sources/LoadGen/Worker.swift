@@ -48,6 +48,9 @@ final class Worker {
     let timeoutNs: UInt64
     /// Open loop: nanoseconds between two requests of one connection; 0 for closed loop.
     let intervalNs: UInt64
+    /// The length of a timeline interval (`--interval`), and when the next one begins.
+    let timelineIntervalNs: UInt64
+    var nextTimelineNs: UInt64
     var result: WorkerResult
     /// The msghdr multishot recvmsg takes its layout from: no name, room for a timestamp.
     let messageHeader: UnsafeMutablePointer<msghdr>
@@ -104,8 +107,9 @@ final class Worker {
         self.startNs = startNs
         endNs = startNs + UInt64(options.duration * 1e9)
         timeoutNs = UInt64(options.timeout * 1e9)
-        let seconds = Int(options.duration.rounded(.up) + options.timeout.rounded(.up)) + 2
-        result = WorkerResult(seconds: seconds)
+        timelineIntervalNs = UInt64(options.interval * 1e9)
+        nextTimelineNs = startNs + timelineIntervalNs
+        result = WorkerResult()
         if let rate = options.rate {
             let interval = Double(options.connections) / rate * 1e9
             intervalNs = UInt64(max(1, interval))
@@ -145,6 +149,7 @@ final class Worker {
             nanosleep(&delay, nil)
         }
         now = Self.clock()
+        if now >= nextTimelineNs { nextInterval() }
         for i in 0..<count {
             if intervalNs == 0 { begin(i) } else { park(i, until: conns[i].nextSendNs) }
         }
@@ -184,6 +189,7 @@ final class Worker {
             _ = io_uring_submit_and_wait_timeout(ring.ring, &cqe, waitFor, &ts, nil)
             now = Self.clock()
             realtimeOffsetNs = Self.clock(CLOCK_REALTIME) &- now
+            if now >= nextTimelineNs { nextInterval() }
             while true {
                 let n = Int(io_uring_peek_batch_cqe(ring.ring, cqes, 256))
                 if n == 0 { break }
@@ -196,6 +202,14 @@ final class Worker {
             }
         }
         result.endNs = now
+        result.endInterval(startingNext: nil)
+    }
+
+    /// The batch about to be handled belongs to a later timeline interval than the last one.
+    private func nextInterval() {
+        let index = IntervalRecord.index(at: now, start: startNs, length: timelineIntervalNs)
+        result.endInterval(startingNext: index)
+        nextTimelineNs = startNs + UInt64(index + 1) * timelineIntervalNs
     }
 
     private func stop() {

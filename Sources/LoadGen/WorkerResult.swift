@@ -7,22 +7,39 @@ struct WorkerResult {
     var errors = LoadReport.Errors()
     var statusClasses = LoadReport.StatusClasses()
     var servers = ServerNameTable()
-    /// Responses per second of the run, indexed by second.
-    var timeline: [UInt64]
     var bytesReceived: UInt64 = 0
     var bytesSent: UInt64 = 0
     var connectionsOpened: UInt64 = 0
+    /// Connection slots that saw a transport failure (see `LoadReport.broken_connections`).
+    var brokenConnections: UInt64 = 0
     /// When the worker's last request finished (monotonic ns).
     var endNs: UInt64 = 0
     var failure: Error?
+    /// The timeline intervals ended so far, in order of `index` (intervals in which this
+    /// worker saw nothing may be missing).
+    var intervals: [IntervalRecord] = []
+    /// Latencies of the interval in progress.
+    var liveLatency = LatencyBuckets()
+    /// The index of the interval in progress.
+    var liveIndex = 0
+    /// The totals when the interval in progress began: its counts are the differences, so
+    /// the hot path counts each event once, in the totals, and the timeline costs nothing
+    /// per request but one bucket increment.
+    private var atIntervalStart = Totals()
 
-    init(seconds: Int) { timeline = [UInt64](repeating: 0, count: max(1, seconds)) }
+    private struct Totals {
+        var requests: UInt64 = 0
+        var errors = LoadReport.Errors()
+        var connectionsOpened: UInt64 = 0
+        var servers = ServerNameTable()
+    }
 
     @inline(__always)
-    mutating func recordResponse(latencyNs: UInt64, second: Int) {
+    mutating func recordResponse(latencyNs: UInt64) {
         requests &+= 1
-        histogram.record(LatencyHistogram.microseconds(latencyNs))
-        timeline[min(second, timeline.count - 1)] &+= 1
+        let microseconds = LatencyHistogram.microseconds(latencyNs)
+        histogram.record(microseconds)
+        liveLatency.record(microseconds)
     }
 
     @inline(__always)
@@ -34,6 +51,20 @@ struct WorkerResult {
         case ..<500: statusClasses.s4xx &+= 1; errors.status &+= 1
         default: statusClasses.s5xx &+= 1; errors.status &+= 1
         }
+    }
+
+    /// Ends the interval in progress (everything counted since it began is its share) and
+    /// starts interval `next`; with `next` nil, ends the timeline.
+    mutating func endInterval(startingNext next: Int?) {
+        let now = Totals(requests: requests, errors: errors, connectionsOpened: connectionsOpened, servers: servers)
+        intervals.append(IntervalRecord(
+            index: liveIndex, requests: now.requests - atIntervalStart.requests,
+            errors: now.errors - atIntervalStart.errors,
+            connectionsOpened: now.connectionsOpened - atIntervalStart.connectionsOpened,
+            perServer: now.servers.dictionary(since: atIntervalStart.servers), latency: liveLatency.compacted))
+        atIntervalStart = now
+        liveLatency = LatencyBuckets()
+        if let next { liveIndex = next }
     }
 }
 

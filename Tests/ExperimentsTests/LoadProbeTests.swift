@@ -13,6 +13,14 @@ final class LoadProbeTests: XCTestCase {
                         "--rate", "1000", "--json"])
     }
 
+    func testTimelineIntervalAndTimeoutArePassedOnlyWhenGiven() {
+        let vip = LoadEndpoint(address: "198.18.0.100")
+        XCTAssertEqual(LoadProbe.arguments(executable: "lvsbench", kind: .http, target: vip, connections: 4, duration: 20,
+                                           rate: nil, interval: 0.1, timeout: 0.5),
+                       ["lvsbench", "load", "http://198.18.0.100:80/", "-c", "4", "-d", "20s",
+                        "--interval", "100ms", "--timeout", "500ms", "--json"])
+    }
+
     func testRealCapperParsesLinksAndCounters() throws {
         let links = """
         1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT

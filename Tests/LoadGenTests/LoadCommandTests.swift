@@ -39,6 +39,9 @@ final class LoadCommandTests: XCTestCase {
             // Issue 8: these died with SIGILL (132) and SIGABRT (134).
             ["load", "http://127.0.0.1:1/", "-d", "1s", "--rate", "1e-30"],
             ["load", "http://127.0.0.1:1/", "-d", "1000000h"],
+            ["load", "http://127.0.0.1:1/", "--interval", "5ms"],
+            ["load", "http://127.0.0.1:1/", "--interval", "2m"],
+            ["load", "http://127.0.0.1:1/", "-d", "24h", "--interval", "10ms"],
         ]
         for arguments in cases {
             let result = try run(arguments)
@@ -63,5 +66,11 @@ final class LoadCommandTests: XCTestCase {
         let report = try JSONCoding.decode(LoadReport.self, from: Data(result.stdout.utf8))
         XCTAssertEqual(report.connections, 1)
         XCTAssertEqual(report.mode, "http-keepalive-closed-loop")
+        for key in ["timeline_interval_s", "started_at_unix", "broken_connections"] { XCTAssertNotNil(object[key], key) }
+        let point = try XCTUnwrap((object["timeline"] as? [[String: Any]])?.first)
+        XCTAssertEqual(Set(point.keys), ["t", "requests", "errors", "connections_opened", "per_server"], "no latency without responses")
+        XCTAssertEqual(report.broken_connections, 1)
+        XCTAssertEqual(report.timeline_interval_s, 1)
+        XCTAssertEqual(report.started_at_unix, Date().timeIntervalSince1970, accuracy: 60)
     }
 }

@@ -154,12 +154,13 @@ final class TestServer: @unchecked Sendable {
 @discardableResult
 func send(_ fd: Int32, _ text: String) -> Bool { send(fd, Array(text.utf8)) }
 
-/// Writes all of `bytes` to `fd`.
+/// Writes all of `bytes` to `fd`; false (never SIGPIPE) when the connection is gone, as it
+/// is once `TestServer.stop` has shut it down under a handler that is still answering.
 @discardableResult
 func send(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     var offset = 0
     while offset < bytes.count {
-        let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if n <= 0 { return false }
         offset += n
     }
