@@ -1,5 +1,6 @@
 import Foundation
 import Results
+import SystemKit
 import Vocabulary
 
 /// `dead-real`: one real dies under load and the director is left alone, told to quiesce

@@ -31,7 +31,7 @@ final class VariantMetricsTests: XCTestCase {
         XCTAssertEqual(m.p99DuringUS, 900_000)
         XCTAssertEqual(m.p99AfterUS, 1_200)
         XCTAssertEqual(m.scheduledToFaultyReal, 0, "counted from the first sample after the fault's last step")
-        XCTAssertEqual(m.answeredByFaultyReal, 3 * 3 + 30 * 5)
+        XCTAssertEqual(m.answeredByFaultyReal, 2 * 3 + 5 * 30, "intervals starting at or after the fault: 2.5 s on")
         XCTAssertEqual(m.faultyRealName, "real2")
     }
 
