@@ -75,7 +75,7 @@ final class LabBuilder {
             try ip(["-n", v.bNamespace, "link", "set", v.bName, "up"])
         }
         let vector = VectorOptions.current
-        for t in plan.guest?.taps ?? [] {
+        for t in plan.guests.flatMap(\.taps) {
             if vector.usesVeth {
                 let guestEnd = VectorOptions.guestEnd(of: t.name)
                 try ip(["-n", t.namespace, "link", "add", t.name, "type", "veth", "peer", "name", guestEnd])

@@ -96,6 +96,9 @@ public struct LabPlan: Codable, Equatable, Sendable {
 
     public func node(_ name: String) -> NodePlan? { nodes.first { $0.name == name } }
 
+    /// Every uml director's guest, director1's first.
+    public var guests: [GuestPlan] { [guest, standbyGuest].compactMap { $0 } }
+
     /// The guest of uml director `node` (`director` or `director2`).
     public func guest(for node: String) -> GuestPlan? {
         node == DirectorSeat.standby.name ? standbyGuest : guest

@@ -46,6 +46,7 @@ final class TwoDirectorPlanTests: XCTestCase {
             let g1 = try XCTUnwrap(p.guest), g2 = try XCTUnwrap(p.standbyGuest)
             XCTAssertEqual(p.guest(for: "director"), g1)
             XCTAssertEqual(p.guest(for: "director2"), g2)
+            XCTAssertEqual(p.guests, [g1, g2], "\(mode): every tap is made")
             XCTAssertEqual(g2.taps.map(\.name), g1.taps.map { $0.name + "2" }, "\(mode)")
             XCTAssertEqual(g2.taps.map(\.bridge), g1.taps.map(\.bridge), "\(mode): the same bridges")
             XCTAssertEqual(g2.taps.map(\.namespace), g1.taps.map(\.namespace), "\(mode)")
