@@ -17,10 +17,10 @@ public enum GuestInit {
         return releases.max { $0.compare($1, options: .numeric) == .orderedAscending } ?? "none"
     }
 
-    /// The init script for the director node `plan.node("director")`.
-    public static func script(plan: LabPlan, labDirectory: String, executable: String) -> String {
-        let director = plan.node("director")!
-        let guest = plan.guest!
+    /// The init script for the director node `plan.node(node)` (`director` or `director2`).
+    public static func script(plan: LabPlan, labDirectory: String, executable: String, node: String = "director") -> String {
+        let director = plan.node(node)!
+        let guest = plan.guest(for: node)!
         let modules = ["ip_vs"] + Scheduler.allCases.map(\.module) + ["ipip"] + netfilterModules(plan.spec.balancer)
         var lines = [
             "#!/bin/sh",
@@ -48,11 +48,11 @@ public enum GuestInit {
             lines.append("ip link set \(iface.name) up")
         }
         for r in director.routes { lines.append("ip route add \(r.destination) via \(r.via)") }
-        lines += conntrackLines(plan.spec.balancer, management: managementInterface(plan))
+        lines += conntrackLines(plan.spec.balancer, management: managementInterface(plan, node: node))
         lines += [
             "echo guest-init: network configured",
             "\(scratch.executable) lab agent --listen \(guest.agentHost):\(guest.agentPort) "
-                + "--device \(managementInterface(plan)) --secret-file \(scratch.secret!) &",
+                + "--device \(managementInterface(plan, node: node)) --secret-file \(scratch.secret!) &",
             "while true; do wait; sleep 1; done",
         ]
         return lines.joined(separator: "\n") + "\n"
@@ -91,9 +91,9 @@ public enum GuestInit {
 
     /// The guest interface that holds the agent's address: the management link to the
     /// switch namespace, the only interface the agent accepts connections on.
-    static func managementInterface(_ plan: LabPlan) -> String {
-        let host = plan.guest!.agentHost
-        return plan.node("director")!.interfaces.first { iface in
+    static func managementInterface(_ plan: LabPlan, node: String = "director") -> String {
+        let host = plan.guest(for: node)!.agentHost
+        return plan.node(node)!.interfaces.first { iface in
             iface.addresses.contains { $0.split(separator: "/").first.map(String.init) == host }
         }!.name
     }
@@ -140,13 +140,19 @@ public enum GuestInit {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// argv that boots the guest inside the switch namespace, its taps as vec0, vec1, ...
-    public static func bootCommand(plan: LabPlan, labDirectory: String, umid: String) -> [String] {
+    /// Where director `node`'s init script is written: director1's in the lab directory,
+    /// director2's in a folder of its own beside its console log.
+    public static func initPath(labDirectory: String, node: String = "director") -> String {
+        node == "director" ? labDirectory + "/guest-init" : labDirectory + "/" + node + "/guest-init"
+    }
+
+    /// argv that boots director `node`'s guest inside the switch namespace, its taps as vec0, vec1, ...
+    public static func bootCommand(plan: LabPlan, labDirectory: String, umid: String, node: String = "director") -> [String] {
         var argv = ["ip", "netns", "exec", plan.switchNamespace, "linux.uml", "mem=512M",
-                    "rootfstype=hostfs", "rootflags=/", "rw", "init=\(labDirectory)/guest-init",
+                    "rootfstype=hostfs", "rootflags=/", "rw", "init=\(initPath(labDirectory: labDirectory, node: node))",
                     "con=null", "con0=null,fd:1", "umid=\(umid)", "uml_dir=\(labDirectory)/uml"]
         let vector = VectorOptions.current
-        for (i, tap) in plan.guest!.taps.enumerated() {
+        for (i, tap) in plan.guest(for: node)!.taps.enumerated() {
             argv.append("vec\(i):" + vector.argument(tap: tap.name))
         }
         return argv

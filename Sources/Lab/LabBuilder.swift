@@ -29,7 +29,8 @@ final class LabBuilder {
                          scheduler: plan.spec.scheduler, persistence: plan.spec.persistence, nodes: nodes, reals: reals,
                          directorLinks: plan.directorLinks, directAddress: plan.directAddress,
                          directClientAddress: plan.directClientAddress, switchNamespace: plan.switchNamespace,
-                         agentAddress: plan.guest.map { "\($0.agentHost):\($0.agentPort)" }, labDirectory: directory,
+                         agentAddress: plan.guest.map { "\($0.agentHost):\($0.agentPort)" },
+                         standbyAgentAddress: plan.standbyGuest.map { "\($0.agentHost):\($0.agentPort)" }, labDirectory: directory,
                          namespaces: [], processes: [], complete: false, ownerPid: getpid(), createdAt: Date(),
                          hostSysctlsTouched: false, ownerStartTime: DetachedProcess.startTime(of: getpid()))
     }
@@ -49,7 +50,7 @@ final class LabBuilder {
         }
         try wire()
         try configureNodes()
-        if plan.directorHost == .uml { try bootGuest() }
+        if plan.directorHost == .uml { try bootGuests() }
         try installServices()
         try startServers()
         try waitForVIP()
@@ -74,7 +75,7 @@ final class LabBuilder {
             try ip(["-n", v.bNamespace, "link", "set", v.bName, "up"])
         }
         let vector = VectorOptions.current
-        for t in plan.guest?.taps ?? [] {
+        for t in plan.guests.flatMap(\.taps) {
             if vector.usesVeth {
                 let guestEnd = VectorOptions.guestEnd(of: t.name)
                 try ip(["-n", t.namespace, "link", "add", t.name, "type", "veth", "peer", "name", guestEnd])
@@ -122,8 +123,11 @@ final class LabBuilder {
         }
     }
 
-    private func bootGuest() throws {
-        progress("booting the user-mode Linux director")
+    /// Starts every director's guest, then waits for each one's agent: director2 boots while
+    /// director1 does, so a second director costs less than a second boot.
+    private func bootGuests() throws {
+        let seats = DirectorSeat.seats(plan.spec.directors)
+        progress(seats.count == 1 ? "booting the user-mode Linux director" : "booting \(seats.count) user-mode Linux directors")
         let modroot = directory + "/modroot/lib/modules"
         try FileManager.default.createDirectory(atPath: modroot, withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: modroot + "/" + GuestInit.kernelRelease,
@@ -131,12 +135,28 @@ final class LabBuilder {
         try FileManager.default.createDirectory(atPath: directory + "/uml", withIntermediateDirectories: true)
         let secretFile = AgentSecret.path(labDirectory: directory)
         try AgentSecret.generate().write(to: secretFile)
-        try AtomicFile.write(GuestInit.script(plan: plan, labDirectory: directory, executable: LabEnvironment.executable),
-                             to: directory + "/guest-init", mode: 0o700)
-        let umid = "\(plan.prefix)-\(plan.spec.name)"
-        try spawn(GuestInit.bootCommand(plan: plan, labDirectory: directory, umid: umid),
-                  label: "uml director", marker: "umid=\(umid)", log: directory + "/guest-console.log")
-        let guest = plan.guest!
+        var booting: [(seat: DirectorSeat, record: Int, console: String)] = []
+        for seat in seats {
+            try SignalTrap.check()
+            let initPath = GuestInit.initPath(labDirectory: directory, node: seat.name)
+            let folder = URL(fileURLWithPath: initPath).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try AtomicFile.write(GuestInit.script(plan: plan, labDirectory: directory, executable: LabEnvironment.executable,
+                                                  node: seat.name), to: initPath, mode: 0o700)
+            let umid = LabState.guestUmid(prefix: plan.prefix, lab: plan.spec.name, node: seat.name)
+            let console = folder + "/guest-console.log"
+            try spawn(GuestInit.bootCommand(plan: plan, labDirectory: directory, umid: umid, node: seat.name),
+                      label: "uml \(seat.name)", marker: "umid=\(umid)", log: console)
+            booting.append((seat, state.processes.count - 1, console))
+        }
+        for guest in booting {
+            try waitForAgent(of: guest.seat, pid: state.processes[guest.record].pid, console: guest.console, secretFile: secretFile)
+        }
+    }
+
+    /// Returns once director `seat`'s agent answers, or throws when its guest exits or 90 s pass.
+    private func waitForAgent(of seat: DirectorSeat, pid: Int32, console: String, secretFile: String) throws {
+        let guest = plan.guest(for: seat.name)!
         let deadline = Date().addingTimeInterval(90)
         var lastError: Error?
         while Date() < deadline {
@@ -146,21 +166,25 @@ final class LabBuilder {
                                         namespace: plan.switchNamespace, secretFile: secretFile, timeout: 10, connectTimeout: 1)
                 return
             } catch { lastError = error }
-            guard DetachedProcess.isAlive(state.processes.last!.pid) else {
-                throw RuntimeFailure("the UML director exited during boot: see \(directory)/guest-console.log")
+            guard DetachedProcess.isAlive(pid) else {
+                throw RuntimeFailure("the UML \(seat.name) exited during boot: see \(console)")
             }
             usleep(200_000)
         }
-        throw RuntimeFailure("the UML director's agent did not answer within 90 s (\(lastError.map { "\($0)" } ?? "")): see \(directory)/guest-console.log")
+        throw RuntimeFailure("the UML \(seat.name)'s agent did not answer within 90 s (\(lastError.map { "\($0)" } ?? "")): see \(console)")
     }
 
     private func installServices() throws {
-        progress("configuring IPVS on the director")
+        progress(plan.spec.directors == 1 ? "configuring IPVS on the director" : "configuring IPVS on both directors")
         let balancer = RunningLab(state: state).balancer
         let specs = plan.services.map { service in
             ServiceSpec(service: service, scheduler: plan.spec.scheduler, persistence: plan.spec.persistence,
                         reals: plan.reals.map { RealSpec(address: $0.address, port: service.port,
                                                          forwarding: $0.forwarding, weight: $0.weight) })
+        }
+        if let standby = RunningLab(state: state).standbyBalancer {
+            // The standby holds the same services, ready for the VIP to move to it.
+            try standby.install(all: specs)
         }
         guard let proxy = balancer as? HAProxyBalancer, plan.directorHost == .native else {
             return try balancer.install(all: specs)

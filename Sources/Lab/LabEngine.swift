@@ -151,14 +151,7 @@ public enum LabEngine {
     /// bridge with them) and its directory.
     public static func down(state: LabState) throws {
         let unrestored = restoreRecordedSysctls(state)
-        if state.directorHost == .uml, let agent = state.agentAddress,
-           let uml = state.processes.first(where: { $0.label == "uml director" }), DetachedProcess.isAlive(uml.pid) {
-            _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
-                                     secretFile: AgentSecret.path(labDirectory: state.labDirectory),
-                                     timeout: 5, connectTimeout: 1, replyTimeout: 0.5)
-            let deadline = Date().addingTimeInterval(5)
-            while DetachedProcess.isAlive(uml.pid) && Date() < deadline { usleep(20_000) }
-        }
+        powerOffGuests(state)
         var survivors: [String] = []
         for p in state.processes.reversed()
         where !DetachedProcess.stop(p.pid, marker: p.marker, group: p.group) { survivors.append("\(p.label) (pid \(p.pid))") }
@@ -183,6 +176,24 @@ public enum LabEngine {
         if !survivors.isEmpty {
             throw RuntimeFailure("lab \(state.name): could not stop \(survivors.joined(separator: ", "))")
         }
+    }
+
+    /// Asks each live uml director (director1, and director2 when there is one) to power off,
+    /// then waits up to 5 s for them together; what is still running is then stopped by pid.
+    static func powerOffGuests(_ state: LabState) {
+        guard state.directorHost == .uml else { return }
+        let agents = [("uml director", state.agentAddress), ("uml director2", state.standbyAgentAddress)]
+        var running: [Int32] = []
+        for (label, agent) in agents {
+            guard let agent, let uml = state.processes.first(where: { $0.label == label }),
+                  DetachedProcess.isAlive(uml.pid) else { continue }
+            _ = try? GuestAgent.call(["poweroff", "-f"], address: agent, namespace: state.switchNamespace,
+                                     secretFile: AgentSecret.path(labDirectory: state.labDirectory),
+                                     timeout: 5, connectTimeout: 1, replyTimeout: 0.5)
+            running.append(uml.pid)
+        }
+        let deadline = Date().addingTimeInterval(5)
+        while running.contains(where: DetachedProcess.isAlive) && Date() < deadline { usleep(20_000) }
     }
 
     /// Tuning hook: writes back the sysctls and IPVS timeouts that `tune apply` recorded in

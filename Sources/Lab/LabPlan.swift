@@ -90,6 +90,17 @@ public struct LabPlan: Codable, Equatable, Sendable {
     public var directorLinks: [CaptureLink]
     public var directAddress: String
     public var directClientAddress: String
+    /// The guest side of a uml director2 (`spec.directors` 2); nil otherwise, and then left
+    /// out of the JSON, so a one-director plan is written as before.
+    public var standbyGuest: GuestPlan? = nil
 
     public func node(_ name: String) -> NodePlan? { nodes.first { $0.name == name } }
+
+    /// Every uml director's guest, director1's first.
+    public var guests: [GuestPlan] { [guest, standbyGuest].compactMap { $0 } }
+
+    /// The guest of uml director `node` (`director` or `director2`).
+    public func guest(for node: String) -> GuestPlan? {
+        node == DirectorSeat.standby.name ? standbyGuest : guest
+    }
 }

@@ -30,7 +30,7 @@ extension LabEngine {
 
     /// Removes lab `name`, whose state is missing, unreadable or foreign, by what can be
     /// found: the processes salvaged from the file (each checked against its marker), its
-    /// guest by exact `umid=`, its namespaces by name (`<prefix>-<name>-<node>`) and the
+    /// guests by exact `umid=`, its namespaces by name (`<prefix>-<name>-<node>`) and the
     /// processes in them started from this run directory. A tuning undo log is kept (the
     /// host-wide values in it are still changed) and so is the directory holding it. Throws
     /// a one-line account of what was removed and what is left, unless the state was merely
@@ -47,8 +47,7 @@ extension LabEngine {
                 left.append("\(p.label) (pid \(p.pid)): kill it by hand")
             }
         }
-        for prefix in prefixes {
-            let umid = "umid=\(prefix)-\(name)"
+        for umid in prefixes.flatMap({ LabState.guestMarkers(prefix: $0, lab: name) }) {
             for pid in allPids() where pid != getpid() && DetachedProcess.matches(pid, marker: umid) {
                 if DetachedProcess.stop(pid, marker: umid, group: getpgid(pid) == pid) { stopped += 1 } else {
                     left.append("guest process \(pid): kill it by hand")

@@ -6,6 +6,7 @@ import Vocabulary
 public struct LabSpec: Codable, Equatable, Sendable {
     public static let defaultName = "default"
     public static let realsRange: ClosedRange<Int> = 1...64
+    public static let directorsRange: ClosedRange<Int> = 1...2
 
     public var name: String
     public var mode: LabMode
@@ -18,10 +19,13 @@ public struct LabSpec: Codable, Equatable, Sendable {
     public var director: DirectorChoice
     /// What balances the VIP's traffic on the director (IPVS unless asked otherwise).
     public var balancer: BalancerKind
+    /// How many directors sit on the lab's links: 1, or 2 for failover (director2 stands by
+    /// with the same IPVS services but without the VIP and the DIP, which VRRP moves).
+    public var directors: Int
 
     public init(name: String = LabSpec.defaultName, mode: LabMode = .nat, reals: Int = 2,
                 scheduler: Scheduler = .wrr, weights: [Int]? = nil, persistence: Int? = nil,
-                director: DirectorChoice = .auto, balancer: BalancerKind = .ipvs) {
+                director: DirectorChoice = .auto, balancer: BalancerKind = .ipvs, directors: Int = 1) {
         self.name = name
         self.mode = mode
         self.reals = reals
@@ -30,13 +34,15 @@ public struct LabSpec: Codable, Equatable, Sendable {
         self.persistence = persistence
         self.director = director
         self.balancer = balancer
+        self.directors = directors
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, mode, reals, scheduler, weights, persistence, director, balancer
+        case name, mode, reals, scheduler, weights, persistence, director, balancer, directors
     }
 
-    /// A state file written before balancers other than IPVS existed has no `balancer`: IPVS.
+    /// A state file written before balancers other than IPVS existed has no `balancer`: IPVS;
+    /// one without `directors` has one director.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
@@ -47,9 +53,11 @@ public struct LabSpec: Codable, Equatable, Sendable {
         persistence = try c.decodeIfPresent(Int.self, forKey: .persistence)
         director = try c.decode(DirectorChoice.self, forKey: .director)
         balancer = try c.decodeIfPresent(BalancerKind.self, forKey: .balancer) ?? .ipvs
+        directors = try c.decodeIfPresent(Int.self, forKey: .directors) ?? 1
     }
 
-    /// An IPVS lab's spec is written as before balancers other than IPVS existed.
+    /// An IPVS lab's spec with one director is written as before balancers other than IPVS
+    /// and second directors existed.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
@@ -60,16 +68,17 @@ public struct LabSpec: Codable, Equatable, Sendable {
         try c.encodeIfPresent(persistence, forKey: .persistence)
         try c.encode(director, forKey: .director)
         if balancer != .ipvs { try c.encode(balancer, forKey: .balancer) }
+        if directors != 1 { try c.encode(directors, forKey: .directors) }
     }
 
     /// Builds a spec from the command line's typed values (`weights` nil or empty: 1 each);
     /// every error is `InvalidInput` (exit 2).
     public static func validated(name: String?, mode: LabMode, reals: Int, scheduler: Scheduler,
                                  weights: [Int]?, persistence: Int?, director: DirectorChoice,
-                                 balancer: BalancerKind = .ipvs) throws -> LabSpec {
+                                 balancer: BalancerKind = .ipvs, directors: Int = 1) throws -> LabSpec {
         let spec = LabSpec(name: name ?? defaultName, mode: mode, reals: reals, scheduler: scheduler,
                            weights: realsRange.contains(reals) ? try Weights.fitted(weights, reals: reals) : [],
-                           persistence: persistence, director: director, balancer: balancer)
+                           persistence: persistence, director: director, balancer: balancer, directors: directors)
         try spec.validate()
         return spec
     }
@@ -90,6 +99,22 @@ public struct LabSpec: Codable, Equatable, Sendable {
             throw InvalidInput("persistence \(persistence) s is out of range: give 1 to 31536000 seconds")
         }
         try DirectorBalancer.check(balancer, mode: mode, scheduler: scheduler, persistence: persistence)
+        try validateDirectors()
+    }
+
+    /// A second director takes over IPVS's services by VRRP and connection sync: it needs
+    /// IPVS, and one forwarding method for every real.
+    func validateDirectors() throws {
+        guard LabSpec.directorsRange.contains(directors) else {
+            throw InvalidInput("\(directors) directors requested: a lab has 1 or 2 directors (--directors 1 or 2)")
+        }
+        guard directors == 2 else { return }
+        guard balancer == .ipvs else {
+            throw InvalidInput("2 directors need --balancer ipvs (failover moves IPVS services), not \(balancer.rawValue)")
+        }
+        guard mode != .mixed else {
+            throw InvalidInput("2 directors need --mode nat, dr or tun, not mixed")
+        }
     }
 
     /// Lab names become part of namespace and directory names: short, lower-case, no dots.

@@ -66,6 +66,9 @@ public struct LabState: Codable, Equatable, Sendable {
     public var switchNamespace: String
     /// host:port of the guest agent (uml only).
     public var agentAddress: String?
+    /// host:port of director2's guest agent (uml with `spec.directors` 2 only; else absent
+    /// from the file).
+    public var standbyAgentAddress: String? = nil
     public var labDirectory: String
     /// Every namespace this lab created or was about to create, in creation order.
     public var namespaces: [String]
@@ -88,8 +91,9 @@ public struct LabState: Codable, Equatable, Sendable {
     /// The state file keeps the key `backend` that format 1 and 2 files were written with.
     enum CodingKeys: String, CodingKey {
         case spec, name, prefix, mode, directorHost = "backend", vip, httpPort, tcpPort, scheduler, persistence, nodes,
-             reals, directorLinks, directAddress, directClientAddress, switchNamespace, agentAddress, labDirectory,
-             namespaces, processes, complete, ownerPid, createdAt, hostSysctlsTouched, ownerStartTime, formatVersion
+             reals, directorLinks, directAddress, directClientAddress, switchNamespace, agentAddress, standbyAgentAddress,
+             labDirectory, namespaces, processes, complete, ownerPid, createdAt, hostSysctlsTouched, ownerStartTime,
+             formatVersion
     }
 
     public func node(named name: String) -> NodeState? { nodes.first { $0.name == name } }
@@ -127,7 +131,8 @@ public struct LabState: Codable, Equatable, Sendable {
     var structureProblem: String? {
         do { try spec.validate() } catch { return "its spec is invalid: \(error)" }
         guard spec.reals == reals.count else { return "it records \(reals.count) reals for a spec of \(spec.reals)" }
-        let required = ["client", "router"] + (directorHost == .native ? ["director"] : []) + reals.map(\.name)
+        let directors = DirectorSeat.seats(spec.directors).map(\.name)
+        let required = ["client", "router"] + (directorHost == .native ? directors : []) + reals.map(\.name)
         if let missing = required.first(where: { node(named: $0) == nil }) { return "node \(missing) is missing" }
         return nil
     }
@@ -138,14 +143,26 @@ public struct LabState: Codable, Equatable, Sendable {
         let head = Topology.namespace(prefix: prefix, lab: lab, node: "")
         guard namespace.hasPrefix(head) else { return false }
         let node = namespace.dropFirst(head.count)
-        if ["sw", "client", "router", "director"].contains(node) { return true }
+        if ["sw", "client", "router", "director", "director2"].contains(node) { return true }
         let index = node.dropFirst(4)
         return node.hasPrefix("real") && !index.isEmpty && index.allSatisfy { ("0"..."9").contains($0) }
     }
 
     /// Whether a process marker is one lab `lab` records: a path inside its directory, or
-    /// its guest's exact `umid=`.
+    /// one of its guests' exact `umid=`.
     static func marker(_ marker: String, belongsTo lab: String, prefix: String) -> Bool {
-        marker == "umid=\(prefix)-\(lab)" || marker.contains(LabEnvironment.labDirectory(lab) + "/")
+        guestMarkers(prefix: prefix, lab: lab).contains(marker) || marker.contains(LabEnvironment.labDirectory(lab) + "/")
+    }
+
+    /// The `umid` of lab `lab`'s guest for director `node`: director1's is `<prefix>-<lab>`,
+    /// director2's ends in `.director2`, with a dot no lab name has, so that it is never the
+    /// umid of another lab's guest (lab `a`'s director2 is not lab `a-director2`'s director).
+    public static func guestUmid(prefix: String, lab: String, node: String = "director") -> String {
+        node == "director" ? "\(prefix)-\(lab)" : "\(prefix)-\(lab).\(node)"
+    }
+
+    /// The `umid=` markers of every guest lab `lab` may run, director1's first.
+    static func guestMarkers(prefix: String, lab: String) -> [String] {
+        DirectorSeat.seats(2).map { "umid=" + guestUmid(prefix: prefix, lab: lab, node: $0.name) }
     }
 }

@@ -10,7 +10,12 @@ public struct RunningLab: Sendable {
     public let state: LabState
     public let client: any LabNode
     public let router: any LabNode
+    /// director1, which holds the VIP when the lab is built.
     public let director: any LabNode
+    /// director2, standing by on the same links with the same IPVS services but neither VIP
+    /// nor DIP (a lab with `spec.directors` 2), else nil. Not in `nodes`: what measures the
+    /// lab looks at director1 only.
+    public let standby: (any LabNode)?
     public let reals: [any LabNode]
 
     public init(state: LabState) {
@@ -26,11 +31,26 @@ public struct RunningLab: Sendable {
         case .uml: director = GuestNode(switchNamespace: state.switchNamespace, agentAddress: state.agentAddress ?? "",
                                         secretFile: AgentSecret.path(labDirectory: state.labDirectory))
         }
+        let standbyName = DirectorSeat.standby.name
+        switch state.directorHost {
+        case .native:
+            standby = state.node(named: standbyName).map { NamespaceNode(name: $0.name, role: .director, namespace: $0.namespace) }
+        case .uml:
+            standby = state.standbyAgentAddress.map {
+                GuestNode(name: standbyName, switchNamespace: state.switchNamespace, agentAddress: $0,
+                          secretFile: AgentSecret.path(labDirectory: state.labDirectory))
+            }
+        }
         reals = state.reals.map { ns($0.name) }
     }
 
     /// What the director does to traffic (see `DirectorBalancer`).
     public var balancer: any Balancer { DirectorBalancer.on(director, kind: state.spec.balancer, directory: state.labDirectory) }
+
+    /// The standby director's balancer (IPVS, like director1's), nil without a standby.
+    public var standbyBalancer: (any Balancer)? {
+        standby.map { DirectorBalancer.on($0, kind: state.spec.balancer, directory: state.labDirectory) }
+    }
 
     public var directorLinks: [CaptureLink] { state.directorLinks }
     /// real1's address on the direct client<->real1 path (crosses neither router nor director).
@@ -43,9 +63,9 @@ public struct RunningLab: Sendable {
     /// Every node: `client`, `router`, `director`, `real1` ... `realN`, in that order.
     public var nodes: [any LabNode] { [client, router, director] + reals }
 
-    /// `client`, `router`, `director`, `real1` ... `realN`.
+    /// `client`, `router`, `director`, `real1` ... `realN`, and `director2` when the lab has one.
     public func node(named name: String) throws -> any LabNode {
-        let all = nodes
+        let all = nodes + (standby.map { [$0] } ?? [])
         guard let node = all.first(where: { $0.name == name }) else {
             let names = all.map(\.name).joined(separator: ", ")
             throw InvalidInput("no node '\(name)' in lab \(state.name): use one of \(names)")

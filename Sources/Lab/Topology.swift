@@ -12,6 +12,8 @@ import Vocabulary
 ///   dr/tun: router .1 is the gateway, director .2, VIP .100; mixed: router .254 is the
 ///   gateway of the DR/TUN reals;
 /// - direct path 198.19.255.0/30: client .1, real1 .2; guest management 198.19.254.0/30;
+/// - with `directors: 2`, director2 stands by with .3 on each net director1 has a leg on,
+///   neither VIP nor DIP, guest management 198.19.254.4/30 (see `DirectorSeat`);
 /// - plain-forward address 198.19.253.2/32 on real1's loopback, routed client → router →
 ///   director → real1 (see `plainAddress`).
 public enum Topology {
@@ -77,17 +79,23 @@ public enum Topology {
                               routes: [RoutePlan(destination: "\(plainAddress)/32", via: wiring.director.nearAddress)],
                               sysctls: routerSysctls, decapInterfaces: []))
 
-        // Director.
-        let (director, guest, links) = directorPlan(arms: wiring.director, directorHost: directorHost, sw: sw, ns: ns("director"),
-                                                    outside: outside, lan: lan, vip: vip)
-        if directorHost == .native {
-            namespaces.append(ns("director"))
-            for iface in director.interfaces {
-                veths.append(VethPlan(aNamespace: ns("director"), aName: iface.name, bNamespace: sw,
-                                      bName: "d-" + iface.name.dropLast(1), bridge: iface.name == "out0" ? outside : lan))
+        // Directors: director1, and for failover director2 on the same bridges.
+        var guests: [GuestPlan] = [], links: [CaptureLink] = []
+        for seat in DirectorSeat.seats(spec.directors) {
+            let (director, guest, seatLinks) = directorPlan(seat: seat, arms: wiring.director, directorHost: directorHost, sw: sw,
+                                                            ns: ns(seat.name), outside: outside, lan: lan, vip: vip)
+            if directorHost == .native {
+                namespaces.append(ns(seat.name))
+                for iface in director.interfaces {
+                    veths.append(VethPlan(aNamespace: ns(seat.name), aName: iface.name, bNamespace: sw,
+                                          bName: "d-" + iface.name.dropLast(1) + seat.suffix,
+                                          bridge: iface.name == "out0" ? outside : lan))
+                }
             }
+            nodes.append(director)
+            if let guest { guests.append(guest) }
+            if seat.active { links = seatLinks }
         }
-        nodes.append(director)
 
         // Reals.
         var reals: [IPVSRealPlan] = []
@@ -119,36 +127,36 @@ public enum Topology {
         }
 
         return LabPlan(spec: spec, directorHost: directorHost, prefix: prefix, vip: vip, httpPort: httpPort, tcpPort: tcpPort,
-                       namespaces: namespaces, switchNamespace: sw, bridges: bridges, veths: veths, guest: guest,
+                       namespaces: namespaces, switchNamespace: sw, bridges: bridges, veths: veths, guest: guests.first,
                        nodes: nodes,
                        services: [VirtualService(address: vip, port: httpPort), VirtualService(address: vip, port: tcpPort)],
                        reals: reals, directorLinks: links, directAddress: "198.19.255.2",
-                       directClientAddress: "198.19.255.1")
+                       directClientAddress: "198.19.255.1", standbyGuest: guests.dropFirst().first)
     }
 
-    /// The director's interfaces (guest `vecN` names for uml, veth names for native), its
+    /// A director's interfaces (guest `vecN` names for uml, veth names for native), its
     /// taps for uml, and the links a capture watches from the switch namespace.
-    static func directorPlan(arms: DirectorArms, directorHost: DirectorHost, sw: String, ns: String,
+    static func directorPlan(seat: DirectorSeat, arms: DirectorArms, directorHost: DirectorHost, sw: String, ns: String,
                              outside: String, lan: String, vip: String)
         -> (NodePlan, GuestPlan?, [CaptureLink]) {
-        let ifs = arms.interfaces(vip: vip), sysctls = arms.sysctls(directorHost: directorHost)
+        let ifs = seat.interfaces(arms, vip: vip), sysctls = arms.sysctls(directorHost: directorHost)
         let sides = arms.sides(outside: outside, lan: lan)
         var routes = arms.routes
         routes.append(RoutePlan(destination: "\(plainAddress)/32", via: realAddress(1)))
         switch directorHost {
         case .native:
-            let links = sides.map { CaptureLink(namespace: sw, interface: "d-\($0.swName)", side: $0.side) }
-            return (NodePlan(name: "director", role: .director, namespace: ns, interfaces: ifs, loopbackAddresses: [],
+            let links = sides.map { CaptureLink(namespace: sw, interface: "d-\($0.swName)\(seat.suffix)", side: $0.side) }
+            return (NodePlan(name: seat.name, role: .director, namespace: ns, interfaces: ifs, loopbackAddresses: [],
                              routes: routes, sysctls: sysctls, decapInterfaces: []), nil, links)
         case .uml:
-            var taps = [TapPlan(namespace: sw, name: "t-mgmt", bridge: nil, address: "198.19.254.1/30")]
-            taps += sides.map { TapPlan(namespace: sw, name: "t-\($0.swName)", bridge: $0.bridge, address: nil) }
-            var guestIfs = [InterfacePlan(name: "vec0", addresses: ["198.19.254.2/30"])]
+            var taps = [TapPlan(namespace: sw, name: "t-mgmt" + seat.suffix, bridge: nil, address: seat.managementTap)]
+            taps += sides.map { TapPlan(namespace: sw, name: "t-\($0.swName)\(seat.suffix)", bridge: $0.bridge, address: nil) }
+            var guestIfs = [InterfacePlan(name: "vec0", addresses: ["\(seat.agentHost)/30"])]
             for (i, iface) in ifs.enumerated() { guestIfs.append(InterfacePlan(name: "vec\(i + 1)", addresses: iface.addresses)) }
-            let links = sides.map { CaptureLink(namespace: sw, interface: "t-\($0.swName)", side: $0.side) }
-            return (NodePlan(name: "director", role: .director, namespace: nil, interfaces: guestIfs, loopbackAddresses: [],
+            let links = sides.map { CaptureLink(namespace: sw, interface: "t-\($0.swName)\(seat.suffix)", side: $0.side) }
+            return (NodePlan(name: seat.name, role: .director, namespace: nil, interfaces: guestIfs, loopbackAddresses: [],
                              routes: routes, sysctls: sysctls, decapInterfaces: []),
-                    GuestPlan(taps: taps, agentHost: "198.19.254.2", agentPort: agentPort), links)
+                    GuestPlan(taps: taps, agentHost: seat.agentHost, agentPort: agentPort), links)
         }
     }
 }

@@ -52,9 +52,13 @@ struct LabUpCommand: ParsableCommand {
         discussion: """
         Example:
           lvsbench lab up --mode nat --reals 4 --scheduler wrr --weights 5,5,1,1
+          lvsbench lab up --mode dr --directors 2
+          lvsbench lab exec director2 -- ipvsadm -Ln
 
         Modes: nat, dr, tun, mixed.
         Directors: auto (native where the host kernel has IPVS, else uml), native, uml.
+        --directors 2 adds director2 on the same links, with the same IPVS services but
+        without the VIP (and in NAT the DIP), for failover: its addresses end in .3.
         """
     )
     @Option(help: "nat, dr, tun or mixed. (default: nat)", transform: OptionValue.parsed(LabMode.init(parsing:)))
@@ -72,6 +76,7 @@ struct LabUpCommand: ParsableCommand {
     @Option(help: "What balances the VIP on the director: ipvs, nftables, iptables or haproxy. (default: ipvs)",
             transform: OptionValue.parsed(BalancerKind.init(parsing:)))
     var balancer = BalancerKind.ipvs
+    @Option(help: "1, or 2 for a standby director2 on the same links (ipvs; nat, dr or tun).") var directors = 1
     @Option(help: "Lab name ([a-z0-9-], at most 12 characters).") var name: String?
     @Flag(help: "Print the lab state as JSON.") var json = false
 
@@ -79,7 +84,8 @@ struct LabUpCommand: ParsableCommand {
         try reportingErrors {
             try Privileges.requireRoot(for: "lab up")
             let spec = try LabSpec.validated(name: name, mode: mode, reals: reals, scheduler: scheduler, weights: weights,
-                                             persistence: persistence, director: director, balancer: balancer)
+                                             persistence: persistence, director: director, balancer: balancer,
+                                             directors: directors)
             let lab = try LabEngine.up(spec, progress: labProgress)
             if json { print(String(decoding: try JSONCoding.encode(lab.state), as: UTF8.self), terminator: "") } else { printLab(lab.state) }
         }
@@ -115,7 +121,7 @@ struct LabExecCommand: ParsableCommand {
         discussion: "Example:\n  lvsbench lab exec director -- ipvsadm -Ln --stats\n  lvsbench lab exec client -- curl -s http://198.18.1.100/"
     )
     @Option(help: "Lab name (default: the only lab up).") var name: String?
-    @Argument(help: "client, router, director, real1 ... realN.") var node: String
+    @Argument(help: "client, router, director, director2 (with --directors 2), real1 ... realN.") var node: String
     @Argument(parsing: .captureForPassthrough, help: "The command, after --.") var command: [String] = []
 
     func run() throws {
