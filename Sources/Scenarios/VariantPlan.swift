@@ -49,18 +49,22 @@ public struct LabShape: Equatable, Sendable {
     public var weights: [Int]?
     /// IPVS persistence timeout in seconds (`-p`); nil for none.
     public var persistence: Int?
+    /// 2 for a standby director beside the first (`RunningLab.standby`).
+    public var directors: Int
 
-    public init(mode: LabMode, reals: Int, scheduler: Scheduler = .rr, weights: [Int]? = nil, persistence: Int? = nil) {
+    public init(mode: LabMode, reals: Int, scheduler: Scheduler = .rr, weights: [Int]? = nil, persistence: Int? = nil,
+                directors: Int = 1) {
         self.mode = mode
         self.reals = reals
         self.scheduler = scheduler
         self.weights = weights
         self.persistence = persistence
+        self.directors = directors
     }
 
     func spec(name: String, director: DirectorChoice) -> LabSpec {
         LabSpec(name: name, mode: mode, reals: reals, scheduler: scheduler, weights: weights, persistence: persistence,
-                director: director, balancer: .ipvs)
+                director: director, balancer: .ipvs, directors: directors)
     }
 }
 
