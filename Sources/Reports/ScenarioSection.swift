@@ -16,8 +16,10 @@ enum ScenarioSection {
                 + "fault on. Recovered = from the fault to the first interval after which no request was lost and "
                 + "throughput stayed at \(Int(VariantMetrics.recoveredShare * 100))% of the median before the fault "
                 + "(\"no\" when that never happened within the run). p99 before and after are medians of the "
-                + "intervals' p99; during is the worst interval's. Scheduled = new connections IPVS sent to the "
-                + "faulty real after the fault (director's count); answered = responses the client got from it."),
+                + "intervals' p99; during is the worst interval's. Scheduled = new connections the director sent to the "
+                + "faulty real from the end of the fault's steps on: SYNs it forwarded to the real, counted on its link "
+                + "(marked *: IPVS's own Conns counter, which the kernel updates only every 2 s); answered = responses "
+                + "the client got from it."),
             .table(table(r.variants)),
         ]))
         if !r.variants.isEmpty {
@@ -46,7 +48,8 @@ enum ScenarioSection {
                     String(format: "%.2f s", m.disruptedSeconds),
                     m.p99BeforeUS.map(Format.micros) ?? "–", m.p99DuringUS.map(Format.micros) ?? "–",
                     m.p99AfterUS.map(Format.micros) ?? "–",
-                    m.scheduledToFaultyReal.map(String.init) ?? "–", m.answeredByFaultyReal.map(String.init) ?? "–",
+                    m.scheduledToFaultyReal.map { String($0) + (m.scheduledSource == "ipvs-stats" ? "*" : "") } ?? "–",
+                    m.answeredByFaultyReal.map(String.init) ?? "–",
                     m.brokenConnections.map { "\($0) of \(m.connections)" } ?? "–"]
         }
         return Table(header: ["variant", "fault at", "req/s before", "lost after fault", "recovered", "disrupted",
@@ -79,6 +82,14 @@ enum ScenarioSection {
             LineChart(title: "Responses per second", xLabel: x, yLabel: "responses per second",
                       series: variants.map { marked($0, perSecond($0, \.ok)) }).svg(),
         ]
+        let syns = variants.compactMap { v -> LineChart.Series? in
+            guard let real = v.metrics.faultyRealName, let wire = v.wire else { return nil }
+            return marked(v, wire.map { (x: $0.t, y: Double($0.syns[real] ?? 0) / v.intervalSeconds) })
+        }
+        if !syns.isEmpty {
+            charts.append(LineChart(title: "New connections sent to the faulty real per second (SYNs the director forwarded)",
+                                    xLabel: x, yLabel: "SYNs per second", series: syns).svg())
+        }
         let table = variants.compactMap { v -> LineChart.Series? in
             guard let real = v.metrics.faultyReal else { return nil }
             let points = v.director.compactMap { d in d.reals[real]?.tableEntries.map { (x: d.t, y: Double($0)) } }

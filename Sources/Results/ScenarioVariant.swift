@@ -15,13 +15,17 @@ public struct ScenarioVariant: Codable, Equatable, Sendable {
     public var events: [ScenarioEvent]
     public var client: [ClientInterval]
     public var director: [DirectorSample]
+    /// SYNs the director forwarded to each real per interval, counted on the wire; nil when
+    /// they were not counted.
+    public var wire: [WireInterval]?
     public var metrics: VariantMetrics
     /// Anything the reader must know to read this variant's numbers (a step that failed, a
     /// gauge the director could not read).
     public var notes: [String]
 
     public init(name: String, description: String, load: String, intervalSeconds: Double, events: [ScenarioEvent],
-                client: [ClientInterval], director: [DirectorSample], metrics: VariantMetrics, notes: [String] = []) {
+                client: [ClientInterval], director: [DirectorSample], wire: [WireInterval]? = nil, metrics: VariantMetrics,
+                notes: [String] = []) {
         self.name = name
         self.description = description
         self.load = load
@@ -29,12 +33,13 @@ public struct ScenarioVariant: Codable, Equatable, Sendable {
         self.events = events
         self.client = client
         self.director = director
+        self.wire = wire
         self.metrics = metrics
         self.notes = notes
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, description, load, intervalSeconds = "interval_s", events, client, director, metrics, notes
+        case name, description, load, intervalSeconds = "interval_s", events, client, director, wire, metrics, notes
     }
 }
 
@@ -129,5 +134,33 @@ public struct DirectorSample: Codable, Equatable, Sendable {
         enum CodingKeys: String, CodingKey {
             case scheduled, active, inactive, tableEntries = "table_entries"
         }
+    }
+}
+
+/// New connections the director sent to each real in one interval: the SYNs it forwarded,
+/// counted on its link toward the reals.
+public struct WireInterval: Codable, Equatable, Sendable {
+    /// Start of the interval, seconds from the load's start.
+    public var t: Double
+    /// SYNs per real, by the real's name; reals that got none are absent.
+    public var syns: [String: UInt64]
+
+    public init(t: Double, syns: [String: UInt64]) {
+        self.t = t
+        self.syns = syns
+    }
+
+    /// Buckets SYN times (seconds from the load's start) into intervals of `width` from 0,
+    /// `count` of them; a SYN outside them is not shown here.
+    public static func bucket(_ times: [String: [Double]], width: Double, count: Int) -> [WireInterval] {
+        var out = (0..<count).map { WireInterval(t: Double($0) * width, syns: [:]) }
+        for (real, list) in times {
+            for t in list {
+                let i = Int((t / width).rounded(.down))
+                guard out.indices.contains(i) else { continue }
+                out[i].syns[real, default: 0] += 1
+            }
+        }
+        return out
     }
 }

@@ -27,8 +27,13 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
     public var faultyReal: String?
     /// Its name (`real2`): what the client's per-real counts are keyed by.
     public var faultyRealName: String?
-    /// Director view: connections IPVS scheduled to the faulty real after the fault.
+    /// Director view: connections IPVS scheduled to the faulty real after the fault (from
+    /// the fault's last step to the horizon).
     public var scheduledToFaultyReal: UInt64?
+    /// Where that count comes from: "wire" (SYNs the director forwarded, each timed) or
+    /// "ipvs-stats" (IPVS's Conns counter, which the kernel updates only every 2 s, so it may
+    /// include connections placed up to 2 s before the change).
+    public var scheduledSource: String?
     /// Client view: responses that came from the faulty real after the fault.
     public var answeredByFaultyReal: UInt64?
     /// Connection slots of the load generator that saw a transport failure during the run.
@@ -41,7 +46,7 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
 
     public init(faultT: Double?, baselineRPS: Double, failedAfterFault: UInt64, timedOutAfterFault: UInt64,
                 recoverySeconds: Double?, disruptedSeconds: Double, p99BeforeUS: Double?, p99DuringUS: Double?,
-                p99AfterUS: Double?, faultyReal: String?, faultyRealName: String? = nil, scheduledToFaultyReal: UInt64?, answeredByFaultyReal: UInt64?,
+                p99AfterUS: Double?, faultyReal: String?, faultyRealName: String? = nil, scheduledToFaultyReal: UInt64?, scheduledSource: String? = nil, answeredByFaultyReal: UInt64?,
                 brokenConnections: UInt64?, connections: Int) {
         self.faultT = faultT
         self.baselineRPS = baselineRPS
@@ -55,6 +60,7 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
         self.faultyReal = faultyReal
         self.faultyRealName = faultyRealName
         self.scheduledToFaultyReal = scheduledToFaultyReal
+        self.scheduledSource = scheduledSource
         self.answeredByFaultyReal = answeredByFaultyReal
         self.brokenConnections = brokenConnections
         self.connections = connections
@@ -64,7 +70,7 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
         case faultT = "fault_t", baselineRPS = "baseline_rps", failedAfterFault = "failed_after_fault"
         case timedOutAfterFault = "timed_out_after_fault", recoverySeconds = "recovery_s", disruptedSeconds = "disrupted_s"
         case p99BeforeUS = "p99_before_us", p99DuringUS = "p99_during_us", p99AfterUS = "p99_after_us"
-        case faultyReal = "faulty_real", faultyRealName = "faulty_real_name", scheduledToFaultyReal = "scheduled_to_faulty_real"
+        case faultyReal = "faulty_real", faultyRealName = "faulty_real_name", scheduledToFaultyReal = "scheduled_to_faulty_real", scheduledSource = "scheduled_source"
         case answeredByFaultyReal = "answered_by_faulty_real", brokenConnections = "broken_connections", connections
     }
 
@@ -72,11 +78,14 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
     public var lostAfterFault: UInt64 { failedAfterFault + timedOutAfterFault }
 
     /// Derives the figures. `faultyReal` is (address, name): the director counts by address,
-    /// the client by the name the real answers with. The load's last interval is usually cut
-    /// short, so it never decides recovery by its throughput.
-    public static func derive(client: [ClientInterval], director: [DirectorSample], events: [ScenarioEvent],
-                              interval: Double, faultyReal: (address: String, name: String)?,
-                              brokenConnections: UInt64?, connections: Int) -> VariantMetrics {
+    /// the client by the name the real answers with; `faultySyns` are the times of the SYNs
+    /// the director forwarded to it, when they were counted on the wire. Intervals that start
+    /// at or after `duration` (responses still arriving after the load stopped sending) and
+    /// the load's last interval, usually cut short, never decide recovery by throughput.
+    public static func derive(client allIntervals: [ClientInterval], director: [DirectorSample], events: [ScenarioEvent],
+                              interval: Double, duration: Double? = nil, faultyReal: (address: String, name: String)?,
+                              faultySyns: [Double]? = nil, brokenConnections: UInt64?, connections: Int) -> VariantMetrics {
+        let client = duration.map { d in allIntervals.filter { $0.t < d - 1e-9 } } ?? allIntervals
         let fault = events.first?.t
         let horizon = events.dropFirst().first?.t ?? (client.last.map { $0.t + interval } ?? 0)
         let before = client.filter { fault == nil || $0.t + interval <= fault! }
@@ -101,7 +110,13 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
         let during = after.filter { recoveredAt == nil || $0.t < recoveredAt! }
         let settled = recoveredAt.map { r in after.filter { $0.t >= r } } ?? []
         var scheduled: UInt64?
-        if let real = faultyReal?.address {
+        var source: String?
+        if let syns = faultySyns {
+            let changed = events.first!.doneT
+            scheduled = UInt64(syns.filter { $0 >= changed && $0 < horizon }.count)
+            source = "wire"
+        } else if let real = faultyReal?.address {
+            source = "ipvs-stats"
             // From the first count after the fault's last step to the horizon. A real removed
             // from the service has no count: nothing more can be scheduled to it.
             let changed = events.first!.doneT
@@ -120,7 +135,7 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
             disruptedSeconds: Double(after.filter { $0.lost > 0 }.count) * interval,
             p99BeforeUS: median(before.compactMap(\.p99US)), p99DuringUS: during.compactMap(\.p99US).max(),
             p99AfterUS: median(settled.compactMap(\.p99US)), faultyReal: faultyReal?.address, faultyRealName: faultyReal?.name,
-            scheduledToFaultyReal: scheduled, answeredByFaultyReal: answered,
+            scheduledToFaultyReal: scheduled, scheduledSource: source, answeredByFaultyReal: answered,
             brokenConnections: brokenConnections, connections: connections)
     }
 

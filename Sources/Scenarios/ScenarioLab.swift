@@ -3,6 +3,7 @@ import Foundation
 import IPVSControl
 import Lab
 import SystemKit
+import Vocabulary
 
 /// A running lab as a scenario acts on it: the faults (a real's servers killed, its link
 /// cut), the director's reactions (weight, removal, IPVS sysctls, timeouts) and the nodes,
@@ -52,8 +53,17 @@ public final class ScenarioLab: @unchecked Sendable {
         return "\(name(ofReal: index))'s link restored"
     }
 
+    /// Sets the real's weight on both services in one command on the director, so the
+    /// change lands within milliseconds of the fault it reacts to (`lab set` reads the
+    /// listing and changes one service at a time, for a lab that lives on). The variant's lab
+    /// is discarded afterwards, so its recorded weights are left as they were.
     public func setWeight(real index: Int, weight: Int) throws -> String {
-        try lab.setWeight(real: index, weight: weight)
+        guard Weights.range.contains(weight) else { throw InvalidInput("weight \(weight) is out of range: IPVS weights are 0 to 65535") }
+        let real = lab.state.reals[index - 1]
+        let commands = lab.services.map { service in
+            IPVSCommand.editReal(service, real: real.address, port: service.port, forwarding: real.forwarding, weight: weight)
+        }
+        try director.check(["sh", "-c", commands.map { $0.joined(separator: " ") }.joined(separator: " && ")])
         return "weight of \(name(ofReal: index)) set to \(weight) on both services"
     }
 

@@ -52,6 +52,7 @@ struct VariantRunner {
         let load = LoadRun(probe: LoadProbe(executable: executable, interrupted: { SignalTrap.interrupted || stop.isSet }),
                            client: lab.client, target: LoadEndpoint(address: lab.lab.vip, httpPort: lab.lab.state.httpPort,
                                                                     tcpPort: lab.lab.state.tcpPort), plan: plan.load)
+        let syns = try WireSynCounter.start(on: lab.lab)
         progress.phase("load", plan.name)
         let origin = Date()
         load.start()
@@ -77,10 +78,12 @@ struct VariantRunner {
             stop.set()
             _ = load.wait()
             sampler.stop()
+            _ = try? syns.stop()
             throw error
         }
         let result = load.wait()
         var samples = sampler.stop()
+        let synTimes = try syns.stop()
         let report = try result.get()
         notes += sampler.problems
         // The generator's t = 0 is a little after `origin` (its process start): rebase.
@@ -89,12 +92,17 @@ struct VariantRunner {
         samples = samples.map { DirectorSample(t: $0.t - shift, reals: $0.reals, gauges: $0.gauges) }
         let client = ClientTimeline.intervals(of: report)
         let target = lab.target.map { (address: lab.address(ofReal: $0), name: lab.name(ofReal: $0)) }
+        let rebased = Dictionary(uniqueKeysWithValues: synTimes.map { real, times in
+            (lab.name(ofReal: real), times.map { $0 - report.started_at_unix })
+        })
         let metrics = VariantMetrics.derive(client: client, director: samples, events: events,
-                                            interval: report.timeline_interval_s, faultyReal: target,
+                                            interval: report.timeline_interval_s, duration: plan.load.duration,
+                                            faultyReal: target, faultySyns: target.map { rebased[$0.name] ?? [] },
                                             brokenConnections: report.broken_connections, connections: plan.load.connections)
+        let wire = WireInterval.bucket(rebased, width: report.timeline_interval_s, count: client.count)
         return ScenarioVariant(name: plan.name, description: plan.description, load: plan.load.label,
                                intervalSeconds: report.timeline_interval_s, events: events, client: client,
-                               director: samples, metrics: metrics, notes: notes)
+                               director: samples, wire: wire, metrics: metrics, notes: notes)
     }
 
     /// Sleeps until `deadline`; a load that ended early (it failed) ends the wait at once.

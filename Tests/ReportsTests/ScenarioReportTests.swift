@@ -62,7 +62,7 @@ final class ScenarioReportTests: XCTestCase {
         let lines = csv.components(separatedBy: "\r\n")
         XCTAssertEqual(lines.first, ScenarioCSV.header)
         XCTAssertEqual(lines.count, 1 + 2 * 6 + 1)
-        XCTAssertEqual(lines[4], "nothing/http,1.5,50,4,1,0,800,0,12", "the director's count at 1.2 s, the last sample before 2.0 s")
+        XCTAssertEqual(lines[4], "nothing/http,1.5,50,4,1,0,800,0,12,", "the director's count at 1.2 s, the last sample before 2.0 s; no wire count")
         XCTAssertNil(ScenarioCSV.render(SyntheticSummary.run(name: "plain")))
     }
 

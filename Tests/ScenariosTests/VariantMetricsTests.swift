@@ -65,4 +65,27 @@ final class VariantMetricsTests: XCTestCase {
                                       interval: 0.5, faultyReal: (address: "a", name: "real2"), brokenConnections: nil, connections: 1)
         XCTAssertEqual(m.scheduledToFaultyReal, 0)
     }
+
+    func testWireSynsAreCountedFromTheEndOfTheFaultsStepsAndTrailingIntervalsIgnored() {
+        let events = [ScenarioEvent(t: 2.2, doneT: 2.4, what: "kill; weight 0")]
+        // The last interval (5.5 s) is clean and cut short, and one at 6.0 s starts after the
+        // load's 6 s: neither may make a run that lost requests to the end look recovered.
+        var client = timeline(lossesUntil: 5.5)
+        client.append(ClientInterval(t: 6.0, ok: 0, failed: 0, timedOut: 0, connectionsOpened: 0, p99US: nil, perReal: [:]))
+        let m = VariantMetrics.derive(client: client, director: [], events: events, interval: 0.5, duration: 6,
+                                      faultyReal: (address: "a", name: "real2"), faultySyns: [1.0, 2.3, 2.41, 5.0],
+                                      brokenConnections: nil, connections: 4)
+        XCTAssertEqual(m.scheduledToFaultyReal, 2, "SYNs at 2.41 and 5.0 s; the one at 2.3 s came before the weight change finished")
+        XCTAssertEqual(m.scheduledSource, "wire")
+        XCTAssertEqual(m.recoverySeconds!, 3.3, accuracy: 1e-9, "the cut-short last interval at 5.5 s counts as clean")
+        let never = VariantMetrics.derive(client: client.map { var c = $0; if c.t == 5.5 { c.failed = 3 }; return c },
+                                          director: [], events: events, interval: 0.5, duration: 6, faultyReal: nil,
+                                          brokenConnections: nil, connections: 4)
+        XCTAssertNil(never.recoverySeconds, "the interval after the load is not a recovery")
+    }
+
+    func testWireIntervalsBucketSynTimes() {
+        let w = WireInterval.bucket(["real1": [0.1, 0.2, 0.6], "real2": [0.7, 9]], width: 0.5, count: 2)
+        XCTAssertEqual(w, [WireInterval(t: 0, syns: ["real1": 2]), WireInterval(t: 0.5, syns: ["real1": 1, "real2": 1])])
+    }
 }

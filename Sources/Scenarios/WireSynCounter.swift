@@ -1,0 +1,80 @@
+import Foundation
+import Lab
+import SystemKit
+
+/// Counts, on the wire, the SYNs the director forwards to each real, with their times: the
+/// exact "new connections sent to this real" at any moment. IPVS's own per-real `Conns`
+/// counter cannot give that: the kernel folds its per-CPU counters into what `ipvsadm
+/// --stats` shows only every two seconds (its rate estimator's tick), so a count read just
+/// after a change still lacks up to two seconds of connections placed before it.
+///
+/// tcpdump watches the director's link toward the reals from the switch namespace, packets
+/// the director sends only (`-Q in` on the switch side), with a kernel filter that keeps
+/// SYNs without ACK (and, for TUN, IPIP packets carrying one); each is attributed to a real
+/// by its destination MAC, which is the real's in every forwarding mode. It is recorded in
+/// the lab's state, so `lab down` ends it whatever happens.
+final class WireSynCounter {
+    private let lab: RunningLab
+    private let macs: [String: Int]
+    private let log: String
+    static let label = "syn counter"
+
+    /// SYN alone in plain TCP, or in the TCP header inside an IPIP packet without options.
+    static let filter = "(tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn) or (ip proto 4 and ip[33] & 0x12 == 0x02)"
+
+    private init(lab: RunningLab, macs: [String: Int], log: String) {
+        self.lab = lab
+        self.macs = macs
+        self.log = log
+    }
+
+    /// Starts counting; nil (with the reason) where the lab cannot be watched this way.
+    static func start(on lab: RunningLab) throws -> WireSynCounter {
+        guard ToolLocator.find("tcpdump") != nil else {
+            throw InvalidInput("tcpdump is not installed: install it (scripts/setup.sh does) to count SYNs per real")
+        }
+        guard let link = lab.directorLinks.first(where: { $0.side == .inside || $0.side == .lan }) else {
+            throw RuntimeFailure("lab \(lab.state.name) records no director link toward the reals")
+        }
+        var macs: [String: Int] = [:]
+        for (index, real) in lab.reals.enumerated() {
+            let mac = try real.readFile("/sys/class/net/eth0/address").trimmingCharacters(in: .whitespacesAndNewlines)
+            macs[mac.lowercased()] = index + 1
+        }
+        let pcap = lab.state.labDirectory + "/syns.pcap", log = lab.state.labDirectory + "/syns.log"
+        let argv = ["ip", "netns", "exec", link.namespace, "tcpdump", "-i", link.interface, "-Q", "in", "-nn", "-e", "-tt",
+                    "-U", "-w", pcap, "--print", filter]
+        _ = try lab.startRecorded(argv, label: label, marker: pcap, log: log)
+        let counter = WireSynCounter(lab: lab, macs: macs, log: log)
+        try counter.waitUntilListening()
+        return counter
+    }
+
+    /// tcpdump says "listening on" once its filter is in place; packets before that are not seen.
+    private func waitUntilListening() throws {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            if let text = try? String(contentsOfFile: log, encoding: .utf8), text.contains("listening on") { return }
+            usleep(20_000)
+        }
+        throw RuntimeFailure("tcpdump counting SYNs did not start within 5 s: see \(log)")
+    }
+
+    /// Stops tcpdump and returns each real's SYN times (Unix seconds), by real index.
+    func stop() throws -> [Int: [Double]] {
+        try lab.stopRecorded(label: Self.label)
+        return Self.parse(try String(contentsOfFile: log, encoding: .utf8), macs: macs)
+    }
+
+    /// `1733240000.123456 02:aa:..:01 > 02:bb:..:0c, ethertype IPv4 (0x0800), length 74: ...`
+    static func parse(_ text: String, macs: [String: Int]) -> [Int: [Double]] {
+        var times: [Int: [Double]] = [:]
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ", maxSplits: 4)
+            guard f.count >= 4, f[2] == ">", let t = Double(f[0]) else { continue }
+            let destination = f[3].trimmingCharacters(in: CharacterSet(charactersIn: ",")).lowercased()
+            if let real = macs[destination] { times[real, default: []].append(t) }
+        }
+        return times
+    }
+}
