@@ -126,9 +126,13 @@ struct VariantRunner {
             return index
         case .busiest:
             let sample = try DirectorProbe(director: lab.director, readsTable: false).sample(at: 0)
-            let busiest = (1...lab.realCount).max { a, b in
-                (sample.reals[lab.address(ofReal: a)]?.active ?? 0) < (sample.reals[lab.address(ofReal: b)]?.active ?? 0)
+            // Active and inactive: under new-connection load a pinned client's entries are
+            // mostly closed ones waiting to expire, not established.
+            func entries(_ real: Int) -> UInt64 {
+                let gauge = sample.reals[lab.address(ofReal: real)]
+                return (gauge?.active ?? 0) + (gauge?.inactive ?? 0)
             }
+            let busiest = (1...lab.realCount).max { entries($0) < entries($1) }
             return busiest ?? 1
         }
     }

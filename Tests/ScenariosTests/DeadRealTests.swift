@@ -54,6 +54,7 @@ final class DeadRealTests: XCTestCase {
     func testVerdicts() {
         let shown = [
             Self.variant("nothing/http-close", scheduled: 120, recovery: nil),
+            Self.variant("nothing/http", scheduled: 6, recovery: 0.3),
             Self.variant("weight-0/http-close", scheduled: 0, recovery: 0.5),
             Self.variant("cut-removed/http", scheduled: 0, recovery: 2, entriesAfter: 13),
             Self.variant("cut-removed-expire/http", scheduled: 0, recovery: 1, entriesAfter: 0),
@@ -62,7 +63,7 @@ final class DeadRealTests: XCTestCase {
         ]
         XCTAssertEqual(DeadReal().findings(shown).map(\.verdict), [.shown, .shown, .shown, .shown])
         let refuted = [
-            Self.variant("nothing/http-close", scheduled: 0, recovery: 1),
+            Self.variant("nothing/http-close", scheduled: 0, recovery: nil),
             Self.variant("weight-0/http-close", scheduled: 5, recovery: 0.5),
             Self.variant("cut-removed/http", scheduled: 0, recovery: 2, entriesAfter: 13),
             Self.variant("cut-removed-expire/http", scheduled: 0, recovery: 1, entriesAfter: 13),
