@@ -53,6 +53,11 @@ public struct DeadReal: ScenarioDefinition {
         Base(name: "persistent-weight-0-expire", description: "As persistent-weight-0, with expire_quiescent_template=1.",
              cut: false, reaction: .weightZero, sysctls: [("net.ipv4.vs.expire_quiescent_template", "1")],
              persistence: persistenceSeconds),
+        Base(name: "persistent-weight-0-expire-nodest",
+             description: "As persistent-weight-0-expire, with expire_nodest_conn=1 too.",
+             cut: false, reaction: .weightZero,
+             sysctls: [("net.ipv4.vs.expire_quiescent_template", "1"), ("net.ipv4.vs.expire_nodest_conn", "1")],
+             persistence: persistenceSeconds),
     ]
 
     public var variantNames: [String] { Self.bases.map(\.name) }
@@ -85,7 +90,8 @@ public struct DeadReal: ScenarioDefinition {
     }
 
     public func findings(_ measured: [ScenarioVariant]) -> [ScenarioFinding] {
-        [keepsSending(measured), weightZeroDrains(measured), expireNodest(measured), quiescentTemplate(measured)]
+        [keepsSending(measured), weightZeroDrains(measured), expireNodest(measured), quiescentTemplate(measured),
+         reusedPortsRideTemplates(measured)]
     }
 
     /// The variants of base `name`, one per load.
@@ -147,6 +153,39 @@ public struct DeadReal: ScenarioDefinition {
         return ScenarioFinding(claim: claim, verdict: holds ? .shown : .refuted, evidence: evidence + ".")
     }
 
+    /// SYNs to the quiesced real from `from` seconds after the reaction on: late ones are
+    /// reused client ports, not the template.
+    static func lateSyns(_ v: ScenarioVariant, after delay: Double = 1) -> UInt64? {
+        guard let real = v.metrics.faultyRealName, let done = v.events.first?.doneT, let wire = v.wire else { return nil }
+        return wire.filter { $0.t >= done + delay }.reduce(0) { $0 + ($1.syns[real] ?? 0) }
+    }
+
+    /// The kernel never reschedules a reused client port whose old entry a persistence
+    /// template controls (`is_new_conn_expected` refuses controlled connections), so the
+    /// SYN rides that entry to the quiesced real; only expire_nodest_conn=1 reschedules it.
+    func reusedPortsRideTemplates(_ measured: [ScenarioVariant]) -> ScenarioFinding {
+        let claim = "Even with expire_quiescent_template=1, a client port reused under new-connection load rides its old "
+            + "persistent entry back to the quiesced real (conn_reuse_mode does not reschedule connections a template "
+            + "controls); expire_nodest_conn=1 reschedules them."
+        let pairs = Self.runs("persistent-weight-0-expire", in: measured).compactMap { e in
+            Self.runs("persistent-weight-0-expire-nodest", in: measured)
+                .first { $0.name.split(separator: "/").last == e.name.split(separator: "/").last }.map { (e, $0) }
+        }.filter { $0.0.name.hasSuffix("/http-close") || $0.0.name.hasSuffix("/tcp-crr") }
+        guard !pairs.isEmpty else {
+            return ScenarioFinding(claim: claim, verdict: .notMeasured,
+                                   evidence: "(needs persistent-weight-0-expire and -expire-nodest under a new-connection load)")
+        }
+        var holds = true
+        let evidence = pairs.map { e, n -> String in
+            let late = Self.lateSyns(e), fixed = Self.lateSyns(n)
+            if !((late ?? 0) > 0 && (fixed ?? 1) == 0) { holds = false }
+            return "\(e.name.split(separator: "/").last!): from 1 s after the weight change on, \(late.map(String.init) ?? "?") SYNs "
+                + "reached the quiesced real with expire_quiescent_template=1 alone, \(fixed.map(String.init) ?? "?") with "
+                + "expire_nodest_conn=1 too; requests lost \(e.metrics.lostAfterFault) vs \(n.metrics.lostAfterFault)"
+        }.joined(separator: "; ")
+        return ScenarioFinding(claim: claim, verdict: holds ? .shown : .refuted, evidence: evidence + ".")
+    }
+
     func quiescentTemplate(_ measured: [ScenarioVariant]) -> ScenarioFinding {
         let claim = "With persistence, a real at weight 0 keeps getting its pinned clients' new connections until the "
             + "template expires, unless expire_quiescent_template=1."
@@ -154,10 +193,17 @@ public struct DeadReal: ScenarioDefinition {
         guard !keep.isEmpty, !drop.isEmpty else {
             return ScenarioFinding(claim: claim, verdict: .notMeasured, evidence: "(needs persistent-weight-0 and persistent-weight-0-expire)")
         }
-        let keptSending = keep.allSatisfy { ($0.metrics.scheduledToFaultyReal ?? 0) > 0 }
-        let rescheduled = drop.allSatisfy { ($0.metrics.scheduledToFaultyReal ?? 1) == 0 && $0.metrics.recoverySeconds != nil }
+        // Judged on the first second after the change: later SYNs to the real are reused
+        // client ports riding old entries (the next finding), not the template.
+        func early(_ v: ScenarioVariant) -> UInt64? {
+            guard let total = v.metrics.scheduledToFaultyReal else { return nil }
+            return total - min(total, Self.lateSyns(v) ?? 0)
+        }
+        let keptSending = keep.allSatisfy { (early($0) ?? 0) > 0 }
+        let rescheduled = drop.allSatisfy { (early($0) ?? 1) == 0 }
         let evidence = (keep + drop).map { v in
-            "\(v.name): \(v.metrics.scheduledToFaultyReal.map(String.init) ?? "?") new connections to the quiesced real, "
+            "\(v.name): \(early(v).map(String.init) ?? "?") new connections to the quiesced real in the first second after "
+                + "the change (\(v.metrics.scheduledToFaultyReal.map(String.init) ?? "?") in all), "
                 + (v.metrics.recoverySeconds.map { String(format: "recovered after %.2f s", $0) } ?? "never recovered")
         }.joined(separator: "; ")
         return ScenarioFinding(claim: claim, verdict: keptSending && rescheduled ? .shown : .refuted, evidence: evidence + ".")

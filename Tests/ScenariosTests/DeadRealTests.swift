@@ -39,16 +39,20 @@ final class DeadRealTests: XCTestCase {
     }
 
     static func variant(_ name: String, scheduled: UInt64?, recovery: Double?, entriesAfter: Int? = nil,
-                        lost: UInt64 = 10) -> ScenarioVariant {
+                        lost: UInt64 = 10, lateSyns: UInt64? = nil) -> ScenarioVariant {
         let metrics = VariantMetrics(faultT: 4, baselineRPS: 500, failedAfterFault: lost, timedOutAfterFault: 0,
                                      recoverySeconds: recovery, disruptedSeconds: 1, p99BeforeUS: 900, p99DuringUS: 9_000,
                                      p99AfterUS: 950, faultyReal: "198.18.2.12", faultyRealName: "real2",
                                      scheduledToFaultyReal: scheduled, answeredByFaultyReal: 0, brokenConnections: 3,
                                      connections: 40)
         let director = entriesAfter.map { [DirectorSample(t: 4.5, reals: ["198.18.2.12": .init(tableEntries: $0)])] } ?? []
+        // SYNs to real2 in the interval right after the change and, `lateSyns`, 2 s later.
+        let wire = lateSyns.map { late in
+            [WireInterval(t: 4, syns: ["real2": (scheduled ?? 0) - late]), WireInterval(t: 6, syns: ["real2": late])]
+        }
         return ScenarioVariant(name: name, description: "", load: "", intervalSeconds: 0.25,
                                events: [ScenarioEvent(t: 4, doneT: 4.05, what: "")], client: [], director: director,
-                               metrics: metrics)
+                               wire: wire, metrics: metrics)
     }
 
     func testVerdicts() {
@@ -60,8 +64,10 @@ final class DeadRealTests: XCTestCase {
             Self.variant("cut-removed-expire/http", scheduled: 0, recovery: 1, entriesAfter: 0),
             Self.variant("persistent-weight-0/http", scheduled: 200, recovery: nil),
             Self.variant("persistent-weight-0-expire/http", scheduled: 0, recovery: 0.25),
+            Self.variant("persistent-weight-0-expire/http-close", scheduled: 300, recovery: nil, lateSyns: 300),
+            Self.variant("persistent-weight-0-expire-nodest/http-close", scheduled: 0, recovery: 0.5, lateSyns: 0),
         ]
-        XCTAssertEqual(DeadReal().findings(shown).map(\.verdict), [.shown, .shown, .shown, .shown])
+        XCTAssertEqual(DeadReal().findings(shown).map(\.verdict), [.shown, .shown, .shown, .shown, .shown])
         let refuted = [
             Self.variant("nothing/http-close", scheduled: 0, recovery: nil),
             Self.variant("weight-0/http-close", scheduled: 5, recovery: 0.5),
@@ -69,9 +75,11 @@ final class DeadRealTests: XCTestCase {
             Self.variant("cut-removed-expire/http", scheduled: 0, recovery: 1, entriesAfter: 13),
             Self.variant("persistent-weight-0/http", scheduled: 0, recovery: 1),
             Self.variant("persistent-weight-0-expire/http", scheduled: 0, recovery: 0.25),
+            Self.variant("persistent-weight-0-expire/http-close", scheduled: 0, recovery: 0.5, lateSyns: 0),
+            Self.variant("persistent-weight-0-expire-nodest/http-close", scheduled: 0, recovery: 0.5, lateSyns: 0),
         ]
-        XCTAssertEqual(DeadReal().findings(refuted).map(\.verdict), [.refuted, .refuted, .refuted, .refuted])
-        XCTAssertEqual(DeadReal().findings([]).map(\.verdict), Array(repeating: .notMeasured, count: 4))
+        XCTAssertEqual(DeadReal().findings(refuted).map(\.verdict), [.refuted, .refuted, .refuted, .refuted, .refuted])
+        XCTAssertEqual(DeadReal().findings([]).map(\.verdict), Array(repeating: .notMeasured, count: 5))
         XCTAssertTrue(DeadReal().findings(shown)[0].evidence.contains("120 new connections"))
     }
 }
