@@ -81,14 +81,14 @@ final class ConnTableTests: XCTestCase {
         let shown = [
             Self.variant("defaults/nat/tcp-crr", entries: 60_000, state: "TIME_WAIT", lateLoss: 50),
             Self.variant("tutorial/nat/tcp-crr", entries: 20_000, state: "TIME_WAIT"),
-            Self.variant("defaults/dr/tcp-crr", entries: 64_000, state: "FIN_WAIT", opened: 2000),
+            Self.variant("defaults/dr/tcp-crr", entries: 31_000, state: "FIN_WAIT", opened: 2000),
             Self.variant("tutorial/dr/tcp-crr", entries: 9_000, state: "FIN_WAIT"),
         ]
         let findings = ConnTable().findings(shown)
         XCTAssertEqual(findings.map(\.verdict), [.shown, .shown, .shown, .refuted, .shown])
         XCTAssertTrue(findings[0].evidence.contains("nat/tcp-crr: 60000 entries at the end"), findings[0].evidence)
         XCTAssertTrue(findings[0].evidence.contains("3.0× smaller"), findings[0].evidence)
-        XCTAssertTrue(findings[2].evidence.contains("defaults/dr/tcp-crr: 160000 connections opened, peak 64000"), findings[2].evidence)
+        XCTAssertTrue(findings[2].evidence.contains("defaults/dr/tcp-crr: 160000 connections opened, peak 31000 entries (0.96 of 32256)"), findings[2].evidence)
         XCTAssertTrue(findings[3].evidence.contains("340 bytes per entry (Slab growth per entry)"), findings[3].evidence)
         XCTAssertTrue(findings[4].evidence.contains("first failing interval at 28.0 s"), findings[4].evidence)
 
