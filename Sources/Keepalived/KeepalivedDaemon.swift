@@ -96,7 +96,8 @@ public struct KeepalivedDaemon: Sendable {
     /// What keepalived has logged so far.
     public func log() throws -> String { try node.readFile(logPath) }
 
-    var lastLogLine: String {
+    /// The last line keepalived logged, for an error message.
+    public var lastLogLine: String {
         ((try? log()) ?? "").split(separator: "\n").last.map(String.init) ?? "no log"
     }
 

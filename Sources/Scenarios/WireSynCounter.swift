@@ -20,7 +20,11 @@ final class WireSynCounter {
     static let label = "syn counter"
 
     /// SYN alone in plain TCP, or in the TCP header inside an IPIP packet without options.
-    static let filter = "(tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn) or (ip proto 4 and ip[33] & 0x12 == 0x02)"
+    /// A SYN from an address on the reals' net is the director's own (a health checker's
+    /// probe from its DIP), not a client's connection it forwards; an IPIP packet's outer
+    /// source is always the director, so only plain TCP is told apart that way.
+    static let filter = "(tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn and not src net \(Topology.realsNet).0/24) "
+        + "or (ip proto 4 and ip[33] & 0x12 == 0x02)"
 
     private init(lab: RunningLab, macs: [String: Int], log: String) {
         self.lab = lab
