@@ -122,8 +122,8 @@ enum PortReuseFindings {
             if let counted = f.counted, f.opened > UInt64(PortReuse.portCount) {
                 let reuses = f.opened - UInt64(PortReuse.portCount)
                 let missed = f.opened > counted ? f.opened - counted : 0
-                text += "; of the \(reuses) connections beyond the range's \(PortReuse.portCount) ports (all reuses) "
-                    + "\(percent(Double(missed) / Double(reuses))) went uncounted"
+                text += "; the \(reuses) connections beyond the range's first \(PortReuse.portCount) each reused a port, "
+                    + "and \(missed) uncounted ones are \(percent(Double(missed) / Double(reuses))) of them"
             }
             return text
         }.joined(separator: "; ") + "."
