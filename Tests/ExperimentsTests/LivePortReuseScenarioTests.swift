@@ -5,27 +5,8 @@ import XCTest
 
 /// `lvsbench scenario port-reuse` against a real lab (a UML director here), short: the
 /// direction of kubernetes#81775 on this kernel. Needs root.
-final class LivePortReuseScenarioTests: LiveCLITestCase {
+final class LivePortReuseScenarioTests: LiveScenarioTestCase {
     override class var prefix: String { TestPrefix.named("Er") }
-
-    /// Runs the scenario and returns its summary's scenario section by variant name.
-    func scenario(_ argv: [String]) throws -> (variants: [String: [String: Any]], findings: [[String: Any]]) {
-        let out = root.appendingPathComponent("results").path
-        let r = try CLI.run(["scenario"] + argv + ["--out", out, "--name", "live", "--json"], prefix: Self.prefix, timeout: 900)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try CLI.namespaces(prefix: Self.prefix), [], "no lab left behind")
-        let outcome = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
-        let dir = try XCTUnwrap(outcome["directory"] as? String)
-        try SchemaCheck.validate(summary: dir + "/summary.json")
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
-        XCTAssertEqual(summary["complete"] as? Bool, true)
-        let section = try XCTUnwrap(summary["scenario"] as? [String: Any])
-        let variants = try XCTUnwrap(section["variants"] as? [[String: Any]])
-        let findings = section["findings"] as? [[String: Any]] ?? []
-        for f in findings { print("finding [\(f["verdict"] ?? "")] \(f["claim"] ?? ""): \(f["evidence"] ?? "")") }
-        return (Dictionary(uniqueKeysWithValues: variants.map { ($0["name"] as! String, $0) }), findings)
-    }
 
     /// Responses from real2 in the intervals wholly after its weight went to 0 and before
     /// the second event, and all responses then.
@@ -52,6 +33,7 @@ final class LivePortReuseScenarioTests: LiveCLITestCase {
         XCTAssertGreaterThan(one.all, 100, "the load ran after the change")
         XCTAssertGreaterThan(zero.real2, zero.all / 10, "mode 0: reused ports keep reaching the weight-0 real")
         XCTAssertLessThan(one.real2 * 10, zero.real2, "mode 1: the weight-0 real gets a small fraction of what mode 0 sends it")
+        for f in run.findings { print("finding [\(f["verdict"] ?? "")] \(f["evidence"] ?? "")") }
         let verdicts = run.findings.map { $0["verdict"] as? String ?? "" }
         XCTAssertEqual(verdicts.count, 4)
         XCTAssertEqual(verdicts[2], "shown", "kubernetes#81775's direction: \(run.findings[2])")
