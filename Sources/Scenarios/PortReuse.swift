@@ -1,5 +1,6 @@
 import Collector
 import Foundation
+import Lab
 import Results
 import SystemKit
 import Vocabulary
@@ -88,6 +89,9 @@ public struct PortReuse: ScenarioDefinition {
             ScenarioStep("net.ipv4.vs.conntrack=\(base.conntrack ? 1 : 0)") {
                 try $0.setDirectorSysctl("net.ipv4.vs.conntrack", base.conntrack ? "1" : "0")
             },
+            ScenarioStep("connection tracking \(base.conntrack ? "on" : "off") in the director") { lab in
+                base.conntrack ? try PortReuseConntrack.enable(on: lab.director) : "no netfilter rule: nothing tracked"
+            },
             ScenarioStep("ip_local_port_range \(range)") { try $0.setClientSysctl("net.ipv4.ip_local_port_range", range) },
             ScenarioStep("net.ipv4.tcp_tw_reuse=1") { try $0.setClientSysctl("net.ipv4.tcp_tw_reuse", "1") },
             ScenarioStep("zero IPVS's counters") { lab in
@@ -135,5 +139,30 @@ enum PortReuseGauges {
             gauges[conntrackEntries] = value
         }
         return gauges
+    }
+}
+
+/// Connection tracking that actually tracks. `net.ipv4.vs.conntrack=1` only tells IPVS to
+/// keep conntrack entries in step with its own; the kernel tracks nothing until something
+/// registers conntrack in the namespace (IPVS itself does only for FTP). A kubernetes node
+/// has kube-proxy's iptables rules, which do: so does this, with one rule that matches on
+/// conntrack state and does nothing else (it only counts). A UML guest loads modules only
+/// with `modprobe -d`, through a module root in its own tmpfs /tmp.
+enum PortReuseConntrack {
+    static let script = """
+        set -e
+        r=$(uname -r); d=/usr/lib/uml/modules/$r
+        if [ -d "$d" ]; then
+          mkdir -p /tmp/lvsbench-modroot/lib/modules && ln -sfn "$d" /tmp/lvsbench-modroot/lib/modules/$r
+          modprobe -d /tmp/lvsbench-modroot -a iptable_filter xt_conntrack
+        else
+          modprobe -a iptable_filter xt_conntrack
+        fi
+        iptables-legacy -A INPUT -m conntrack --ctstate NEW
+        """
+
+    static func enable(on director: any LabNode) throws -> String {
+        try director.check(["sh", "-c", script])
+        return "iptables-legacy -A INPUT -m conntrack --ctstate NEW (a counting rule) makes the kernel track connections"
     }
 }

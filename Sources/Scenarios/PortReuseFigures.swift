@@ -105,7 +105,9 @@ struct PortReuseFigures {
         guard let real = quiescedAddress,
               let sample = variant.director.last(where: { $0.t <= horizon }) else { return nil }
         let gauge = sample.reals[real]
-        return (gauge?.tableEntries, gauge?.active.map { $0 + (gauge?.inactive ?? 0) })
+        // A sample that read the table lists only the reals that had entries.
+        let entries = gauge?.tableEntries ?? (sample.gauges["table_entries"] != nil ? 0 : nil)
+        return (entries, gauge?.active.map { $0 + (gauge?.inactive ?? 0) })
     }
 
     /// SYNs the director forwarded to the weight-0 real from the change to the horizon,

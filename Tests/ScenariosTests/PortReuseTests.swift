@@ -13,7 +13,8 @@ final class PortReuseTests: XCTestCase {
         XCTAssertTrue(plans.allSatisfy { $0.target == .real(2) })
         let conntrack = try XCTUnwrap(plans.first { $0.name == "mode-1-conntrack/http-close" })
         XCTAssertEqual(conntrack.prepare.map(\.what), [
-            "net.ipv4.vs.conn_reuse_mode=1", "net.ipv4.vs.conntrack=1", "ip_local_port_range 40000 40099",
+            "net.ipv4.vs.conn_reuse_mode=1", "net.ipv4.vs.conntrack=1", "connection tracking on in the director",
+            "ip_local_port_range 40000 40099",
             "net.ipv4.tcp_tw_reuse=1", "zero IPVS's counters",
         ])
         XCTAssertEqual(conntrack.events.map(\.at), [3, 9.5], "the weight change, then the wait for the final counts")
