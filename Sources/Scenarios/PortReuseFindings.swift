@@ -119,11 +119,9 @@ enum PortReuseFindings {
         }
         let evidence = (one + three).map { f in
             var text = counting(f)
-            if let counted = f.counted, f.opened > UInt64(PortReuse.portCount) {
-                let reuses = f.opened - UInt64(PortReuse.portCount)
-                let missed = f.opened > counted ? f.opened - counted : 0
-                text += "; the \(reuses) connections beyond the range's first \(PortReuse.portCount) each reused a port, "
-                    + "and \(missed) uncounted ones are \(percent(Double(missed) / Double(reuses))) of them"
+            if f.opened > UInt64(PortReuse.portCount) {
+                text += " (the range has \(PortReuse.portCount) ports, so at least \(f.opened - UInt64(PortReuse.portCount)) "
+                    + "of the connections reused one)"
             }
             return text
         }.joined(separator: "; ") + "."
