@@ -5,32 +5,8 @@ import XCTest
 
 /// `lvsbench scenario` against real labs (a UML director here), with short timelines that
 /// still decide each scenario's direction. Needs root.
-final class LiveScenarioTests: LiveCLITestCase {
+final class LiveScenarioTests: LiveScenarioTestCase {
     override class var prefix: String { TestPrefix.named("Es") }
-
-    /// Runs a scenario and returns its summary's scenario section by variant name.
-    func scenario(_ argv: [String]) throws -> (variants: [String: [String: Any]], findings: [[String: Any]], dir: String) {
-        let out = root.appendingPathComponent("results").path
-        let r = try CLI.run(["scenario"] + argv + ["--out", out, "--name", "live", "--json"], prefix: Self.prefix, timeout: 900)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try CLI.namespaces(prefix: Self.prefix), [], "no lab left behind")
-        let outcome = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
-        let dir = try XCTUnwrap(outcome["directory"] as? String)
-        XCTAssertTrue((outcome["files"] as? [String] ?? []).contains(dir + "/timeline.csv"))
-        try SchemaCheck.validate(summary: dir + "/summary.json")
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
-        XCTAssertEqual(summary["complete"] as? Bool, true)
-        let section = try XCTUnwrap(summary["scenario"] as? [String: Any])
-        let variants = try XCTUnwrap(section["variants"] as? [[String: Any]])
-        for v in variants {
-            print("scenario \(v["name"] ?? ""): \(v["metrics"] ?? [:])")
-        }
-        return (Dictionary(uniqueKeysWithValues: variants.map { ($0["name"] as! String, $0) }),
-                section["findings"] as? [[String: Any]] ?? [], dir)
-    }
-
-    static func metrics(_ v: [String: Any]?) -> [String: Any] { v?["metrics"] as? [String: Any] ?? [:] }
 
     /// New connections keep going to a dead real until it is quiesced: with weight 0 none do.
     func testDeadRealWeightZeroSendsNoNewConnectionsWhereNothingKeepsSending() throws {
