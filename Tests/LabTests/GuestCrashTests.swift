@@ -15,12 +15,25 @@ final class GuestCrashTests: XCTestCase {
         ["LVSBENCH_PREFIX": Self.prefix, "LVSBENCH_RUN_DIR": Self.runDirectory, "LVSBENCH_EXE": LabCLI.binary]
     }
 
+    /// The environment as it was before the test pointed the lab store at its own run directory.
+    var saved: [String: String?] = [:]
+
     override func setUpWithError() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
         try XCTSkipUnless(ToolLocator.find("linux.uml") != nil, "needs user-mode-linux (the host kernel has no IPVS)")
+        // crashGuest reads and writes the lab's state in this process, through LabStore.
+        for key in ["LVSBENCH_PREFIX", "LVSBENCH_RUN_DIR"] {
+            saved[key] = ProcessInfo.processInfo.environment[key]
+            setenv(key, env[key]!, 1)
+        }
     }
 
     override func tearDownWithError() throws {
+        defer {
+            for (key, value) in saved {
+                if let value { setenv(key, value, 1) } else { unsetenv(key) }
+            }
+        }
         guard Privileges.isRoot else { return }
         _ = try? LabCLI.run(["lab", "down", "--all", "--force"], env: env)
         XCTAssertEqual(LabTests.leftovers(prefix: Self.prefix, runDirectory: Self.runDirectory), [])
