@@ -111,14 +111,22 @@ public struct DirectorFailover: ScenarioDefinition {
         return after[silent...].first { $0.ok > 0 }.map { $0.t - fault }
     }
 
+    /// The worst interval p99 from the crash to the end: the stall of the requests a
+    /// surviving connection had in flight shows here.
+    static func worstP99AfterCrash(_ v: ScenarioVariant) -> Double? {
+        guard let fault = v.metrics.faultT else { return nil }
+        return v.client.filter { $0.t >= fault }.compactMap(\.p99US).max()
+    }
+
     static func describe(_ v: ScenarioVariant) -> String {
         let survived = survivors(v).map { "\($0) of \(v.metrics.connections)" } ?? "?"
         let gap = serviceGap(v).map { String(format: "%.2f s", $0) } ?? "no responses again"
-        let p99 = v.metrics.p99DuringUS.map { String(format: "%.0f ms", $0 / 1000) } ?? "?"
+        let p99 = worstP99AfterCrash(v).map { String(format: "%.0f ms", $0 / 1000) } ?? "?"
         let recovered = v.metrics.recoverySeconds.map { String(format: "full throughput without loss after %.2f s", $0) }
             ?? "not recovered"
         return "\(v.name): \(survived) connections survived, director2 held \(standbyEntriesBefore(v).map(String.init) ?? "?") "
-            + "entries before the crash, service gap \(gap), p99 during \(p99), \(v.metrics.failedAfterFault) failed and "
+            + "entries before the crash, service gap \(gap), worst p99 after the crash \(p99) (stalled requests), "
+            + "\(v.metrics.failedAfterFault) failed and "
             + "\(v.metrics.timedOutAfterFault) timed-out requests, \(recovered)"
     }
 
@@ -154,14 +162,19 @@ public struct DirectorFailover: ScenarioDefinition {
 
     func gap(_ measured: [ScenarioVariant]) -> ScenarioFinding {
         let down = DirectorFailoverPair.masterDown, advert = Double(DirectorFailoverPair.advertInterval)
-        let claim = String(format: "The service is gone until VRRP's backup declares the master dead, %.2f s (3 × advert_int "
-                           + "+ skew) after the last advert it heard: %.2f to %.2f s after the crash, with sync or without.",
-                           down, down - advert, down)
+        let resumes = Self.resumptions(takeover: (down - advert)...down)
+        let latest = (resumes.last ?? down) + Self.requestSpread
+        let times = resumes.map { String(format: "%.1f", $0) }.joined(separator: " or ")
+        let claim = String(format: "Nothing answers until VRRP's backup takes the VIP, %.2f s (3 × advert_int + skew) after the "
+                           + "last advert it heard: %.2f to %.2f s after the crash. ", down, down - advert, down)
+            + "A stalled connection then resumes (or, without sync, is reset) only at its next TCP retransmission, "
+            + "\(times) s after its request (200 ms minimum RTO, doubling), so the gap lasts "
+            + String(format: "%.2f to %.2f s, with sync or without.", down - advert, latest)
         guard !measured.isEmpty else { return ScenarioFinding(claim: claim, verdict: .notMeasured, evidence: "(no variant ran)") }
         // An interval's start is up to one interval before its first response.
         let interval = measured.map(\.intervalSeconds).max() ?? 0
         let holds = measured.allSatisfy { v in
-            Self.serviceGap(v).map { $0 >= down - advert - interval && $0 <= down + interval } ?? false
+            Self.serviceGap(v).map { $0 >= down - advert - interval && $0 <= latest + interval } ?? false
         }
         let evidence = measured.map { v in
             "\(v.name): gap \(Self.serviceGap(v).map { String(format: "%.2f s", $0) } ?? "not closed within the run"), "
@@ -169,4 +182,18 @@ public struct DirectorFailover: ScenarioDefinition {
         }.joined(separator: "; ")
         return ScenarioFinding(claim: claim, verdict: holds ? .shown : .refuted, evidence: evidence + ".")
     }
+
+    /// When a request the crash stranded is sent again, seconds after it was first sent:
+    /// Linux's RTO starts at its 200 ms floor on a LAN and doubles each time.
+    static let retransmissions = (1...6).map { 0.2 * (pow(2, Double($0)) - 1) }
+    /// The retransmissions that can end the gap for a takeover within `takeover`: those from
+    /// its start up to the first one at or after its end.
+    static func resumptions(takeover: ClosedRange<Double>) -> [Double] {
+        let last = retransmissions.firstIndex { $0 >= takeover.upperBound } ?? retransmissions.count - 1
+        return retransmissions[...last].filter { $0 >= takeover.lowerBound }
+    }
+
+    /// How far apart the stranded requests were sent: at the load's pace every connection
+    /// has sent one within this time of the crash.
+    static let requestSpread = 0.4
 }

@@ -84,6 +84,11 @@ final class DirectorFailoverTests: XCTestCase {
         XCTAssertTrue(findings[0].evidence.contains("sync-on/http: 40 of 40 connections survived"), findings[0].evidence)
         XCTAssertTrue(findings[0].evidence.contains("held 0 entries"), "the sample before the crash, not after")
         XCTAssertTrue(findings[2].evidence.contains("gap 3.50 s"), findings[2].evidence)
+        XCTAssertTrue(findings[2].claim.contains("3.0 or 6.2 s after its request"), findings[2].claim)
+        let late = [Self.variant("sync-off/http", broken: 40, standbyEntries: 0, backAt: 11.5)]
+        XCTAssertEqual(DirectorFailover().findings(late)[2].verdict, .shown, "the retransmission 6.2 s after the request")
+        let later = [Self.variant("sync-off/http", broken: 40, standbyEntries: 0, backAt: 12)]
+        XCTAssertEqual(DirectorFailover().findings(later)[2].verdict, .refuted, "past every retransmission the takeover explains")
 
         let refuted = [Self.variant("sync-off/http", broken: 10, standbyEntries: 3, backAt: 5.5),
                        Self.variant("sync-keepalived/http", broken: 12, standbyEntries: 0, backAt: nil)]
