@@ -52,6 +52,7 @@ public enum ScenarioSession {
         summary.scenario = result
         try SignalTrap.check()
         let recorder = try ResultRecorder(root: settings.outDir, summary: summary)
+        progress.show("\(settings.scenario.name): \(plans.count) variants, about \(Int((settings.estimatedSeconds / 60).rounded(.up))) min")
         do {
             for (index, plan) in plans.enumerated() {
                 progress.show("variant \(index + 1) of \(plans.count): \(plan.name)")
