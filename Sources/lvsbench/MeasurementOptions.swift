@@ -13,20 +13,10 @@ struct MeasurementOptions: ParsableArguments {
     @Option(name: .long, help: "Warm-up per cell, point or count, e.g. 1s (0: none; else 100ms to 24h).",
             transform: OptionValue.parsed(RunSettings.warmupSeconds))
     var warmup: Double?
-    @Option(name: .long, help: "Results directory (default ./results).")
-    var out: String?
-    @Option(name: .long, help: "Name of the result (directory suffix).")
-    var name: String?
-    @Flag(name: .long, help: "Print the result's paths as JSON on stdout.")
-    var json = false
+    @OptionGroup var result: ResultOptions
 
-    /// Prints the result's paths on stdout, or one JSON object with `--json`.
-    func print(_ outcome: SessionOutcome) throws {
-        if json {
-            Console.output(try JSONCoding.encode(outcome))
-            return
-        }
-        Swift.print("result: \(outcome.directory)\(outcome.complete ? "" : " (incomplete)")")
-        for file in outcome.files { Swift.print("  \(file)") }
-    }
+    var out: String? { result.out }
+    var name: String? { result.name }
+    var json: Bool { result.json }
+    func print(_ outcome: SessionOutcome) throws { try result.print(outcome) }
 }

@@ -54,12 +54,7 @@ struct ScenarioCommand: ParsableCommand {
     @Option(name: .long, help: "Timeline resolution, e.g. 250ms.",
             transform: OptionValue.parsed { try Quantities.duration($0, what: "--interval") })
     var interval: Double?
-    @Option(name: .long, help: "Results directory (default ./results).")
-    var out: String?
-    @Option(name: .long, help: "Name of the result (directory suffix; default: the scenario's name).")
-    var name: String?
-    @Flag(name: .long, help: "Print the result's paths as JSON on stdout (with --list: the scenarios as JSON).")
-    var json = false
+    @OptionGroup var result: ResultOptions
 
     func validate() throws {
         if list { return }
@@ -69,10 +64,7 @@ struct ScenarioCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if list { return try printList() }
-            let outcome = try ScenarioSession.run(settings(), commandLine: CommandLine.arguments)
-            if json { return Console.output(try JSONCoding.encode(outcome)) }
-            print("result: \(outcome.directory)\(outcome.complete ? "" : " (incomplete)")")
-            outcome.files.forEach { print("  \($0)") }
+            try result.print(try ScenarioSession.run(settings(), commandLine: CommandLine.arguments))
         }
     }
 
@@ -82,11 +74,12 @@ struct ScenarioCommand: ParsableCommand {
         }
         let options = ScenarioOptions(mode: mode, reals: reals, loads: load, rate: rate, connections: connections,
                                       duration: duration, faultAt: faultAt, interval: interval, variants: variants)
-        return try ScenarioSettings(scenario: ScenarioCatalog.named(scenario), options: options, outDir: out, name: name)
+        return try ScenarioSettings(scenario: ScenarioCatalog.named(scenario), options: options, outDir: result.out,
+                                    name: result.name)
     }
 
     private func printList() throws {
-        if json {
+        if result.json {
             struct Entry: Encodable { let name: String, summary: String, variants: [String] }
             return Console.output(try JSONCoding.encode(ScenarioCatalog.all.map {
                 Entry(name: $0.name, summary: $0.summary, variants: $0.variantNames)
