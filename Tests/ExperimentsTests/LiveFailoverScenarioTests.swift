@@ -7,38 +7,22 @@ import XCTest
 /// VRRP between them), with a short timeline that still decides the direction: with IPVS
 /// connection synchronisation more connections survive the active director's crash than
 /// without. Needs root.
-final class LiveFailoverScenarioTests: LiveCLITestCase {
+final class LiveFailoverScenarioTests: LiveScenarioTestCase {
     override class var prefix: String { TestPrefix.named("Fo") }
 
     func testSyncOnKeepsMoreConnectionsThroughTheCrashThanSyncOff() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
         try XCTSkipUnless(ToolLocator.find("linux.uml") != nil, "needs user-mode-linux (the host kernel has no IPVS)")
-        let out = root.appendingPathComponent("results").path
-        let r = try CLI.run(["scenario", "director-failover", "--variants", "sync-off,sync-on", "--duration", "11s",
-                             "--fault-at", "3s", "--rate", "150", "-c", "20", "--out", out, "--name", "live", "--json"],
-                            prefix: Self.prefix, timeout: 900)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try CLI.namespaces(prefix: Self.prefix), [], "no namespace left behind")
+        let run = try scenario(["director-failover", "--variants", "sync-off,sync-on", "--duration", "11s",
+                                "--fault-at", "3s", "--rate", "150", "-c", "20"])
         XCTAssertEqual(Self.guests(prefix: Self.prefix), [], "no director guest left behind")
-        let outcome = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
-        let dir = try XCTUnwrap(outcome["directory"] as? String)
-        try SchemaCheck.validate(summary: dir + "/summary.json")
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
-        let section = try XCTUnwrap(summary["scenario"] as? [String: Any])
-        let variants = try XCTUnwrap(section["variants"] as? [[String: Any]])
-        let metrics = Dictionary(uniqueKeysWithValues: variants.map {
-            ($0["name"] as? String ?? "", $0["metrics"] as? [String: Any] ?? [:])
-        })
-        for (name, m) in metrics { print("scenario \(name): \(m)") }
         func survivors(_ name: String) throws -> Int {
-            let m = try XCTUnwrap(metrics[name], "variant \(name) missing")
+            let m = Self.metrics(try XCTUnwrap(run.variants[name], "variant \(name) missing"))
             return try XCTUnwrap(m["connections"] as? Int) - XCTUnwrap(m["broken_connections"] as? Int)
         }
         let off = try survivors("sync-off/http"), on = try survivors("sync-on/http")
         XCTAssertGreaterThan(on, off, "with sync more connections survive the crash (sync-on \(on), sync-off \(off))")
-        let findings = section["findings"] as? [[String: Any]] ?? []
-        XCTAssertEqual(findings.first?["verdict"] as? String, "shown", "\(findings)")
+        XCTAssertEqual(run.findings.first?["verdict"] as? String, "shown", "\(run.findings)")
     }
 
     /// Live user-mode Linux guests of labs under `prefix` (their umid carries the prefix).

@@ -7,27 +7,8 @@ import XCTest
 /// checks the reals and edits IPVS itself. A short timeline under new-connection load still
 /// decides the direction: with the checker the killed real leaves IPVS and the losses stop
 /// before it comes back; without one it stays and the losses go on. Needs root.
-final class LiveHealthCheckScenarioTests: LiveCLITestCase {
+final class LiveHealthCheckScenarioTests: LiveScenarioTestCase {
     override class var prefix: String { TestPrefix.named("Hc") }
-
-    /// Runs the scenario and returns its variants by name and its findings.
-    func scenario(_ argv: [String]) throws -> (variants: [String: [String: Any]], findings: [[String: Any]]) {
-        let out = root.appendingPathComponent("results").path
-        let r = try CLI.run(["scenario"] + argv + ["--out", out, "--name", "live", "--json"], prefix: Self.prefix, timeout: 600)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try CLI.namespaces(prefix: Self.prefix), [], "no lab left behind")
-        let outcome = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
-        let dir = try XCTUnwrap(outcome["directory"] as? String)
-        try SchemaCheck.validate(summary: dir + "/summary.json")
-        let summary = try XCTUnwrap(JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: dir + "/summary.json"))) as? [String: Any])
-        XCTAssertEqual(summary["complete"] as? Bool, true)
-        let section = try XCTUnwrap(summary["scenario"] as? [String: Any])
-        let variants = try XCTUnwrap(section["variants"] as? [[String: Any]])
-        let findings = section["findings"] as? [[String: Any]] ?? []
-        findings.forEach { print("health-check finding: \($0["verdict"] ?? "") \($0["evidence"] ?? "")") }
-        return (Dictionary(uniqueKeysWithValues: variants.map { ($0["name"] as! String, $0) }), findings)
-    }
 
     /// Whether the real at `address` is in the service at each director sample, from the
     /// fault on (IPVS lists no count for a real that is not in the service).
@@ -52,9 +33,10 @@ final class LiveHealthCheckScenarioTests: LiveCLITestCase {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
         try XCTSkipUnless(ToolLocator.find("keepalived") != nil, "needs keepalived (scripts/setup.sh installs it)")
         let run = try scenario(["health-check", "--variants", "no-checker,fast", "--load", "http-close",
-                                "--duration", "12s", "--fault-at", "2s", "--rate", "300", "-c", "20"])
+                                "--duration", "12s", "--fault-at", "2s", "--rate", "300", "-c", "20"], timeout: 600)
+        run.findings.forEach { print("health-check finding: \($0["verdict"] ?? "") \($0["evidence"] ?? "")") }
         let none = run.variants["no-checker/http-close"], fast = run.variants["fast/http-close"]
-        let real = try XCTUnwrap((fast?["metrics"] as? [String: Any])?["faulty_real"] as? String)
+        let real = try XCTUnwrap(Self.metrics(fast)["faulty_real"] as? String)
         let fastListed = Self.listed(fast, real), noneListed = Self.listed(none, real)
         XCTAssertFalse(noneListed.isEmpty)
         XCTAssertTrue(noneListed.allSatisfy { $0 }, "without a checker the dead real stays in IPVS")

@@ -7,10 +7,12 @@ import XCTest
 /// checks what every scenario run must leave (exit 0, no lab behind, a valid summary, the
 /// timeline), so each scenario's test asserts only its own direction.
 class LiveScenarioTestCase: LiveCLITestCase {
-    /// Runs a scenario and returns its summary's scenario section by variant name.
-    func scenario(_ argv: [String]) throws -> (variants: [String: [String: Any]], findings: [[String: Any]], dir: String) {
+    /// Runs a scenario and returns its summary's scenario section by variant name. `timeout`
+    /// (seconds) bounds the whole CLI run: a scenario with one director fits in far less than
+    /// the default, which leaves room for the two-guest failover.
+    func scenario(_ argv: [String], timeout: TimeInterval = 900) throws -> (variants: [String: [String: Any]], findings: [[String: Any]], dir: String) {
         let out = root.appendingPathComponent("results").path
-        let r = try CLI.run(["scenario"] + argv + ["--out", out, "--name", "live", "--json"], prefix: Self.prefix, timeout: 900)
+        let r = try CLI.run(["scenario"] + argv + ["--out", out, "--name", "live", "--json"], prefix: Self.prefix, timeout: timeout)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try CLI.namespaces(prefix: Self.prefix), [], "no lab left behind")
         let outcome = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], r.stdout)
