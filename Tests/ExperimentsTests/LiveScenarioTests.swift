@@ -11,11 +11,15 @@ final class LiveScenarioTests: LiveScenarioTestCase {
     /// New connections keep going to a dead real until it is quiesced: with weight 0 none do.
     func testDeadRealWeightZeroSendsNoNewConnectionsWhereNothingKeepsSending() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
-        let run = try scenario(["dead-real", "--variants", "nothing,weight-0", "--load", "http-close",
+        // TUN: the wire count must see the SYNs inside the director's IPIP packets too (the
+        // other scenarios' tests cover NAT and DR).
+        let run = try scenario(["dead-real", "--mode", "tun", "--variants", "nothing,weight-0", "--load", "http-close",
                                 "--duration", "6s", "--fault-at", "2s", "--rate", "300", "-c", "20"])
         let nothing = Self.metrics(run.variants["nothing/http-close"])
         let weight0 = Self.metrics(run.variants["weight-0/http-close"])
         XCTAssertGreaterThan(nothing["scheduled_to_faulty_real"] as? Int ?? 0, 0, "rr keeps scheduling to the dead real")
+        XCTAssertEqual(nothing["scheduled_source"] as? String, "wire")
+        XCTAssertEqual(weight0["scheduled_source"] as? String, "wire")
         XCTAssertGreaterThan(nothing["failed_after_fault"] as? Int ?? 0, 0, "and the client loses requests")
         XCTAssertEqual(weight0["scheduled_to_faulty_real"] as? Int, 0, "weight 0: no new connection to the real")
         XCTAssertNotNil(weight0["recovery_s"] as? Double, "weight 0: the service recovers")

@@ -54,6 +54,34 @@ final class DirectorProbeTests: XCTestCase {
     }
 }
 
+/// The wire count's parsing and its sanity check against the client's view.
+final class WireSynCounterTests: XCTestCase {
+    func testSynsAreAttributedByDestinationMAC() {
+        let text = """
+            tcpdump: listening on t-in, link-type EN10MB (Ethernet), snapshot length 262144 bytes
+            1733240000.100000 02:00:00:00:00:01 > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 74: 198.18.0.2.40000 > 198.18.2.11.80: Flags [S]
+            1733240000.200000 02:00:00:00:00:01 > 02:00:00:00:00:0C, ethertype IPv4 (0x0800), length 94: 198.18.2.2 > 198.18.2.12: 198.18.0.2.40002 > 198.18.2.100.80: Flags [S]
+            1733240000.300000 02:00:00:00:00:01 > 02:00:00:00:00:99, ethertype IPv4 (0x0800), length 74: elsewhere
+            """
+        let times = WireSynCounter.parse(text, macs: ["02:00:00:00:00:0b": 1, "02:00:00:00:00:0c": 2])
+        XCTAssertEqual(times[1], [1733240000.1])
+        XCTAssertEqual(times[2], [1733240000.2], "upper-case MACs match too")
+        XCTAssertNil(times[3])
+    }
+
+    func testTheFilterLooksInsideIPIPAtTheInnerTCPFlags() {
+        XCTAssertTrue(WireSynCounter.filter.contains("ip proto 4 and ip[53] & 0x12 == 0x02"), WireSynCounter.filter)
+        XCTAssertTrue(WireSynCounter.filter.contains("not src net 198.18.2.0/24"), "the director's own health checks are left out")
+    }
+
+    func testACountThatMissedARealThatAnsweredIsNotTrusted() {
+        XCTAssertFalse(WireSynCounter.trusted([], answeredBefore: 120, fault: 4))
+        XCTAssertFalse(WireSynCounter.trusted([4.5], answeredBefore: 120, fault: 4))
+        XCTAssertTrue(WireSynCounter.trusted([1.0, 4.5], answeredBefore: 120, fault: 4))
+        XCTAssertTrue(WireSynCounter.trusted([], answeredBefore: 0, fault: 4), "a real that never answered may have had no SYN")
+    }
+}
+
 /// A director that is never called: the probe's command is built without running it.
 struct FakeNode: LabNode {
     let name = "director"

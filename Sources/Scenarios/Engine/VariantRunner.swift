@@ -95,9 +95,18 @@ struct VariantRunner {
         let rebased = Dictionary(uniqueKeysWithValues: synTimes.map { real, times in
             (lab.name(ofReal: real), times.map { $0 - report.started_at_unix })
         })
+        var faultySyns = target.map { rebased[$0.name] ?? [] }
+        if let target, let fault = events.first?.t {
+            let answered = client.filter { $0.t + report.timeline_interval_s <= fault }.reduce(0) { $0 + ($1.perReal[target.name] ?? 0) }
+            if let syns = faultySyns, !WireSynCounter.trusted(syns, answeredBefore: answered, fault: fault) {
+                faultySyns = nil
+                notes.append("The wire count saw no SYN to \(target.name), which answered \(answered) requests before the fault: "
+                             + "the director's own Conns counter is used instead (it lags up to 2 s).")
+            }
+        }
         let metrics = VariantMetrics.derive(client: client, director: samples, events: events,
                                             interval: report.timeline_interval_s, duration: plan.load.duration,
-                                            faultyReal: target, faultySyns: target.map { rebased[$0.name] ?? [] },
+                                            faultyReal: target, faultySyns: faultySyns,
                                             brokenConnections: report.broken_connections, connections: plan.load.connections)
         let wire = WireInterval.bucket(rebased, width: report.timeline_interval_s, count: client.count)
         return ScenarioVariant(name: plan.name, description: plan.description, load: plan.load.label,

@@ -19,12 +19,13 @@ final class WireSynCounter {
     private let log: String
     static let label = "syn counter"
 
-    /// SYN alone in plain TCP, or in the TCP header inside an IPIP packet without options.
+    /// SYN alone in plain TCP, or in the TCP header inside an IPIP packet without options
+    /// (byte 53: 20 of the outer IP header, 20 of the inner, 13 into TCP).
     /// A SYN from an address on the reals' net is the director's own (a health checker's
     /// probe from its DIP), not a client's connection it forwards; an IPIP packet's outer
     /// source is always the director, so only plain TCP is told apart that way.
     static let filter = "(tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn and not src net \(Topology.realsNet).0/24) "
-        + "or (ip proto 4 and ip[33] & 0x12 == 0x02)"
+        + "or (ip proto 4 and ip[53] & 0x12 == 0x02)"
 
     private init(lab: RunningLab, macs: [String: Int], log: String) {
         self.lab = lab
@@ -68,6 +69,13 @@ final class WireSynCounter {
     func stop() throws -> [Int: [Double]] {
         try lab.stopRecorded(label: Self.label)
         return Self.parse(try String(contentsOfFile: log, encoding: .utf8), macs: macs)
+    }
+
+    /// Whether a real's SYN times can be believed: a real that answered before the fault got
+    /// SYNs before it, so a count that saw none missed them (a link or encapsulation the
+    /// filter does not match) and must not pass for "none sent".
+    static func trusted(_ syns: [Double], answeredBefore answered: UInt64, fault: Double) -> Bool {
+        answered == 0 || syns.contains { $0 < fault }
     }
 
     /// `1733240000.123456 02:aa:..:01 > 02:bb:..:0c, ethertype IPv4 (0x0800), length 74: ...`
