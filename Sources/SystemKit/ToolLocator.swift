@@ -24,7 +24,7 @@ public enum ToolLocator {
     public static let packages: [String: String] = [
         "ip": "iproute2", "tc": "iproute2", "ipvsadm": "ipvsadm", "nginx": "nginx-light",
         "linux.uml": "user-mode-linux", "wrk": "wrk", "curl": "curl", "sysctl": "procps",
-        "clang": "clang", "tcpdump": "tcpdump", "chromium": "chromium", "conntrack": "conntrack",
+        "clang": "clang", "tcpdump": "tcpdump", "keepalived": "keepalived", "chromium": "chromium", "conntrack": "conntrack",
         "ethtool": "ethtool", "nft": "nftables", "iptables-legacy-restore": "iptables",
     ]
 

@@ -82,4 +82,16 @@ final class DeadRealTests: XCTestCase {
         XCTAssertEqual(DeadReal().findings([]).map(\.verdict), Array(repeating: .notMeasured, count: 5))
         XCTAssertTrue(DeadReal().findings(shown)[0].evidence.contains("120 new connections"))
     }
+
+    func testTheCatalogListsEveryScenarioOnceWithTheToolsEachRuns() throws {
+        let names = ScenarioCatalog.all.map(\.name)
+        XCTAssertEqual(names, ["dead-real", "health-check", "director-failover", "port-reuse", "conn-table"])
+        XCTAssertEqual(try ScenarioCatalog.named("health-check").tools, ["keepalived"])
+        XCTAssertEqual(try ScenarioCatalog.named("director-failover").tools, ["keepalived"])
+        XCTAssertEqual(try ScenarioCatalog.named("dead-real").tools, [])
+        for scenario in ScenarioCatalog.all {
+            XCTAssertEqual(Set(scenario.variantNames).count, scenario.variantNames.count, "\(scenario.name): unique variant names")
+            XCTAssertFalse(try scenario.variants(ScenarioOptions()).isEmpty, "\(scenario.name) runs something by default")
+        }
+    }
 }

@@ -12,6 +12,7 @@ public struct DirectorFailover: ScenarioDefinition {
     public init() {}
 
     public let name = "director-failover"
+    public let tools = ["keepalived"]
     public let summary = "the active one of two VRRP directors crashes under keep-alive load; IPVS connection sync off or on"
     public let question = "When the active director crashes and keepalived's VRRP moves the VIP to the backup, how long "
         + "is the service gone, and do established connections survive? With IPVS connection synchronisation the backup "

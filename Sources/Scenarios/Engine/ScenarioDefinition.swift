@@ -20,6 +20,12 @@ public protocol ScenarioDefinition: Sendable {
     func variants(_ options: ScenarioOptions) throws -> [VariantPlan]
     /// The claims, judged from what was measured (variants that did not run are absent).
     func findings(_ measured: [ScenarioVariant]) -> [ScenarioFinding]
+    /// Programs the scenario runs beyond every scenario's (keepalived), checked before any lab.
+    var tools: [String] { get }
+}
+
+extension ScenarioDefinition {
+    public var tools: [String] { [] }
 }
 
 /// What a user may change about any scenario; nil means the scenario's own default.

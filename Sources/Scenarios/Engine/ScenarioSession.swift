@@ -40,6 +40,8 @@ public enum ScenarioSession {
         try OutputLocation.checkWritable(settings.outDir, option: "--out")
         try Privileges.requireRoot(for: "lvsbench scenario")
         try SessionContext.requireTools()
+        // The wire count of SYNs per real, and what the scenario itself runs.
+        for tool in ["tcpdump"] + settings.scenario.tools { _ = try ToolLocator.require(tool) }
         let directorHost = try LabEngine.resolveDirectorHost(.auto)
         let plans = settings.plans
         let setup = LabSetup(modes: distinct(plans.map(\.lab.mode)), reals: distinct(plans.map(\.lab.reals)), weights: [],

@@ -12,6 +12,7 @@ public struct HealthCheck: ScenarioDefinition {
     public init() {}
 
     public let name = "health-check"
+    public let tools = ["keepalived"]
     public let summary = "a real dies (servers killed or link cut) with keepalived checking the reals: time to removal, losses, return"
     public let question = "How long does a dead real stay in IPVS when keepalived health-checks the reals, how many "
         + "requests are lost until it is taken out (against no checker at all), and how soon is it serving again once it "
