@@ -92,4 +92,38 @@ public struct IPVSConnTable: Codable, Equatable, Sendable {
         }
         self.init(byState: byState, byReal: byReal)
     }
+
+    /// One entry's client and real: which client ports the table already ties to which real
+    /// (a reused client port may follow its entry instead of being scheduled).
+    public struct Entry: Equatable, Sendable {
+        /// `198.18.0.2`
+        public var client: String
+        public var clientPort: UInt16
+        /// `198.18.2.12`
+        public var real: String
+
+        public init(client: String, clientPort: UInt16, real: String) {
+            self.client = client
+            self.clientPort = clientPort
+            self.real = real
+        }
+    }
+
+    /// The IPv4 entries of a full `/proc/net/ip_vs_conn`, one per line.
+    public static func entries(parsing text: String) throws -> [Entry] {
+        let lines = ProcText.lines(text)
+        guard let header = lines.first, header.text.hasPrefix("Pro ") else {
+            throw ProcParseError(source, line: 1, "missing the 'Pro FromIP ...' header")
+        }
+        return try lines.dropFirst().compactMap { number, line in
+            let f = ProcText.fields(line)
+            guard f.count >= 9 else { throw ProcParseError(source, line: number, "expected 9 or more columns") }
+            guard f[1].count == 8, f[5].count == 8 else { return nil }
+            guard let port = UInt16(f[2], radix: 16) else {
+                throw ProcParseError(source, line: number, "'\(f[2])' is not a hexadecimal port")
+            }
+            return Entry(client: try IPv4Hex.dotted(f[1], source: source, line: number), clientPort: port,
+                         real: try IPv4Hex.dotted(f[5], source: source, line: number))
+        }
+    }
 }

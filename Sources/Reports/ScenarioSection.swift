@@ -18,7 +18,9 @@ enum ScenarioSection {
                 + "(\"no\" when that never happened within the run). p99 before and after are medians of the "
                 + "intervals' p99; during is the worst interval's. Scheduled = new connections the director sent to the "
                 + "faulty real from the end of the fault's steps on: SYNs it forwarded to the real, counted on its link "
-                + "(marked *: IPVS's own Conns counter, which the kernel updates only every 2 s); answered = responses "
+                + "(marked *: IPVS's own Conns counter, which the kernel updates only every 2 s); in brackets, those "
+                + "that repeated a client address and port the real had already had: a retransmission or a reused "
+                + "port following its old connection entry, not the scheduler's choice; answered = responses "
                 + "the client got from it."),
             .table(table(r.variants)),
         ]))
@@ -48,7 +50,10 @@ enum ScenarioSection {
                     String(format: "%.2f s", m.disruptedSeconds),
                     m.p99BeforeUS.map(Format.micros) ?? "–", m.p99DuringUS.map(Format.micros) ?? "–",
                     m.p99AfterUS.map(Format.micros) ?? "–",
-                    m.scheduledToFaultyReal.map { String($0) + (m.scheduledSource == "ipvs-stats" ? "*" : "") } ?? "–",
+                    m.scheduledToFaultyReal.map { total in
+                        String(total) + (m.scheduledSource == "ipvs-stats" ? "*" : "")
+                            + (m.repeatedSynsToFaultyReal.map { $0 > 0 ? " (\($0) repeated)" : "" } ?? "")
+                    } ?? "–",
                     m.answeredByFaultyReal.map(String.init) ?? "–",
                     m.brokenConnections.map { "\($0) of \(m.connections)" } ?? "–"]
         }

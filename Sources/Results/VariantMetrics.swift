@@ -34,6 +34,11 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
     /// "ipvs-stats" (IPVS's Conns counter, which the kernel updates only every 2 s, so it may
     /// include connections placed up to 2 s before the change).
     public var scheduledSource: String?
+    /// Of `scheduledToFaultyReal` (wire count only), the SYNs whose client address and port
+    /// had already been sent to that real: retransmissions, or reused client ports that
+    /// followed their old connection entries. The scheduler did not choose the real for
+    /// them: after weight 0 these are the only SYNs it can still get.
+    public var repeatedSynsToFaultyReal: UInt64?
     /// Client view: responses that came from the faulty real after the fault.
     public var answeredByFaultyReal: UInt64?
     /// Connection slots of the load generator that saw a transport failure during the run.
@@ -46,8 +51,8 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
 
     public init(faultT: Double?, baselineRPS: Double, failedAfterFault: UInt64, timedOutAfterFault: UInt64,
                 recoverySeconds: Double?, disruptedSeconds: Double, p99BeforeUS: Double?, p99DuringUS: Double?,
-                p99AfterUS: Double?, faultyReal: String?, faultyRealName: String? = nil, scheduledToFaultyReal: UInt64?, scheduledSource: String? = nil, answeredByFaultyReal: UInt64?,
-                brokenConnections: UInt64?, connections: Int) {
+                p99AfterUS: Double?, faultyReal: String?, faultyRealName: String? = nil, scheduledToFaultyReal: UInt64?, scheduledSource: String? = nil, repeatedSynsToFaultyReal: UInt64? = nil,
+                answeredByFaultyReal: UInt64?, brokenConnections: UInt64?, connections: Int) {
         self.faultT = faultT
         self.baselineRPS = baselineRPS
         self.failedAfterFault = failedAfterFault
@@ -61,6 +66,7 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
         self.faultyRealName = faultyRealName
         self.scheduledToFaultyReal = scheduledToFaultyReal
         self.scheduledSource = scheduledSource
+        self.repeatedSynsToFaultyReal = repeatedSynsToFaultyReal
         self.answeredByFaultyReal = answeredByFaultyReal
         self.brokenConnections = brokenConnections
         self.connections = connections
@@ -71,6 +77,7 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
         case timedOutAfterFault = "timed_out_after_fault", recoverySeconds = "recovery_s", disruptedSeconds = "disrupted_s"
         case p99BeforeUS = "p99_before_us", p99DuringUS = "p99_during_us", p99AfterUS = "p99_after_us"
         case faultyReal = "faulty_real", faultyRealName = "faulty_real_name", scheduledToFaultyReal = "scheduled_to_faulty_real", scheduledSource = "scheduled_source"
+        case repeatedSynsToFaultyReal = "repeated_syns_to_faulty_real"
         case answeredByFaultyReal = "answered_by_faulty_real", brokenConnections = "broken_connections", connections
     }
 
@@ -79,12 +86,14 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
 
     /// Derives the figures. `faultyReal` is (address, name): the director counts by address,
     /// the client by the name the real answers with; `faultySyns` are the times of the SYNs
-    /// the director forwarded to it, when they were counted on the wire. Intervals that start
+    /// the director forwarded to it, when they were counted on the wire, and
+    /// `faultyRepeatedSyns` those of them that repeated a client address and port. Intervals that start
     /// at or after `duration` (responses still arriving after the load stopped sending) and
     /// the load's last interval, usually cut short, never decide recovery by throughput.
     public static func derive(client allIntervals: [ClientInterval], director: [DirectorSample], events: [ScenarioEvent],
                               interval: Double, duration: Double? = nil, faultyReal: (address: String, name: String)?,
-                              faultySyns: [Double]? = nil, brokenConnections: UInt64?, connections: Int) -> VariantMetrics {
+                              faultySyns: [Double]? = nil, faultyRepeatedSyns: [Double]? = nil,
+                              brokenConnections: UInt64?, connections: Int) -> VariantMetrics {
         let client = duration.map { d in allIntervals.filter { $0.t < d - 1e-9 } } ?? allIntervals
         let fault = events.first?.t
         let horizon = events.dropFirst().first?.t ?? (client.last.map { $0.t + interval } ?? 0)
@@ -111,9 +120,12 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
         let settled = recoveredAt.map { r in after.filter { $0.t >= r } } ?? []
         var scheduled: UInt64?
         var source: String?
+        var repeated: UInt64?
         if let syns = faultySyns {
             let changed = events.first!.doneT
-            scheduled = UInt64(syns.filter { $0 >= changed && $0 < horizon }.count)
+            let counted = { (times: [Double]) in UInt64(times.filter { $0 >= changed && $0 < horizon }.count) }
+            scheduled = counted(syns)
+            repeated = faultyRepeatedSyns.map(counted)
             source = "wire"
         } else if let real = faultyReal?.address {
             source = "ipvs-stats"
@@ -135,7 +147,8 @@ public struct VariantMetrics: Codable, Equatable, Sendable {
             disruptedSeconds: Double(after.filter { $0.lost > 0 }.count) * interval,
             p99BeforeUS: median(before.compactMap(\.p99US)), p99DuringUS: during.compactMap(\.p99US).max(),
             p99AfterUS: median(settled.compactMap(\.p99US)), faultyReal: faultyReal?.address, faultyRealName: faultyReal?.name,
-            scheduledToFaultyReal: scheduled, scheduledSource: source, answeredByFaultyReal: answered,
+            scheduledToFaultyReal: scheduled, scheduledSource: source, repeatedSynsToFaultyReal: repeated,
+            answeredByFaultyReal: answered,
             brokenConnections: brokenConnections, connections: connections)
     }
 

@@ -116,6 +116,18 @@ final class ProcParsersTests: XCTestCase {
         XCTAssertEqual(try IPVSConnTable(parsing: "Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData\n").total, 0)
     }
 
+    func testConnTableEntriesNameClientPortAndReal() throws {
+        let text = """
+            Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData
+            TCP C6120002 C164 C6120264 0050 C612020B 0050 FIN_WAIT        117
+            TCP 20010DB8000000000000000000000001 C076 20010DB8000000000000000000000064 0050 20010DB800000000000000000000000B 0050 FIN_WAIT 117
+            """
+        XCTAssertEqual(try IPVSConnTable.entries(parsing: text),
+                       [.init(client: "198.18.0.2", clientPort: 0xC164, real: "198.18.2.11")], "IPv6 entries are left out")
+        XCTAssertThrowsError(try IPVSConnTable.entries(parsing: "TCP C6120002 C164"))
+        XCTAssertThrowsError(try IPVSConnTable.entries(parsing: text.replacingOccurrences(of: "C164", with: "ZZ")))
+    }
+
     func testLiveHostFiles() throws {
         let read = { (path: String) in try String(contentsOfFile: path, encoding: .utf8) }
         XCTAssertFalse(try SNMPCounters.parse(try read("/proc/net/snmp")).isEmpty)

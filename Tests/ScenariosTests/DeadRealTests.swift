@@ -39,11 +39,12 @@ final class DeadRealTests: XCTestCase {
     }
 
     static func variant(_ name: String, scheduled: UInt64?, recovery: Double?, entriesAfter: Int? = nil,
-                        lost: UInt64 = 10, lateSyns: UInt64? = nil) -> ScenarioVariant {
+                        lost: UInt64 = 10, lateSyns: UInt64? = nil, repeated: UInt64? = nil) -> ScenarioVariant {
         let metrics = VariantMetrics(faultT: 4, baselineRPS: 500, failedAfterFault: lost, timedOutAfterFault: 0,
                                      recoverySeconds: recovery, disruptedSeconds: 1, p99BeforeUS: 900, p99DuringUS: 9_000,
                                      p99AfterUS: 950, faultyReal: "198.18.2.12", faultyRealName: "real2",
-                                     scheduledToFaultyReal: scheduled, answeredByFaultyReal: 0, brokenConnections: 3,
+                                     scheduledToFaultyReal: scheduled, repeatedSynsToFaultyReal: repeated,
+                                     answeredByFaultyReal: 0, brokenConnections: 3,
                                      connections: 40)
         let director = entriesAfter.map { [DirectorSample(t: 4.5, reals: ["198.18.2.12": .init(tableEntries: $0)])] } ?? []
         // SYNs to real2 in the interval right after the change and, `lateSyns`, 2 s later.
@@ -81,6 +82,20 @@ final class DeadRealTests: XCTestCase {
         XCTAssertEqual(DeadReal().findings(refuted).map(\.verdict), [.refuted, .refuted, .refuted, .refuted, .refuted])
         XCTAssertEqual(DeadReal().findings([]).map(\.verdict), Array(repeating: .notMeasured, count: 5))
         XCTAssertTrue(DeadReal().findings(shown)[0].evidence.contains("120 new connections"))
+    }
+
+    /// SYNs that repeat a client port follow the old entry, not the scheduler: weight 0 still
+    /// quiesced the real, and the losses they cause do not refute it. Any SYN the scheduler
+    /// chose does.
+    func testWeightZeroIsJudgedOnTheSynsTheSchedulerChose() {
+        let followed = DeadReal().weightZeroDrains([Self.variant("weight-0/http-close", scheduled: 42, recovery: nil, repeated: 42)])
+        XCTAssertEqual(followed.verdict, .shown)
+        XCTAssertTrue(followed.evidence.contains("0 new connections scheduled to the real after weight 0 and 42 SYNs that repeated"),
+                      followed.evidence)
+        let chosen = DeadReal().weightZeroDrains([Self.variant("weight-0/http-close", scheduled: 42, recovery: nil, repeated: 40)])
+        XCTAssertEqual(chosen.verdict, .refuted, "2 SYNs the scheduler sent to a weight-0 real")
+        let stuck = DeadReal().weightZeroDrains([Self.variant("weight-0/http-close", scheduled: 0, recovery: nil, repeated: 0)])
+        XCTAssertEqual(stuck.verdict, .refuted, "nothing followed an old entry, yet the service never recovered")
     }
 
     func testTheCatalogListsEveryScenarioOnceWithTheToolsEachRuns() throws {

@@ -63,10 +63,31 @@ final class WireSynCounterTests: XCTestCase {
             1733240000.200000 02:00:00:00:00:01 > 02:00:00:00:00:0C, ethertype IPv4 (0x0800), length 94: 198.18.2.2 > 198.18.2.12: 198.18.0.2.40002 > 198.18.2.100.80: Flags [S]
             1733240000.300000 02:00:00:00:00:01 > 02:00:00:00:00:99, ethertype IPv4 (0x0800), length 74: elsewhere
             """
-        let times = WireSynCounter.parse(text, macs: ["02:00:00:00:00:0b": 1, "02:00:00:00:00:0c": 2])
-        XCTAssertEqual(times[1], [1733240000.1])
-        XCTAssertEqual(times[2], [1733240000.2], "upper-case MACs match too")
-        XCTAssertNil(times[3])
+        let syns = WireSynCounter.parse(text, macs: ["02:00:00:00:00:0b": 1, "02:00:00:00:00:0c": 2])
+        XCTAssertEqual(syns[1], [.init(t: 1733240000.1, repeated: false)])
+        XCTAssertEqual(syns[2], [.init(t: 1733240000.2, repeated: false)], "upper-case MACs match too")
+        XCTAssertNil(syns[3])
+    }
+
+    /// A client port seen before by the same real (plain or inside IPIP) is a repeat; the same
+    /// port sent to another real, or another port, is a new scheduling.
+    func testASynThatRepeatsAClientPortToTheSameRealIsMarked() {
+        let text = """
+            1.0 02:00:00:00:00:01 > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 74: 198.18.0.2.40000 > 198.18.2.100.80: Flags [S], seq 1
+            2.0 02:00:00:00:00:01 > 02:00:00:00:00:0c, ethertype IPv4 (0x0800), length 94: 198.18.2.2 > 198.18.2.12: 198.18.0.2.40002 > 198.18.2.100.80: Flags [S], seq 2
+            3.0 02:00:00:00:00:01 > 02:00:00:00:00:0c, ethertype IPv4 (0x0800), length 94: 198.18.2.2 > 198.18.2.12: 198.18.0.2.40002 > 198.18.2.100.80: Flags [S], seq 3
+            4.0 02:00:00:00:00:01 > 02:00:00:00:00:0c, ethertype IPv4 (0x0800), length 74: 198.18.0.2.40000 > 198.18.2.100.80: Flags [S], seq 4
+            5.0 02:00:00:00:00:01 > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 74: 198.18.0.2.40000 > 198.18.2.100.80: Flags [S], seq 5
+            6.0 02:00:00:00:00:01 > 02:00:00:00:00:0b, ethertype IPv4 (0x0800), length 74: 198.18.0.3.40000 > 198.18.2.100.80: Flags [S], seq 6
+            """
+        let syns = WireSynCounter.parse(text, macs: ["02:00:00:00:00:0b": 1, "02:00:00:00:00:0c": 2])
+        XCTAssertEqual(syns[1]?.map(\.repeated), [false, true, false], "40000 again to real1; another client's 40000 is new")
+        XCTAssertEqual(syns[2]?.map(\.repeated), [false, true, false], "40002 again inside IPIP; 40000 is new to real2")
+        let tabled = WireSynCounter.parse(text, macs: ["02:00:00:00:00:0c": 2], tabled: ["2 198.18.0.2.40002"])
+        XCTAssertEqual(tabled[2]?.map(\.repeated), [true, true, false], "an entry in the table before counting began")
+        XCTAssertEqual(WireSynCounter.client(in: "1.0 a > b, length 74: 198.18.0.2.40000 > 198.18.2.100.80: Flags [S]"),
+                       "198.18.0.2.40000")
+        XCTAssertNil(WireSynCounter.client(in: "1.0 a > b, length 74: something else"))
     }
 
     func testTheFilterLooksInsideIPIPAtTheInnerTCPFlags() {

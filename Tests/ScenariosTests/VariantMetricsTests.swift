@@ -74,8 +74,9 @@ final class VariantMetricsTests: XCTestCase {
         client.append(ClientInterval(t: 6.0, ok: 0, failed: 0, timedOut: 0, connectionsOpened: 0, p99US: nil, perReal: [:]))
         let m = VariantMetrics.derive(client: client, director: [], events: events, interval: 0.5, duration: 6,
                                       faultyReal: (address: "a", name: "real2"), faultySyns: [1.0, 2.3, 2.41, 5.0],
-                                      brokenConnections: nil, connections: 4)
+                                      faultyRepeatedSyns: [2.3, 5.0], brokenConnections: nil, connections: 4)
         XCTAssertEqual(m.scheduledToFaultyReal, 2, "SYNs at 2.41 and 5.0 s; the one at 2.3 s came before the weight change finished")
+        XCTAssertEqual(m.repeatedSynsToFaultyReal, 1, "of those, the one at 5.0 s repeated a client port")
         XCTAssertEqual(m.scheduledSource, "wire")
         XCTAssertEqual(m.recoverySeconds!, 3.3, accuracy: 1e-9, "the cut-short last interval at 5.5 s counts as clean")
         let never = VariantMetrics.derive(client: client.map { var c = $0; if c.t == 5.5 { c.failed = 3 }; return c },

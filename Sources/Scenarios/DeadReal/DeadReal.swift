@@ -114,15 +114,28 @@ public struct DeadReal: ScenarioDefinition {
         return ScenarioFinding(claim: claim, verdict: sent ? .shown : .refuted, evidence: evidence + ".")
     }
 
+    /// Judged on the SYNs the scheduler chose: a SYN that repeats a client address and port
+    /// the real already had follows the old entry, which no weight can stop (in DR and TUN
+    /// `conn_reuse_mode=1` does not reschedule a reused port), and the losses it causes are
+    /// port-reuse's finding, not a failure to quiesce.
     func weightZeroDrains(_ measured: [ScenarioVariant]) -> ScenarioFinding {
-        let claim = "Weight 0 quiesces a real: it gets no new connections, and the service recovers."
+        let claim = "Weight 0 quiesces a real: the scheduler sends it no new connections, and the service recovers "
+            + "unless reused client ports follow their old entries to it (see port-reuse)."
         let runs = Self.runs("weight-0", in: measured)
         guard !runs.isEmpty else { return ScenarioFinding(claim: claim, verdict: .notMeasured, evidence: "(variant weight-0 not run)") }
-        let drained = runs.allSatisfy { $0.metrics.scheduledToFaultyReal == 0 && $0.metrics.recoverySeconds != nil }
+        let drained = runs.allSatisfy { v in
+            guard let total = v.metrics.scheduledToFaultyReal else { return false }
+            let repeated = v.metrics.repeatedSynsToFaultyReal ?? 0
+            return total == repeated && (v.metrics.recoverySeconds != nil || repeated > 0)
+        }
         let evidence = runs.map { v in
-            "\(v.name): \(v.metrics.scheduledToFaultyReal.map(String.init) ?? "?") new connections to the real after weight 0, "
-                + "\(v.metrics.lostAfterFault) requests lost, "
-                + (v.metrics.recoverySeconds.map { String(format: "recovered after %.2f s", $0) } ?? "never recovered")
+            let m = v.metrics, repeated = m.repeatedSynsToFaultyReal ?? 0
+            let scheduled = m.scheduledToFaultyReal.map { String($0 - min($0, repeated)) } ?? "?"
+            return "\(v.name): \(scheduled) new connections scheduled to the real after weight 0"
+                + (repeated > 0 ? " and \(repeated) SYNs that repeated a client address and port it had already had "
+                    + "(reused ports following their old entries, or retransmissions)" : "")
+                + ", \(m.lostAfterFault) requests lost, "
+                + (m.recoverySeconds.map { String(format: "recovered after %.2f s", $0) } ?? "never recovered")
         }.joined(separator: "; ")
         return ScenarioFinding(claim: claim, verdict: drained ? .shown : .refuted, evidence: evidence + ".")
     }

@@ -92,10 +92,11 @@ struct VariantRunner {
         samples = samples.map { DirectorSample(t: $0.t - shift, reals: $0.reals, gauges: $0.gauges) }
         let client = ClientTimeline.intervals(of: report)
         let target = lab.target.map { (address: lab.address(ofReal: $0), name: lab.name(ofReal: $0)) }
-        let rebased = Dictionary(uniqueKeysWithValues: synTimes.map { real, times in
-            (lab.name(ofReal: real), times.map { $0 - report.started_at_unix })
+        let rebased = Dictionary(uniqueKeysWithValues: synTimes.map { real, syns in
+            (lab.name(ofReal: real), syns.map { WireSynCounter.Syn(t: $0.t - report.started_at_unix, repeated: $0.repeated) })
         })
-        var faultySyns = target.map { rebased[$0.name] ?? [] }
+        var faultySyns = target.map { (rebased[$0.name] ?? []).map(\.t) }
+        let faultyRepeats = target.map { (rebased[$0.name] ?? []).filter(\.repeated).map(\.t) }
         if let target, let fault = events.first?.t {
             let answered = client.filter { $0.t + report.timeline_interval_s <= fault }.reduce(0) { $0 + ($1.perReal[target.name] ?? 0) }
             if let syns = faultySyns, !WireSynCounter.trusted(syns, answeredBefore: answered, fault: fault) {
@@ -107,8 +108,9 @@ struct VariantRunner {
         let metrics = VariantMetrics.derive(client: client, director: samples, events: events,
                                             interval: report.timeline_interval_s, duration: plan.load.duration,
                                             faultyReal: target, faultySyns: faultySyns,
+                                            faultyRepeatedSyns: faultySyns == nil ? nil : faultyRepeats,
                                             brokenConnections: report.broken_connections, connections: plan.load.connections)
-        let wire = WireInterval.bucket(rebased, width: report.timeline_interval_s, count: client.count)
+        let wire = WireInterval.bucket(rebased.mapValues { $0.map(\.t) }, width: report.timeline_interval_s, count: client.count)
         return ScenarioVariant(name: plan.name, description: plan.description, load: plan.load.label,
                                intervalSeconds: report.timeline_interval_s, events: events, client: client,
                                director: samples, wire: wire, metrics: metrics, notes: notes)

@@ -1,4 +1,5 @@
 import Foundation
+import IPVSControl
 import Lab
 import SystemKit
 
@@ -13,10 +14,19 @@ import SystemKit
 /// SYNs without ACK (and, for TUN, IPIP packets carrying one); each is attributed to a real
 /// by its destination MAC, which is the real's in every forwarding mode. It is recorded in
 /// the lab's state, so `lab down` ends it whatever happens.
+///
+/// A SYN from a client address and port already sent to the same real is marked repeated:
+/// a retransmission, or a reused client port that followed its old connection entry (in DR
+/// and TUN `conn_reuse_mode=1` never reschedules those, see port-reuse). The scheduler did
+/// not choose the real for it, which matters once the real is quiesced. Entries already in
+/// the director's table when counting starts (the lab's own checks leave some) count as
+/// seen, since a reused port follows those too.
 final class WireSynCounter {
     private let lab: RunningLab
     private let macs: [String: Int]
     private let log: String
+    /// `realIndex client.port` of the entries the director held when counting started.
+    private var tabled: Set<String> = []
     static let label = "syn counter"
 
     /// SYN alone in plain TCP, or in the TCP header inside an IPIP packet without options
@@ -52,6 +62,10 @@ final class WireSynCounter {
         _ = try lab.startRecorded(argv, label: label, marker: pcap, log: log)
         let counter = WireSynCounter(lab: lab, macs: macs, log: log)
         try counter.waitUntilListening()
+        let reals = Dictionary(lab.state.reals.enumerated().map { ($1.address, $0 + 1) }, uniquingKeysWith: { a, _ in a })
+        counter.tabled = Set(try IPVSConnTable.entries(parsing: try lab.director.readFile(IPVSConnTable.source)).compactMap { e in
+            reals[e.real].map { "\($0) \(e.client).\(e.clientPort)" }
+        })
         return counter
     }
 
@@ -65,10 +79,10 @@ final class WireSynCounter {
         throw RuntimeFailure("tcpdump counting SYNs did not start within 5 s: see \(log)")
     }
 
-    /// Stops tcpdump and returns each real's SYN times (Unix seconds), by real index.
-    func stop() throws -> [Int: [Double]] {
+    /// Stops tcpdump and returns each real's SYNs (Unix seconds), by real index.
+    func stop() throws -> [Int: [Syn]] {
         try lab.stopRecorded(label: Self.label)
-        return Self.parse(try String(contentsOfFile: log, encoding: .utf8), macs: macs)
+        return Self.parse(try String(contentsOfFile: log, encoding: .utf8), macs: macs, tabled: tabled)
     }
 
     /// Whether a real's SYN times can be believed: a real that answered before the fault got
@@ -78,15 +92,36 @@ final class WireSynCounter {
         answered == 0 || syns.contains { $0 < fault }
     }
 
-    /// `1733240000.123456 02:aa:..:01 > 02:bb:..:0c, ethertype IPv4 (0x0800), length 74: ...`
-    static func parse(_ text: String, macs: [String: Int]) -> [Int: [Double]] {
-        var times: [Int: [Double]] = [:]
+    /// One forwarded SYN: when, and whether its client address and port had already been
+    /// sent to this real.
+    struct Syn: Equatable {
+        var t: Double
+        var repeated: Bool
+    }
+
+    /// `1733240000.123456 02:aa:..:01 > 02:bb:..:0c, ethertype IPv4 (0x0800), length 74:
+    /// 198.18.0.2.40000 > 198.18.2.11.80: Flags [S], ...`; for IPIP the outer addresses come
+    /// first, then the inner `client.port > vip.port: Flags [S]`.
+    /// `tabled` holds `realIndex client.port` pairs seen before the text began.
+    static func parse(_ text: String, macs: [String: Int], tabled: Set<String> = []) -> [Int: [Syn]] {
+        var syns: [Int: [Syn]] = [:]
+        var seen = tabled
         for line in text.split(separator: "\n") {
             let f = line.split(separator: " ", maxSplits: 4)
             guard f.count >= 4, f[2] == ">", let t = Double(f[0]) else { continue }
             let destination = f[3].trimmingCharacters(in: CharacterSet(charactersIn: ",")).lowercased()
-            if let real = macs[destination] { times[real, default: []].append(t) }
+            guard let real = macs[destination] else { continue }
+            let repeated = client(in: line).map { !seen.insert("\(real) \($0)").inserted } ?? false
+            syns[real, default: []].append(Syn(t: t, repeated: repeated))
         }
-        return times
+        return syns
+    }
+
+    /// The client's `address.port` of the TCP segment a line shows (the inner one in IPIP).
+    static func client(in line: Substring) -> Substring? {
+        let parts = line.components(separatedBy: ": ")
+        guard let flags = parts.firstIndex(where: { $0.hasPrefix("Flags [") }), flags > 0,
+              let source = parts[flags - 1].split(separator: " ").first else { return nil }
+        return Substring(source)
     }
 }
