@@ -85,7 +85,7 @@ enum NodeReading {
         var sections: [String: String]
         var netlinkReals: [RealReading]?
         do {
-            if director, realCounters != nil, let guest = node as? GuestNode {
+            if director, realCounters != nil, let guest = node.ipvsAgent {
                 let r = try guest.readFilesAndIPVS(commonFiles + ipvsFiles, occasional: occasional)
                 (sections, netlinkReals) = (r.files, r.reals)
                 if let summary = r.connSummary, let timeouts = r.timeouts {

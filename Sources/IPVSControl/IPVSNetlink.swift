@@ -8,7 +8,8 @@ import Glibc
 /// Linux director a process costs tens of milliseconds of the CPU that forwards the
 /// traffic. Layout from include/uapi/linux/ip_vs.h: GET_SERVICE dumps services,
 /// GET_DEST (with the service's identity nested) dumps its reals, each with a nested
-/// STATS64 (all u64) or, from older kernels, STATS (u32 counts, u64 bytes).
+/// STATS64 (all u64) or, from older kernels, STATS (u32 counts, u64 bytes), and its
+/// connection entries (ACTIVE_CONNS, INACT_CONNS: ipvsadm -Ln's ActiveConn and InActConn).
 public enum IPVSNetlink {
     public static let familyName = "IPVS"
     public static let version: UInt8 = 1
@@ -28,7 +29,8 @@ public enum IPVSNetlink {
         static let stats: UInt16 = 10, stats64: UInt16 = 12
     }
     enum DestAttribute {
-        static let address: UInt16 = 1, port: UInt16 = 2, stats: UInt16 = 10, addressFamily: UInt16 = 11, stats64: UInt16 = 12
+        static let address: UInt16 = 1, port: UInt16 = 2, activeConns: UInt16 = 7, inactiveConns: UInt16 = 8
+        static let stats: UInt16 = 10, addressFamily: UInt16 = 11, stats64: UInt16 = 12
     }
     enum StatsAttribute {
         static let conns: UInt16 = 1, inPackets: UInt16 = 2, outPackets: UInt16 = 3, inBytes: UInt16 = 4, outBytes: UInt16 = 5
@@ -71,7 +73,8 @@ public enum IPVSNetlink {
     }
 
     /// The reals in GET_DEST's reply messages for `service`, as `IPVSStatsListing.realCounters`
-    /// gives them.
+    /// gives them, with their active and inactive connection entries (as `ipvsadm -Ln`
+    /// lists them) when the reply carries them.
     public static func reals(from messages: [NetlinkMessage], of service: Service) throws -> [RealReading] {
         var result: [RealReading] = []
         let virtual = VirtualService(address: service.address, port: service.port)
@@ -92,8 +95,11 @@ public enum IPVSNetlink {
             } else {
                 throw NetlinkError("an IPVS real without statistics")
             }
+            let active = try attr(DestAttribute.activeConns)?.u32(), inactive = try attr(DestAttribute.inactiveConns)?.u32()
             result.append(RealReading(proto: service.proto, service: virtual, address: try address(addr.payload, family: family),
-                                      port: Int(try bigEndianPort(port)), counters: counters))
+                                      port: Int(try bigEndianPort(port)), counters: counters,
+                                      activeEntries: active.map { Int($0) },
+                                      inactiveEntries: inactive.map { Int($0) }))
         }
         return result
     }

@@ -55,15 +55,25 @@ public enum GuestAgent {
         var refused: Bool?
         /// For `ipvsReals`: the counters keyed `TCP vip:port -> real:port`, or why not.
         var reals: [String: BalancerCounters]?
+        /// For `ipvsReals`: each real's ActiveConn and InActConn, keyed as `reals` (which
+        /// carries counters only); absent from an older agent.
+        var realEntries: [String: ConnectionEntries]?
         var realsError: String?
         var connSummary: String?
         var timeouts: String?
         var occasionalError: String?
     }
 
+    /// A real's connection entries in use and waiting to expire.
+    struct ConnectionEntries: Codable, Equatable {
+        var active: Int
+        var inactive: Int
+    }
+
     /// What a `readWithIPVSReals` request returns.
     public struct IPVSRead: Sendable {
         public var files: [String: FileReader.Outcome]
+        /// With each real's `activeEntries` and `inactiveEntries` when the agent sent them.
         public var reals: [RealReading]
         /// `IPVSConnTable.summaryAWK`'s output and `ipvsadm -L --timeout`'s line, when asked.
         public var connSummary: String?
@@ -103,7 +113,11 @@ public enum GuestAgent {
             for path in paths { files[path] = FileReader.read(path) }
             var r = Response(status: 0, stdout: "", stderr: "", files: files)
             if request.ipvsReals == true {
-                do { r.reals = try netlink.realCounters().keyed } catch { r.realsError = "\(error)" }
+                do {
+                    let reals = try netlink.realCounters()
+                    r.reals = reals.keyed
+                    r.realEntries = entries(of: reals)
+                } catch { r.realsError = "\(error)" }
                 if request.ipvsOccasional == true {
                     do {
                         r.connSummary = try summarizeConnTable()
@@ -123,6 +137,26 @@ public enum GuestAgent {
             }
         }
         reply(response, on: conn)
+    }
+
+    /// The entries of the reals whose reading has them, keyed as `RealReading.key`.
+    static func entries(of reals: [RealReading]) -> [String: ConnectionEntries] {
+        var result: [String: ConnectionEntries] = [:]
+        for real in reals {
+            if let active = real.activeEntries, let inactive = real.inactiveEntries {
+                result[real.key] = ConnectionEntries(active: active, inactive: inactive)
+            }
+        }
+        return result
+    }
+
+    /// `reals` with the entries of `entries` filled in.
+    static func withEntries(_ reals: [RealReading], _ entries: [String: ConnectionEntries]?) -> [RealReading] {
+        reals.map { reading in
+            var real = reading
+            if let e = entries?[real.key] { (real.activeEntries, real.inactiveEntries) = (e.active, e.inactive) }
+            return real
+        }
     }
 
     /// /proc/net/ip_vs_conn counted in chunks: a busy director's table is megabytes.
@@ -191,7 +225,7 @@ public enum GuestAgent {
                 + "recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
         }
         if let error = r.occasionalError { throw RuntimeFailure("the director's agent cannot count the IPVS connection table: \(error)") }
-        return IPVSRead(files: files, reals: reals, connSummary: r.connSummary, timeouts: r.timeouts)
+        return IPVSRead(files: files, reals: withEntries(reals, r.realEntries), connSummary: r.connSummary, timeouts: r.timeouts)
     }
 
     private static func exchange(_ request: Request, what: String, address: String, namespace: String,

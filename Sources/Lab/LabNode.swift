@@ -40,6 +40,15 @@ extension LabNode {
     }
 }
 
+extension LabNode {
+    /// The node's guest agent when it is a UML guest: its agent reads IPVS in its own
+    /// process (per-real counters and entries over netlink, the connection table counted
+    /// in chunks), where each process started would cost the guest's one CPU tens of
+    /// milliseconds. Nil for a namespace, which reads the same with `ipvsadm` and `awk`.
+    /// The collector and the scenarios' director probe both decide here.
+    public var ipvsAgent: GuestNode? { self as? GuestNode }
+}
+
 /// A node that is a network namespace of the host (`ip netns exec`). /proc/net and
 /// /proc/sys/net are per namespace, so reading them through `cat` in the namespace gives the
 /// node's own view.

@@ -37,9 +37,35 @@ final class IPVSNetlinkTests: XCTestCase {
               -> 198.18.2.11:9000                    0        0        0        0        0
               -> 198.18.2.12:9000                    0        0        0        0        0
             """)
-        XCTAssertEqual(reals.sorted { $0.key < $1.key }, listing.sorted { $0.key < $1.key })
+        // The stats listing has no entries; `ipvsadm -Ln` has them, checked below.
+        let counted = reals.map { RealReading(proto: $0.proto, service: $0.service, address: $0.address, port: $0.port, counters: $0.counters) }
+        XCTAssertEqual(counted.sorted { $0.key < $1.key }, listing.sorted { $0.key < $1.key })
         XCTAssertEqual(reals.first { $0.key == "TCP 198.18.1.100:80 -> 198.18.2.11:80" }?.counters,
                        BalancerCounters(conns: 6, inPackets: 30, outPackets: 30, inBytes: 2202, outBytes: 2706))
+    }
+
+    /// ACTIVE_CONNS and INACT_CONNS of each real: after 9 closed connections (6 and 3) all
+    /// of them wait in TIME_WAIT, so every entry is inactive; nothing ever reached :9000.
+    func testRealsFromRecordedDumpCarryTheirConnectionEntries() throws {
+        let services = try IPVSNetlink.services(from: try NetlinkMessage.split(RecordedNetlink.services))
+        let reals = try IPVSNetlink.reals(from: try NetlinkMessage.split(RecordedNetlink.destsTCP), of: services[0])
+            + IPVSNetlink.reals(from: try NetlinkMessage.split(RecordedNetlink.destsHTTP), of: services[1])
+        let entries = Dictionary(uniqueKeysWithValues: reals.map { ($0.key, [$0.activeEntries, $0.inactiveEntries]) })
+        XCTAssertEqual(entries, ["TCP 198.18.1.100:80 -> 198.18.2.11:80": [0, 6], "TCP 198.18.1.100:80 -> 198.18.2.12:80": [0, 3],
+                                 "TCP 198.18.1.100:9000 -> 198.18.2.11:9000": [0, 0], "TCP 198.18.1.100:9000 -> 198.18.2.12:9000": [0, 0]])
+    }
+
+    /// A real whose reply lacks the entry attributes still reads: its entries unknown, not zero.
+    func testARealWithoutEntryAttributesHasNoEntries() throws {
+        let service = try XCTUnwrap(IPVSNetlink.services(from: try NetlinkMessage.split(RecordedNetlink.services)).last)
+        let message = try XCTUnwrap(try NetlinkMessage.split(RecordedNetlink.destsHTTP).first)
+        let dest = try XCTUnwrap(message.genlAttributes().first { $0.type == 2 })
+        let stripped = NetlinkMessage.genl(family: message.type, command: 5, version: 1, flags: 0, sequence: 1,
+                                           attributes: [.nest(2, try dest.children().filter { ![7, 8].contains($0.type) })])
+        let real = try XCTUnwrap(IPVSNetlink.reals(from: try NetlinkMessage.split(stripped), of: service).first)
+        XCTAssertEqual(real.counters.conns, 3)
+        XCTAssertNil(real.activeEntries)
+        XCTAssertNil(real.inactiveEntries)
     }
 
     func testGetDestRequestNestsTheServiceIdentity() throws {

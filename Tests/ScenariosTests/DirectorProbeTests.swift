@@ -1,4 +1,5 @@
 @testable import Scenarios
+import Balancing
 import Lab
 import Results
 import SystemKit
@@ -40,6 +41,32 @@ final class DirectorProbeTests: XCTestCase {
         XCTAssertEqual(s.reals["198.18.2.11"], .init(scheduled: 72, active: 10, inactive: 3, tableEntries: 13))
         XCTAssertEqual(s.reals["198.18.2.12"], .init(scheduled: 52, active: 7, inactive: 1, tableEntries: 12))
         XCTAssertEqual(s.gauges["table_entries"], 25)
+    }
+
+    /// What a UML director's agent answers for the same moment: the reals with their
+    /// counters and entries (netlink), and the table's summary. The sample is the same.
+    static func agentReals(entries: Bool = true) -> [RealReading] {
+        func real(_ port: Int, _ last: Int, conns: UInt64, _ active: Int, _ inactive: Int) -> RealReading {
+            RealReading(proto: "TCP", service: VirtualService(address: "198.18.1.100", port: port), address: "198.18.2.\(last)",
+                        port: port, counters: BalancerCounters(conns: conns, inPackets: 0, outPackets: 0, inBytes: 0, outBytes: 0),
+                        activeEntries: entries ? active : nil, inactiveEntries: entries ? inactive : nil)
+        }
+        return [real(80, 11, conns: 70, 10, 3), real(80, 12, conns: 50, 7, 1), real(9000, 11, conns: 2, 0, 0), real(9000, 12, conns: 2, 0, 0)]
+    }
+
+    static var summary: String { output.components(separatedBy: DirectorProbe.separator + "\n")[2] + "\n" }
+
+    func testTheAgentsReadingGivesTheSameSampleAsTheListings() throws {
+        let listed = try DirectorProbe.parse(Self.output + "\n", t: 1.5)
+        XCTAssertEqual(try DirectorProbe.sample(reals: Self.agentReals(), connSummary: Self.summary, readsTable: true, t: 1.5), listed)
+        let untabled = try DirectorProbe.sample(reals: Self.agentReals(), connSummary: nil, readsTable: false, t: 2)
+        XCTAssertEqual(untabled.reals["198.18.2.12"], .init(scheduled: 52, active: 7, inactive: 1))
+        XCTAssertEqual(untabled.gauges, [:])
+    }
+
+    func testAnAgentReadingWithoutEntriesOrTableIsAnError() {
+        XCTAssertThrowsError(try DirectorProbe.sample(reals: Self.agentReals(entries: false), connSummary: nil, readsTable: false, t: 0))
+        XCTAssertThrowsError(try DirectorProbe.sample(reals: Self.agentReals(), connSummary: nil, readsTable: true, t: 0))
     }
 
     func testACutOutputIsAnError() {
