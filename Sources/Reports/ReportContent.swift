@@ -217,6 +217,11 @@ public enum ReportContent {
             bullets.append("The knee assumes each real really was held to its cap: if reals run below the cap "
                 + "(e.g. the load generator is the limit), throughput flattens for a reason other than the director; "
                 + "check that director CPU is near 100% at the knee.")
+            bullets.append("The sweep sets the director's net.ipv4.vs.conn_reuse_mode to 3 (the kernel's default is 1): "
+                + "the one client reuses source ports within seconds, and with mode 1 a DR or TUN director sends a "
+                + "reused port to the real that had it before (its FIN_WAIT entry lasts 120 s), so the reals added "
+                + "at a point would get only the ports not used before. Mode 3 schedules those connections anew, "
+                + "as mode 1 does for NAT.")
         }
         bullets += [
             "Trust the ratios (LB overhead ratio, shares) more than raw req/s: they are measured side by side "

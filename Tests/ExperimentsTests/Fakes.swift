@@ -19,6 +19,19 @@ struct FakeNode: LabNode {
     func wrap(_ argv: [String]) -> [String] { argv }
 }
 
+/// A node that runs nothing but journals every command run in it, as `<name> <argv>`.
+struct JournalingNode: LabNode {
+    let name: String
+    let role: NodeRole
+    let journal: Journal
+    func run(_ argv: [String], timeout: Double?) throws -> ProcessResult {
+        journal.events.append(([name] + argv).joined(separator: " "))
+        return ProcessResult(status: 0, stdout: "", stderr: "")
+    }
+    func readFile(_ path: String) throws -> String { "" }
+    func wrap(_ argv: [String]) -> [String] { argv }
+}
+
 /// Records every call the runners make, in order, across labs, load, meter and tuning.
 final class Journal {
     var events: [String] = []
@@ -79,6 +92,8 @@ final class FakeLabs: LabFactory {
     var built: [FakeLab] = []
     var tearDownFailure: String?
     var onTearDown: (() -> Void)?
+    /// Labs built from now on journal the commands run in their director.
+    var journalDirector = false
     init(journal: Journal) { self.journal = journal }
     func build(mode: LabMode, balancer: BalancerKind, reals: Int) throws -> any ExperimentLab {
         journal.events.append(balancer == .ipvs ? "up \(mode.rawValue) \(reals)" : "up \(mode.rawValue) \(balancer.rawValue) \(reals)")
@@ -86,6 +101,7 @@ final class FakeLabs: LabFactory {
         lab.balancer = balancer
         lab.tearDownFailure = tearDownFailure
         lab.onTearDown = onTearDown
+        if journalDirector { lab.director = JournalingNode(name: "director", role: .director, journal: journal) }
         built.append(lab)
         return lab
     }

@@ -81,4 +81,28 @@ final class SweepRunnerTests: XCTestCase {
         ])
         XCTAssertEqual(curves.first?.points.first?.plain?.director.packets, 20_000)
     }
+
+    /// Every mode's director reschedules reused client ports (conn_reuse_mode 3) before the
+    /// first point, so the reals a later point adds get their share of a busy client's ports.
+    func testEveryModesDirectorReschedulesReusedPortsBeforeTheFirstPoint() throws {
+        let journal = Journal()
+        let labs = FakeLabs(journal: journal)
+        labs.journalDirector = true
+        let settings = SweepSettings(modes: [.nat, .dr, .tun], realCounts: [1, 2], cap: .bytesPerSecond(409_600),
+                                     connections: nil, duration: 1, warmup: 0, outDir: "results", name: "s")
+        var runner = SweepRunner(settings: settings, labs: labs, load: FakeLoad(journal: journal, labs: labs),
+                                 meter: FakeMeter(journal: journal), interrupted: { false },
+                                 progress: ProgressLine(enabled: false, markers: false))
+        runner.capReal = { journal.events.append("cap \($0.name) \($1)") }
+        runner.uncapReal = { journal.events.append("uncap \($0.name)") }
+        try runner.run { _ in }
+        let sysctl = "director sysctl -q -w net.ipv4.vs.conn_reuse_mode=3"
+        for mode in ["nat", "dr", "tun"] {
+            let up = try XCTUnwrap(journal.events.firstIndex(of: "up \(mode) 2"))
+            XCTAssertEqual(Array(journal.events[up...].prefix(4)),
+                           ["up \(mode) 2", sysctl, "cap real1 409600", "cap real2 409600"], mode)
+        }
+        XCTAssertEqual(journal.events.filter { $0.hasPrefix("director ") }, Array(repeating: sysctl, count: 3),
+                       "once per lab, nothing else run in the director")
+    }
 }

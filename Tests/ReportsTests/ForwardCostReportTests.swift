@@ -40,4 +40,12 @@ final class ForwardCostReportTests: XCTestCase {
         XCTAssertTrue(md.contains("(the paper: 22 for NAT)"))
         XCTAssertTrue(md.contains("plain req/s (1 uncapped real)"))
     }
+
+    /// The sweep's director is not at the kernel's default conn_reuse_mode: its report says so, a run's does not.
+    func testSweepReportNamesTheDirectorsPortReuseSetting() {
+        let note = "The sweep sets the director's net.ipv4.vs.conn_reuse_mode to 3 (the kernel's default is 1)"
+        XCTAssertTrue(MarkdownReport.render(SyntheticSummary.sweep()).contains(note))
+        XCTAssertTrue(HTMLReport.render(SyntheticSummary.sweep()).contains("conn_reuse_mode to 3"))
+        XCTAssertFalse(MarkdownReport.render(SyntheticSummary.run()).contains("conn_reuse_mode"))
+    }
 }
