@@ -9,7 +9,9 @@ import SystemKit
 /// load on the direct path and through the director without IPVS (`References.bracketed`).
 /// Every finished cell goes to `onCell` at once, so the result on disk grows cell by cell
 /// and an interruption loses at most the running cell. Labs are built and cleaned up by
-/// `LabBench.eachLab`, so the profile tuning is restored before every teardown.
+/// `LabBench.eachLab`, so the profile tuning is restored before every teardown. An IPVS
+/// lab reschedules reused client ports (`ReusedPorts`), so no cell inherits the last one's
+/// placement of a port.
 public struct MatrixRunner {
     public var settings: RunSettings
     public var bench: LabBench
@@ -41,6 +43,7 @@ public struct MatrixRunner {
         try bench.eachLab(matrix.groups, mode: \.mode, balancer: \.balancer, reals: settings.reals,
                           onLab: onLab) { group, lab in
             try tuning.check(profiles: settings.profiles, on: lab)
+            if lab.balancer == .ipvs { try ReusedPorts.reschedule(on: lab.director) }
             try runCells(group.cells, in: lab, startingAt: &index, of: matrix.count, onCell: onCell)
         }
         bench.progress.finish("\(matrix.count) cells measured")

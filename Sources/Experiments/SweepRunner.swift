@@ -58,7 +58,7 @@ public struct SweepCurve: Codable, Equatable, Sendable {
 /// cleaned up by `LabBench.eachLab`, each point measured by `LabBench.measure` with the
 /// plain-forward reference after the window (`References.plainAfter`). Because points reuse
 /// one lab and one client's ports, the director reschedules reused ports in every mode
-/// (`reuseSysctl`).
+/// (`ReusedPorts`).
 public struct SweepRunner {
     public var settings: SweepSettings
     public var bench: LabBench
@@ -105,7 +105,7 @@ public struct SweepRunner {
         case .bytesPerSecond(let b): cap = b
         case .requestsPerSecond(let r): cap = Int((Double(r) * (try wireBytesPerResponse(lab, bench.load))).rounded())
         }
-        try Self.rescheduleReusedPorts(on: lab.director)
+        try ReusedPorts.reschedule(on: lab.director)
         for real in lab.reals { try capReal(real, cap) }
         var points: [SweepMeasurement] = []
         for n in settings.realCounts {
@@ -118,27 +118,6 @@ public struct SweepRunner {
             bench.progress.finish("\(lab.mode.rawValue): \(n) reals: \(Int(window.balanced.rps.rounded())) req/s")
         }
         return SweepCurve(mode: lab.mode, points: points, capBytesPerSecond: cap)
-    }
-
-    /// The director's setting that lets every point's connections reach all of its reals.
-    ///
-    /// Why: the one client reuses its source ports within seconds (about 28,000 of them, at
-    /// thousands of connections per second), long before IPVS forgets the previous
-    /// connection on that port. A DR or TUN director sees only the client's side, so its
-    /// entries end in FIN_WAIT (120 s), and under the default `conn_reuse_mode=1` a SYN that
-    /// finds such an entry rides it to the same real instead of being scheduled. The reals of
-    /// the earlier, smaller points then keep the reused ports: measured with 2 capped reals
-    /// and then 8 in DR, real1 and real2 served 780 connections/s each (their cap) and the
-    /// six new reals 176/s each, 2,620 connections/s in all instead of 5,660. Bit 2 (mode 3)
-    /// reschedules a SYN on a FIN_WAIT entry of a DR/TUN real, as bit 1 already does for
-    /// NAT's TIME_WAIT entries, so every mode schedules every new connection (the kernel's
-    /// documentation: "helps on adding new real servers to a very busy cluster"). The
-    /// setting lives in the director's kernel (the guest, or the director's namespace) and
-    /// ends with the lab.
-    public static let reuseSysctl = (key: "net.ipv4.vs.conn_reuse_mode", value: "3")
-
-    static func rescheduleReusedPorts(on director: any LabNode) throws {
-        try director.check(SysctlUndoLog.sysctlCommand(key: reuseSysctl.key, value: reuseSysctl.value))
     }
 
     /// The point with `n` reals: the load through the director, then half a window of the

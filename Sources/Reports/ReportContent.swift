@@ -217,11 +217,14 @@ public enum ReportContent {
             bullets.append("The knee assumes each real really was held to its cap: if reals run below the cap "
                 + "(e.g. the load generator is the limit), throughput flattens for a reason other than the director; "
                 + "check that director CPU is near 100% at the knee.")
-            bullets.append("The sweep sets the director's net.ipv4.vs.conn_reuse_mode to 3 (the kernel's default is 1): "
-                + "the one client reuses source ports within seconds, and with mode 1 a DR or TUN director sends a "
-                + "reused port to the real that had it before (its FIN_WAIT entry lasts 120 s), so the reals added "
-                + "at a point would get only the ports not used before. Mode 3 schedules those connections anew, "
-                + "as mode 1 does for NAT.")
+        }
+        if s.sweep != nil || s.cells.contains(where: { $0.balancer == .ipvs }) {
+            bullets.append("IPVS directors run with net.ipv4.vs.conn_reuse_mode=3 (the kernel's default is 1) unless a "
+                + "profile sets it: the one client reuses source ports within seconds, and with mode 1 a DR or TUN "
+                + "director sends a reused port to the real that had it before (its FIN_WAIT entry lasts 120 s), so "
+                + "the reals a sweep point adds would get only the ports not used before, and a cell would inherit "
+                + "the last cell's scheduling. Mode 3 schedules those connections anew, as mode 1 does for NAT; "
+                + "`lvsbench scenario port-reuse` measures mode 1.")
         }
         bullets += [
             "Trust the ratios (LB overhead ratio, shares) more than raw req/s: they are measured side by side "

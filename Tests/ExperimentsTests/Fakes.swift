@@ -33,7 +33,8 @@ struct JournalingNode: LabNode {
 }
 
 /// Records every call the runners make, in order, across labs, load, meter and tuning.
-final class Journal {
+/// Single-threaded in every test: the runners call it in order from one thread.
+final class Journal: @unchecked Sendable {
     var events: [String] = []
 }
 

@@ -48,6 +48,23 @@ final class MatrixRunnerTests: XCTestCase {
         XCTAssertEqual(cells[1].repeats[0].plain?.map(\.director.packets), [20_000, 20_000])
     }
 
+    /// An IPVS lab reschedules reused client ports once its profiles are checked, before its
+    /// first cell, and nothing else runs in the director; another balancer's lab is left alone.
+    func testIPVSLabsRescheduleReusedPortsBeforeTheFirstCell() throws {
+        let journal = Journal()
+        var s = settings()
+        s.balancers = [.ipvs, .nftables]
+        let (r, labs, _) = runner(s, journal)
+        labs.journalDirector = true
+        try r.run { _ in }
+        let sysctl = "director sysctl -q -w net.ipv4.vs.conn_reuse_mode=3"
+        for mode in ["nat", "dr"] {
+            let up = try XCTUnwrap(journal.events.firstIndex(of: "up \(mode) 4"))
+            XCTAssertEqual(Array(journal.events[up...].prefix(3)), ["up \(mode) 4", "check default", sysctl], mode)
+        }
+        XCTAssertEqual(journal.events.filter { $0.hasPrefix("director ") }, [sysctl, sysctl], "IPVS labs only, once each")
+    }
+
     func testRepeatsAndProfilesAreHonoured() throws {
         let journal = Journal()
         let (r, _, _) = runner(settings(modes: [.tun], schedulers: [.lc], profiles: ["a", "b"], repeats: 3), journal)

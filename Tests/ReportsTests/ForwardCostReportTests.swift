@@ -41,11 +41,15 @@ final class ForwardCostReportTests: XCTestCase {
         XCTAssertTrue(md.contains("plain req/s (1 uncapped real)"))
     }
 
-    /// The sweep's director is not at the kernel's default conn_reuse_mode: its report says so, a run's does not.
-    func testSweepReportNamesTheDirectorsPortReuseSetting() {
-        let note = "The sweep sets the director's net.ipv4.vs.conn_reuse_mode to 3 (the kernel's default is 1)"
+    /// IPVS directors of runs and sweeps are not at the kernel's default conn_reuse_mode:
+    /// their reports say so; a run of other balancers only does not.
+    func testReportsNameTheDirectorsPortReuseSetting() {
+        let note = "IPVS directors run with net.ipv4.vs.conn_reuse_mode=3 (the kernel's default is 1)"
         XCTAssertTrue(MarkdownReport.render(SyntheticSummary.sweep()).contains(note))
-        XCTAssertTrue(HTMLReport.render(SyntheticSummary.sweep()).contains("conn_reuse_mode to 3"))
-        XCTAssertFalse(MarkdownReport.render(SyntheticSummary.run()).contains("conn_reuse_mode"))
+        XCTAssertTrue(HTMLReport.render(SyntheticSummary.sweep()).contains("conn_reuse_mode=3"))
+        var run = SyntheticSummary.run()
+        XCTAssertTrue(MarkdownReport.render(run).contains(note))
+        run.cells = run.cells.map { var c = $0; c.balancer = .nftables; return c }
+        XCTAssertFalse(MarkdownReport.render(run).contains("conn_reuse_mode"))
     }
 }
