@@ -31,6 +31,22 @@ public struct PacketHeaders: Equatable, Sendable {
         return parse(ipv4: UnsafeRawBufferPointer(rebasing: frame[14...]))
     }
 
+    /// Bytes of a Linux cooked v2 (`DLT_LINUX_SLL2`) header.
+    public static let cookedLength: Int32 = 20
+
+    /// A Linux cooked v2 frame: the interface it was seen on, whether that interface sent
+    /// it (packet type 4, `PACKET_OUTGOING`; anything else it received), and, when it
+    /// carries IPv4, its headers. nil for a frame shorter than the cooked header.
+    /// Layout: protocol (2), reserved (2), interface index (4), ARPHRD type (2), packet
+    /// type (1), address length (1), address (8).
+    public static func parse(cooked frame: UnsafeRawBufferPointer)
+        -> (interface: UInt32, outgoing: Bool, headers: PacketHeaders?)? {
+        let length = Int(cookedLength)
+        guard frame.count >= length else { return nil }
+        let ipv4 = be16(frame, 0) == 0x0800 ? parse(ipv4: UnsafeRawBufferPointer(rebasing: frame[length...])) : nil
+        return (be32(frame, 4), frame[10] == 4, ipv4)
+    }
+
     /// Parses an IPv4 packet (and, for IPIP, its inner packet).
     public static func parse(ipv4 p: UnsafeRawBufferPointer) -> PacketHeaders? {
         guard p.count >= 20, p[0] >> 4 == 4 else { return nil }

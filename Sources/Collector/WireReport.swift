@@ -17,6 +17,15 @@ public struct WireCounts: Codable, Equatable, Sendable {
         replies += other.replies
         ipip += other.ipip
     }
+
+    /// One captured frame of `bytes` on the wire, with its headers when they parsed.
+    mutating func count(_ headers: PacketHeaders?, bytes: UInt64, servicePorts: Set<UInt16>) {
+        packets += 1
+        self.bytes += bytes
+        guard let headers else { return }
+        if headers.isIPIP { ipip += 1 }
+        if headers.isReply(servicePorts: servicePorts) { replies += 1 }
+    }
 }
 
 /// One director link's traffic over the capture.
@@ -26,7 +35,8 @@ public struct WireLinkReport: Codable, Equatable, Sendable {
     public var toDirector: WireCounts
     /// Sent by the director.
     public var fromDirector: WireCounts
-    /// Packets the kernel dropped because the capture did not keep up (pcap_stats).
+    /// Packets the kernel dropped because the capture did not keep up (pcap_stats). One
+    /// capture serves all links of a namespace: its drops are on the first link's report.
     public var kernelDrops: UInt64
 }
 

@@ -78,3 +78,37 @@ final class PacketHeadersTests: XCTestCase {
         XCTAssertEqual(s.p50, 30)
     }
 }
+
+/// The capture's cooked v2 frames: interface and direction from the header, then the same
+/// headers as from Ethernet.
+final class CookedFrameTests: XCTestCase {
+    static func cooked(interface: UInt32, packetType: UInt8, protocol proto: UInt16 = 0x0800, _ ip: [UInt8]) -> [UInt8] {
+        [UInt8(proto >> 8), UInt8(proto & 255), 0, 0]
+            + [UInt8(interface >> 24), UInt8((interface >> 16) & 255), UInt8((interface >> 8) & 255), UInt8(interface & 255)]
+            + [0, 1, packetType, 6] + [UInt8](repeating: 2, count: 8) + ip
+    }
+
+    func testInterfaceAndPacketTypeGiveLinkAndDirection() throws {
+        let segment = PacketHeadersTests.tcp(40000, 80, seq: 1, ack: 0, flags: 0x02)
+        let ip = PacketHeadersTests.ipv4("198.18.0.2", "198.18.0.10", proto: 6, id: 7, payload: segment)
+        let fromEthernet = PacketHeadersTests.ethernet(ip).withUnsafeBytes { PacketHeaders.parse(ethernet: $0) }
+        let sent = try XCTUnwrap(Self.cooked(interface: 0x0102_0309, packetType: 4, ip).withUnsafeBytes { PacketHeaders.parse(cooked: $0) })
+        XCTAssertEqual(sent.interface, 0x0102_0309)
+        XCTAssertTrue(sent.outgoing)
+        XCTAssertEqual(sent.headers, fromEthernet)
+        for received: UInt8 in [0, 1, 2, 3] {
+            let r = try XCTUnwrap(Self.cooked(interface: 9, packetType: received, ip).withUnsafeBytes { PacketHeaders.parse(cooked: $0) })
+            XCTAssertFalse(r.outgoing, "packet type \(received): the interface received it")
+        }
+    }
+
+    func testForeignOrShortFramesAreCountedOrIgnored() throws {
+        let arp = try XCTUnwrap(Self.cooked(interface: 9, packetType: 0, protocol: 0x0806, [UInt8](repeating: 0, count: 28))
+            .withUnsafeBytes { PacketHeaders.parse(cooked: $0) })
+        XCTAssertNil(arp.headers, "not IPv4: counted, not parsed")
+        XCTAssertNil([UInt8](repeating: 0, count: 19).withUnsafeBytes { PacketHeaders.parse(cooked: $0) })
+        var counts = WireCounts()
+        counts.count(nil, bytes: 60, servicePorts: [80])
+        XCTAssertEqual([counts.packets, counts.bytes, counts.replies, counts.ipip], [1, 60, 0, 0])
+    }
+}
