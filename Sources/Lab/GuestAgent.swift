@@ -43,6 +43,9 @@ public enum GuestAgent {
         /// (`IPVSConnTable.summaryAWK`'s output) and the timeouts (`ipvsadm -L --timeout`'s
         /// line), both made in the agent's process.
         var ipvsOccasional: Bool?
+        /// With `read`: the caller sends further read requests on this connection
+        /// (`GuestAgent.Session`); an agent older than this answers once and closes.
+        var keepOpen: Bool?
     }
 
     struct Response: Codable {
@@ -59,6 +62,8 @@ public enum GuestAgent {
         var connSummary: String?
         var timeouts: String?
         var occasionalError: String?
+        /// The agent reads another request on this connection (it honoured `keepOpen`).
+        var keptOpen: Bool?
     }
 
     /// What a `readWithIPVSReals` request returns.
@@ -86,7 +91,8 @@ public enum GuestAgent {
     }
 
     static func handle(_ conn: Socket, secret: AgentSecret) {
-        defer { conn.close() }
+        var handedOff = false
+        defer { if !handedOff { conn.close() } }
         conn.setReceiveTimeout(secretLineTimeout)
         let first = conn.readLine(limit: 2 * AgentSecret.length + 1)
         guard let first, secret.accepts(first) else {
@@ -97,10 +103,20 @@ public enum GuestAgent {
         conn.setReceiveTimeout(0)
         guard let line = conn.readLine(),
               let request = try? JSONDecoder().decode(Request.self, from: Data(line)) else { return }
+        if request.keepOpen == true, request.read != nil {
+            handedOff = true
+            AgentStream.start(conn, first: request, line: line)
+            return
+        }
+        reply(answer(request), on: conn)
+    }
+
+    /// The response to one request; `files` (a stream's open files) reads the paths.
+    static func answer(_ request: Request, files kept: KeptFiles? = nil) -> Response {
         let response: Response
         if let paths = request.read {
             var files: [String: FileReader.Outcome] = [:]
-            for path in paths { files[path] = FileReader.read(path) }
+            for path in paths { files[path] = kept?.read(path) ?? FileReader.read(path) }
             var r = Response(status: 0, stdout: "", stderr: "", files: files)
             if request.ipvsReals == true {
                 do { r.reals = try netlink.realCounters().keyed } catch { r.realsError = "\(error)" }
@@ -122,7 +138,7 @@ public enum GuestAgent {
                 response = Response(status: 127, stdout: "", stderr: "agent: \(error)\n")
             }
         }
-        reply(response, on: conn)
+        return response
     }
 
     /// /proc/net/ip_vs_conn counted in chunks: a busy director's table is megabytes.
@@ -174,9 +190,15 @@ public enum GuestAgent {
     public static func readWithIPVSReals(_ paths: [String], occasional: Bool = false, address: String, namespace: String,
                                          secretFile: String, replyTimeout: Double = 10) throws -> IPVSRead {
         let r = try exchange(Request(argv: [], timeout: nil, read: paths, ipvsReals: true, ipvsOccasional: occasional),
-                             what: "reading \(paths.count) files and IPVS counters",
-                             address: address, namespace: namespace, secretFile: secretFile,
+                             what: ipvsWhat(paths), address: address, namespace: namespace, secretFile: secretFile,
                              connectTimeout: 5, replyTimeout: replyTimeout)
+        return try ipvsRead(r, address: address)
+    }
+
+    static func ipvsWhat(_ paths: [String]) -> String { "reading \(paths.count) files and IPVS counters" }
+
+    /// The answer to a read request with `ipvsReals`, or why it is not one.
+    static func ipvsRead(_ r: Response, address: String) throws -> IPVSRead {
         guard let files = r.files else {
             throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
                 + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
@@ -209,6 +231,10 @@ public enum GuestAgent {
         guard let line = conn.readLine() else {
             throw RuntimeFailure("no answer from the director's agent at \(address) for \(what)")
         }
+        return try decodeResponse(line, address: address, what: what, secretFile: secretFile)
+    }
+
+    static func decodeResponse(_ line: [UInt8], address: String, what: String, secretFile: String) throws -> Response {
         let response = try JSONDecoder().decode(Response.self, from: Data(line))
         if response.refused == true {
             throw RuntimeFailure("the director's agent at \(address) refused \(what): it was not started with the secret in \(secretFile); "
@@ -272,12 +298,14 @@ public struct GuestNode: LabNode, Codable, Equatable {
     }
 
     /// As `readFilesAndIPVSReals`, with `occasional` also the connection table's summary
-    /// and the timeouts (see `GuestAgent.IPVSRead`).
-    public func readFilesAndIPVS(_ paths: [String], occasional: Bool)
+    /// and the timeouts (see `GuestAgent.IPVSRead`); over `session` when given (a
+    /// collection's open connection), else in a connection of its own.
+    public func readFilesAndIPVS(_ paths: [String], occasional: Bool, over session: GuestAgent.Session? = nil)
         throws -> (files: [String: String], reals: [RealReading], connSummary: String?, timeouts: String?) {
         var result: [String: String] = [:]
-        let read = try GuestAgent.readWithIPVSReals(paths, occasional: occasional, address: agentAddress,
-                                                    namespace: switchNamespace, secretFile: secretFile)
+        let read = try session?.readWithIPVSReals(paths, occasional: occasional)
+            ?? GuestAgent.readWithIPVSReals(paths, occasional: occasional, address: agentAddress,
+                                            namespace: switchNamespace, secretFile: secretFile)
         for (path, outcome) in read.files {
             if let content = outcome.content {
                 result[path] = content
@@ -286,6 +314,11 @@ public struct GuestNode: LabNode, Codable, Equatable {
             }
         }
         return (result, read.reals, read.connSummary, read.timeouts)
+    }
+
+    /// A connection to this director's agent for many read requests: see `GuestAgent.Session`.
+    public func session() -> GuestAgent.Session {
+        GuestAgent.Session(address: agentAddress, namespace: switchNamespace, secretFile: secretFile)
     }
 
     /// `lvsbench lab agent-call`, which forwards argv to the agent and passes its output
