@@ -87,13 +87,20 @@ struct LineReader {
 
 /// The files a stream reads, kept open and reread from offset 0 with pread into one reused
 /// buffer: in the UML guest every system call is a round trip through the host, and
-/// open+close cost about as much as the read itself. /proc's files (seq_file, sysctl)
-/// produce fresh content for a read at offset 0. Used by one thread at a time.
+/// open+close cost about as much as the read itself. Only files below /proc and /sys are
+/// kept: the kernel makes their content afresh for each read (seq_file, sysctl), whereas a
+/// regular file may be replaced by another under its name. Used by one thread at a time.
 final class KeptFiles {
     /// Paths beyond this many are read as `FileReader.read` does, not kept.
     static let limit = 64
+    /// Path prefixes whose files are kept open.
+    let keptBelow: [String]
     private var open: [String: Int32] = [:]
     private var buffer = [UInt8](repeating: 0, count: 65_536)
+
+    init(keptBelow: [String] = ["/proc/", "/sys/"]) {
+        self.keptBelow = keptBelow
+    }
 
     /// The same outcome as `FileReader.read(path)`. A path that cannot be opened is tried
     /// again next time (a module loaded meanwhile creates its /proc files); one whose
@@ -103,7 +110,7 @@ final class KeptFiles {
         if let kept = open[path] {
             fd = kept
         } else {
-            guard open.count < Self.limit else { return FileReader.read(path) }
+            guard open.count < Self.limit, keptBelow.contains(where: { path.hasPrefix($0) }) else { return FileReader.read(path) }
             fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return FileReader.failure(path, errno) }
             open[path] = fd
@@ -137,18 +144,27 @@ extension GuestAgent {
     /// (idle timeout, restarted guest) is reopened once per request; reads are repeatable.
     public final class Session: @unchecked Sendable {
         public let address: String
-        public let namespace: String
+        /// The network namespace to connect from; nil: this process's.
+        public let namespace: String?
         public let secretFile: String
         private let lock = NSLock()
         private var conn: Socket?
 
-        public init(address: String, namespace: String, secretFile: String) {
+        public init(address: String, namespace: String?, secretFile: String) {
             self.address = address
             self.namespace = namespace
             self.secretFile = secretFile
         }
 
         deinit { conn?.close() }
+
+        /// As `GuestAgent.read`, over this session's connection.
+        public func read(_ paths: [String], replyTimeout: Double = 10) throws -> [String: FileReader.Outcome] {
+            let request = Request(argv: [], timeout: nil, read: paths, keepOpen: true)
+            let r = try exchange(request, what: "reading \(paths.count) files", replyTimeout: replyTimeout)
+            guard let files = r.files else { throw GuestAgent.cannotRead(r, address: address) }
+            return files
+        }
 
         /// As `GuestAgent.readWithIPVSReals`, over this session's connection.
         public func readWithIPVSReals(_ paths: [String], occasional: Bool = false, replyTimeout: Double = 10) throws -> IPVSRead {

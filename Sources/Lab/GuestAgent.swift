@@ -178,11 +178,14 @@ public enum GuestAgent {
         let r = try exchange(Request(argv: [], timeout: nil, read: paths), what: "reading \(paths.count) files",
                              address: address, namespace: namespace, secretFile: secretFile,
                              connectTimeout: 5, replyTimeout: replyTimeout)
-        guard let files = r.files else {
-            throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
-                + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
-        }
+        guard let files = r.files else { throw cannotRead(r, address: address) }
         return files
+    }
+
+    /// A response to a read request without files: an agent older than `read`.
+    static func cannotRead(_ r: Response, address: String) -> RuntimeFailure {
+        RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
+            + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
     }
 
     /// `read`, plus every IPVS real's counters read by the agent over netlink: one
@@ -199,10 +202,7 @@ public enum GuestAgent {
 
     /// The answer to a read request with `ipvsReals`, or why it is not one.
     static func ipvsRead(_ r: Response, address: String) throws -> IPVSRead {
-        guard let files = r.files else {
-            throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
-                + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
-        }
+        guard let files = r.files else { throw cannotRead(r, address: address) }
         if let error = r.realsError { throw RuntimeFailure("the director's agent cannot read IPVS counters over netlink: \(error)") }
         guard let keyed = r.reals else {
             throw RuntimeFailure("the director's agent at \(address) does not read IPVS counters: it is an older lvsbench; "
