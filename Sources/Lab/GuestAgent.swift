@@ -5,7 +5,8 @@ import SystemKit
 /// The command channel into a UML director: `lvsbench lab agent` runs inside the guest (the
 /// guest sees the host's files, so it is this very binary) and executes argv for the host.
 /// One request per connection: the lab's secret as a line of hex (`AgentSecret`), then a
-/// JSON line; one JSON line back.
+/// JSON line; one JSON line back. A read request with `keepOpen` makes the connection a
+/// stream of such requests (`AgentStream`, `GuestAgent.Session`: a collection's samples).
 ///
 /// A request either runs argv or, with `read`, reads files inside the agent's own process:
 /// every process started in the guest costs tens of milliseconds of its single CPU, which
