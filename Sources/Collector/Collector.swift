@@ -14,6 +14,9 @@ public final class Collector: @unchecked Sendable {
     public let nodes: [any LabNode]
     public let interval: Double
     let realCounters: RealCountersParser?
+    /// Per node, the open connection to a UML director's agent that its samples go over:
+    /// a connection per sample cost the one-CPU guest more than the reading itself.
+    let sessions: [GuestAgent.Session?]
 
     private let lock = NSLock()
     private var samples: [Sample] = []
@@ -33,6 +36,7 @@ public final class Collector: @unchecked Sendable {
         self.nodes = nodes
         self.interval = interval
         self.realCounters = realCounters
+        sessions = nodes.map { node in (node as? GuestNode).flatMap { $0.role == .director ? $0.session() : nil } }
     }
 
     /// Refuses intervals below 100 ms (and non-finite ones) with a one-line error.
@@ -57,8 +61,9 @@ public final class Collector: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         for (i, node) in nodes.enumerated() {
             let realCounters = self.realCounters
+            let session = sessions[i]
             Thread {
-                let s = NodeReading.read(node, realCounters: realCounters, occasional: occasional)
+                let s = NodeReading.read(node, realCounters: realCounters, occasional: occasional, session: session)
                 results.lock.lock()
                 results.samples[i] = s
                 results.lock.unlock()
@@ -87,6 +92,7 @@ public final class Collector: @unchecked Sendable {
         stopping = true
         lock.unlock()
         if mustWait { finished.wait() }
+        for session in sessions { session?.close() }
         lock.lock()
         defer { lock.unlock() }
         return TimeSeries(interval: interval, samples: samples, missedTicks: missedTicks)

@@ -79,14 +79,16 @@ enum NodeReading {
     /// connection states and timeouts come in one request the agent answers in its own
     /// process; a namespace director reads its files in one process and adds
     /// `ipvsadm -Ln --stats --exact`, and `occasionalArgv` when `occasional` is set.
-    static func read(_ node: any LabNode, realCounters: RealCountersParser?, occasional: Bool = true) -> NodeSample {
+    /// `session`, for a UML director, is the collection's open connection to its agent.
+    static func read(_ node: any LabNode, realCounters: RealCountersParser?, occasional: Bool = true,
+                     session: GuestAgent.Session? = nil) -> NodeSample {
         let director = node.role == .director
         let started = DispatchTime.now().uptimeNanoseconds
         var sections: [String: String]
         var netlinkReals: [RealReading]?
         do {
             if director, realCounters != nil, let guest = node.ipvsAgent {
-                let r = try guest.readFilesAndIPVS(commonFiles + ipvsFiles, occasional: occasional)
+                let r = try guest.readFilesAndIPVS(commonFiles + ipvsFiles, occasional: occasional, over: session)
                 (sections, netlinkReals) = (r.files, r.reals)
                 if let summary = r.connSummary, let timeouts = r.timeouts {
                     sections[connSummary] = summary

@@ -44,7 +44,7 @@ public enum FileReader {
         }
     }
 
-    private static func failure(_ path: String, _ code: Int32) -> Outcome {
+    static func failure(_ path: String, _ code: Int32) -> Outcome {
         Outcome(errno: code, error: "\(path): \(String(cString: strerror(code)))")
     }
 }

@@ -5,7 +5,8 @@ import SystemKit
 /// The command channel into a UML director: `lvsbench lab agent` runs inside the guest (the
 /// guest sees the host's files, so it is this very binary) and executes argv for the host.
 /// One request per connection: the lab's secret as a line of hex (`AgentSecret`), then a
-/// JSON line; one JSON line back.
+/// JSON line; one JSON line back. A read request with `keepOpen` makes the connection a
+/// stream of such requests (`AgentStream`, `GuestAgent.Session`: a collection's samples).
 ///
 /// A request either runs argv or, with `read`, reads files inside the agent's own process:
 /// every process started in the guest costs tens of milliseconds of its single CPU, which
@@ -43,6 +44,9 @@ public enum GuestAgent {
         /// (`IPVSConnTable.summaryAWK`'s output) and the timeouts (`ipvsadm -L --timeout`'s
         /// line), both made in the agent's process.
         var ipvsOccasional: Bool?
+        /// With `read`: the caller sends further read requests on this connection
+        /// (`GuestAgent.Session`); an agent older than this answers once and closes.
+        var keepOpen: Bool?
     }
 
     struct Response: Codable {
@@ -62,6 +66,8 @@ public enum GuestAgent {
         var connSummary: String?
         var timeouts: String?
         var occasionalError: String?
+        /// The agent reads another request on this connection (it honoured `keepOpen`).
+        var keptOpen: Bool?
     }
 
     /// A real's connection entries in use and waiting to expire.
@@ -96,7 +102,8 @@ public enum GuestAgent {
     }
 
     static func handle(_ conn: Socket, secret: AgentSecret) {
-        defer { conn.close() }
+        var handedOff = false
+        defer { if !handedOff { conn.close() } }
         conn.setReceiveTimeout(secretLineTimeout)
         let first = conn.readLine(limit: 2 * AgentSecret.length + 1)
         guard let first, secret.accepts(first) else {
@@ -107,10 +114,20 @@ public enum GuestAgent {
         conn.setReceiveTimeout(0)
         guard let line = conn.readLine(),
               let request = try? JSONDecoder().decode(Request.self, from: Data(line)) else { return }
+        if request.keepOpen == true, request.read != nil {
+            handedOff = true
+            AgentStream.start(conn, first: request, line: line)
+            return
+        }
+        reply(answer(request), on: conn)
+    }
+
+    /// The response to one request; `files` (a stream's open files) reads the paths.
+    static func answer(_ request: Request, files kept: KeptFiles? = nil) -> Response {
         let response: Response
         if let paths = request.read {
             var files: [String: FileReader.Outcome] = [:]
-            for path in paths { files[path] = FileReader.read(path) }
+            for path in paths { files[path] = kept?.read(path) ?? FileReader.read(path) }
             var r = Response(status: 0, stdout: "", stderr: "", files: files)
             if request.ipvsReals == true {
                 do {
@@ -136,7 +153,7 @@ public enum GuestAgent {
                 response = Response(status: 127, stdout: "", stderr: "agent: \(error)\n")
             }
         }
-        reply(response, on: conn)
+        return response
     }
 
     /// The entries of the reals whose reading has them, keyed as `RealReading.key`.
@@ -196,11 +213,14 @@ public enum GuestAgent {
         let r = try exchange(Request(argv: [], timeout: nil, read: paths), what: "reading \(paths.count) files",
                              address: address, namespace: namespace, secretFile: secretFile,
                              connectTimeout: 5, replyTimeout: replyTimeout)
-        guard let files = r.files else {
-            throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
-                + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
-        }
+        guard let files = r.files else { throw cannotRead(r, address: address) }
         return files
+    }
+
+    /// A response to a read request without files: an agent older than `read`.
+    static func cannotRead(_ r: Response, address: String) -> RuntimeFailure {
+        RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
+            + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
     }
 
     /// `read`, plus every IPVS real's counters read by the agent over netlink: one
@@ -208,13 +228,16 @@ public enum GuestAgent {
     public static func readWithIPVSReals(_ paths: [String], occasional: Bool = false, address: String, namespace: String,
                                          secretFile: String, replyTimeout: Double = 10) throws -> IPVSRead {
         let r = try exchange(Request(argv: [], timeout: nil, read: paths, ipvsReals: true, ipvsOccasional: occasional),
-                             what: "reading \(paths.count) files and IPVS counters",
-                             address: address, namespace: namespace, secretFile: secretFile,
+                             what: ipvsWhat(paths), address: address, namespace: namespace, secretFile: secretFile,
                              connectTimeout: 5, replyTimeout: replyTimeout)
-        guard let files = r.files else {
-            throw RuntimeFailure("the director's agent at \(address) cannot read files (\(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): "
-                + "it is an older lvsbench; recreate the lab with `lvsbench lab down` and `lvsbench lab up`")
-        }
+        return try ipvsRead(r, address: address)
+    }
+
+    static func ipvsWhat(_ paths: [String]) -> String { "reading \(paths.count) files and IPVS counters" }
+
+    /// The answer to a read request with `ipvsReals`, or why it is not one.
+    static func ipvsRead(_ r: Response, address: String) throws -> IPVSRead {
+        guard let files = r.files else { throw cannotRead(r, address: address) }
         if let error = r.realsError { throw RuntimeFailure("the director's agent cannot read IPVS counters over netlink: \(error)") }
         guard let keyed = r.reals else {
             throw RuntimeFailure("the director's agent at \(address) does not read IPVS counters: it is an older lvsbench; "
@@ -243,6 +266,10 @@ public enum GuestAgent {
         guard let line = conn.readLine() else {
             throw RuntimeFailure("no answer from the director's agent at \(address) for \(what)")
         }
+        return try decodeResponse(line, address: address, what: what, secretFile: secretFile)
+    }
+
+    static func decodeResponse(_ line: [UInt8], address: String, what: String, secretFile: String) throws -> Response {
         let response = try JSONDecoder().decode(Response.self, from: Data(line))
         if response.refused == true {
             throw RuntimeFailure("the director's agent at \(address) refused \(what): it was not started with the secret in \(secretFile); "
@@ -306,12 +333,14 @@ public struct GuestNode: LabNode, Codable, Equatable {
     }
 
     /// As `readFilesAndIPVSReals`, with `occasional` also the connection table's summary
-    /// and the timeouts (see `GuestAgent.IPVSRead`).
-    public func readFilesAndIPVS(_ paths: [String], occasional: Bool)
+    /// and the timeouts (see `GuestAgent.IPVSRead`); over `session` when given (a
+    /// collection's open connection), else in a connection of its own.
+    public func readFilesAndIPVS(_ paths: [String], occasional: Bool, over session: GuestAgent.Session? = nil)
         throws -> (files: [String: String], reals: [RealReading], connSummary: String?, timeouts: String?) {
         var result: [String: String] = [:]
-        let read = try GuestAgent.readWithIPVSReals(paths, occasional: occasional, address: agentAddress,
-                                                    namespace: switchNamespace, secretFile: secretFile)
+        let read = try session?.readWithIPVSReals(paths, occasional: occasional)
+            ?? GuestAgent.readWithIPVSReals(paths, occasional: occasional, address: agentAddress,
+                                            namespace: switchNamespace, secretFile: secretFile)
         for (path, outcome) in read.files {
             if let content = outcome.content {
                 result[path] = content
@@ -320,6 +349,11 @@ public struct GuestNode: LabNode, Codable, Equatable {
             }
         }
         return (result, read.reals, read.connSummary, read.timeouts)
+    }
+
+    /// A connection to this director's agent for many read requests: see `GuestAgent.Session`.
+    public func session() -> GuestAgent.Session {
+        GuestAgent.Session(address: agentAddress, namespace: switchNamespace, secretFile: secretFile)
     }
 
     /// `lvsbench lab agent-call`, which forwards argv to the agent and passes its output

@@ -46,6 +46,17 @@ final class NodeReadFilesTests: XCTestCase {
         Self.assertSameShape(director["/proc/stat"], try lab.director.check(["cat", "/proc/stat"]).stdout)
         XCTAssertThrowsError(try lab.director.readFile(missing))
 
+        // Over a session the agent keeps the files open and rereads them with pread: the
+        // guest kernel's /proc answers each request afresh and in full.
+        let session = try XCTUnwrap(lab.director as? GuestNode).session()
+        defer { session.close() }
+        for _ in 0..<3 {
+            let streamed = try session.read(["/proc/net/ip_vs_stats", "/proc/stat", missing])
+            XCTAssertEqual(streamed["/proc/net/ip_vs_stats"]?.content, director["/proc/net/ip_vs_stats"])
+            Self.assertSameShape(streamed["/proc/stat"]?.content, try lab.director.check(["cat", "/proc/stat"]).stdout)
+            XCTAssertEqual(streamed[missing]?.isMissing, true)
+        }
+
         let client = try lab.client.readFiles(["/proc/sys/net/ipv4/ip_forward", "/proc/stat", missing])
         XCTAssertEqual(Set(client.keys), ["/proc/sys/net/ipv4/ip_forward", "/proc/stat"])
         XCTAssertEqual(client["/proc/sys/net/ipv4/ip_forward"], try lab.client.readFile("/proc/sys/net/ipv4/ip_forward"))
