@@ -40,6 +40,9 @@ enum NodeReading {
     static let commonFiles = ["/proc/net/snmp", "/proc/net/netstat", "/proc/net/softnet_stat", "/proc/stat",
                               "/proc/net/dev", "/proc/sys/net/netfilter/nf_conntrack_count"]
     static let ipvsFiles = ["/proc/net/ip_vs_stats", "/proc/net/ip_vs"]
+
+    /// The files a node of `role` is read for.
+    static func files(role: NodeRole) -> [String] { commonFiles + (role == .director ? ipvsFiles : []) }
     static let connSummary = "ip_vs_conn-summary"
     static let timeoutSection = "ipvsadm-timeout"
     static let statsSection = "ipvsadm-stats"
@@ -79,9 +82,10 @@ enum NodeReading {
     /// connection states and timeouts come in one request the agent answers in its own
     /// process; a namespace director reads its files in one process and adds
     /// `ipvsadm -Ln --stats --exact`, and `occasionalArgv` when `occasional` is set.
-    /// `session`, for a UML director, is the collection's open connection to its agent.
+    /// `session`, for a UML director, is the collection's open connection to its agent;
+    /// `files`, for a namespace node, its files kept open, read without a process.
     static func read(_ node: any LabNode, realCounters: RealCountersParser?, occasional: Bool = true,
-                     session: GuestAgent.Session? = nil) -> NodeSample {
+                     session: GuestAgent.Session? = nil, files: NamespaceFiles? = nil) -> NodeSample {
         let director = node.role == .director
         let started = DispatchTime.now().uptimeNanoseconds
         var sections: [String: String]
@@ -94,8 +98,10 @@ enum NodeReading {
                     sections[connSummary] = summary
                     sections[timeoutSection] = timeouts
                 }
+            } else if let files {
+                sections = try files.read(Self.files(role: node.role))
             } else {
-                sections = try node.readFiles(commonFiles + (director ? ipvsFiles : []))
+                sections = try node.readFiles(Self.files(role: node.role))
             }
         } catch {
             var sample = NodeSample(node: node.name, role: node.role)

@@ -106,15 +106,25 @@ final class KeptFiles {
     /// again next time (a module loaded meanwhile creates its /proc files); one whose
     /// pread fails (not seekable, say) is closed and read as `FileReader.read` does.
     func read(_ path: String) -> FileReader.Outcome {
-        let fd: Int32
-        if let kept = open[path] {
-            fd = kept
-        } else {
+        if open[path] == nil {
             guard open.count < Self.limit, keptBelow.contains(where: { path.hasPrefix($0) }) else { return FileReader.read(path) }
-            fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return FileReader.failure(path, errno) }
             open[path] = fd
         }
+        return reread(path) ?? FileReader.read(path)
+    }
+
+    /// Keeps `fd`, opened elsewhere (inside another network namespace, say), as `path`'s.
+    func adopt(_ fd: Int32, as path: String) {
+        if let old = open[path] { Glibc.close(old) }
+        open[path] = fd
+    }
+
+    /// The content of a kept file, read afresh; nil when `path` is not kept or its pread
+    /// fails (the descriptor is then closed and forgotten).
+    func reread(_ path: String) -> FileReader.Outcome? {
+        guard let fd = open[path] else { return nil }
         var used = 0
         while true {
             if used == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
@@ -124,7 +134,7 @@ final class KeptFiles {
                 if errno == EINTR { continue }
                 Glibc.close(fd)
                 open[path] = nil
-                return FileReader.read(path)
+                return nil
             }
             used += n
         }

@@ -70,6 +70,26 @@ final class NodeReadFilesTests: XCTestCase {
         XCTAssertEqual(Set(client.keys), ["/proc/sys/net/ipv4/ip_forward", "/proc/stat"])
         XCTAssertEqual(client["/proc/sys/net/ipv4/ip_forward"], try lab.client.readFile("/proc/sys/net/ipv4/ip_forward"))
         Self.assertSameShape(client["/proc/stat"], try lab.client.check(["cat", "/proc/stat"]).stdout)
+
+        // Kept open from a thread inside each namespace (the collector's way, no process):
+        // each node's own sysctls and links, read afresh every time.
+        let forward = "/proc/sys/net/ipv4/ip_forward", dev = "/proc/net/dev"
+        func links(_ text: String?) -> Set<String> {
+            Set((text ?? "").split(separator: "\n").dropFirst(2).map { String($0.split(separator: ":")[0]).trimmingCharacters(in: .whitespaces) })
+        }
+        for node in [lab.client, lab.router] {
+            let ns = try XCTUnwrap(node as? NamespaceNode)
+            let kept = try NamespaceFiles(namespace: ns.namespace, paths: [forward, dev, "/proc/stat", missing])
+            defer { kept.close() }
+            for round in 0..<2 {
+                let read = try kept.read([forward, dev, "/proc/stat", missing])
+                XCTAssertEqual(Set(read.keys), [forward, dev, "/proc/stat"], "\(node.name): a missing path is absent")
+                XCTAssertEqual(read[forward], try node.readFile(forward), "\(node.name), round \(round)")
+                XCTAssertEqual(links(read[dev]), links(try node.readFile(dev)), "\(node.name), round \(round)")
+                Self.assertSameShape(read["/proc/stat"], try node.check(["cat", "/proc/stat"]).stdout)
+            }
+        }
+        XCTAssertThrowsError(try NamespaceFiles(namespace: "lvsbench-no-such-namespace", paths: [forward]))
     }
 
     /// /proc/stat's counters move between two reads; its lines, their labels and field
