@@ -106,6 +106,10 @@ enum ReportSections {
             knees.append(m.kneeReals.map { "\(mode): knee at \($0) reals — adding reals beyond it adds little throughput." }
                 ?? "\(mode): no knee within \(range) reals — the director did not saturate in this range.")
         }
+        if let order = KneeOrder.judge(sweep) {
+            knees.append("NAT's knee first (the director carries NAT's replies, not DR's or TUN's): "
+                + "\(order.verdict.rawValue). " + order.comparisons.map { "\($0.mode): \($0.reason)" }.joined(separator: " "))
+        }
         blocks.append(.bullets(knees))
         for mode in modes {
             let rows = sweep[mode]!.points.map { p in
@@ -151,12 +155,16 @@ enum ReportSections {
                              "not saturated: ≥ \(largest) (largest count tried)", "–", "–"])
                 continue
             }
+            // A summary written before the plain side had to saturate still carries a cost;
+            // the point rule decides, so the table and the verdicts agree.
+            let unsaturated = unsaturatedReference(sweep[mode]!) != nil
             rows.append(["\(mode), this run", Format.count(c.averagePacketBytes), String(format: "%.1f", c.microsecondsPerPacket),
                          Format.count(c.packetsPerSecond), Format.byteRate(c.bytesPerSecond), Format.count(c.connectionsPerSecond),
                          String(format: "%.0f%%", c.cpuPct),
                          c.realsAtPerRealRate.map { String(format: "%.1f at %@", $0, Format.byteRate(c.perRealBytesPerSecond ?? 0)) } ?? "–",
-                         c.ipvsMicrosecondsPerPacket.map { String(format: "%+.1f", $0) } ?? "–",
-                         c.realsIPVSAlone.map { String(format: "%.0f", $0) }
+                         unsaturated ? "not measured" : c.ipvsMicrosecondsPerPacket.map { String(format: "%+.1f", $0) } ?? "–",
+                         unsaturated ? "not measured (plain reference below saturation)"
+                             : c.realsIPVSAlone.map { String(format: "%.0f", $0) }
                              ?? (c.ipvsMicrosecondsPerPacket != nil ? "not measurable (cost ≤ 0, within noise)" : "–")])
         }
         let p = LVSPaper2000.self
@@ -179,7 +187,9 @@ enum ReportSections {
                 verdicts.append(String(format: "%@: at %@ per real this director serves about %.1f reals — %@.",
                                        mode, Format.byteRate(r), reals, at20))
                 let point = DirectorCapacity.costPoint(points: m.points, kneeReals: m.kneeReals ?? 0)?.plainForward
-                if let alone = c.realsIPVSAlone, let cost = c.ipvsMicrosecondsPerPacket, let f = point {
+                if point == nil, let reason = unsaturatedReference(m) {
+                    verdicts.append("\(mode): \(reason)")
+                } else if let alone = c.realsIPVSAlone, let cost = c.ipvsMicrosecondsPerPacket, let f = point {
                     verdicts.append(String(format: "%@: IPVS's own cost at saturation is %.1f µs per packet (median "
                         + "point at or past the knee: director %.1f µs/packet with IPVS, %.1f plain-forwarding): a director spending only that on each packet "
                         + "would serve about %.0f reals at %@ (the paper: %d for NAT).", mode, cost,
@@ -210,6 +220,18 @@ enum ReportSections {
             .paragraph("Source: \(p.citation)."),
         ])
     }
+}
+
+/// Why a sweep with a plain-forward reference has no IPVS cost at saturation: the reference
+/// never saturated the director at or past the knee (nil when it did, or was not measured).
+func unsaturatedReference(_ m: ModeSweep) -> String? {
+    let cpus = m.points.filter { $0.reals >= (m.kneeReals ?? 0) }.compactMap { $0.plainForward?.plainCPUPct }
+    guard let low = cpus.min(), let high = cpus.max(), high < DirectorCapacity.saturatedCPUPct else { return nil }
+    return String(format: "IPVS's own cost per packet is not measured at saturation: at and past the knee the "
+        + "plain-forward reference (one uncapped real) kept the director at only %.0f–%.0f%% CPU, against at least "
+        + "%.0f%% for a saturated point (in DR and TUN the replies bypass the director, so one real cannot load "
+        + "it), and an emulated director's cost per packet depends on its load. No \"IPVS alone\" capacity is "
+        + "computed; the per-point table above has both sides.", low, high, DirectorCapacity.saturatedCPUPct)
 }
 
 /// Forwarding modes in the order a reader expects (nat, dr, tun, mixed), others after.

@@ -91,11 +91,19 @@ public struct DirectorCapacity: Codable, Equatable, Sendable {
                                 forwardCost: costPoint(points: points, kneeReals: kneeReals)?.plainForward)
     }
 
+    /// Director CPU from which a point counts as saturated.
+    public static let saturatedCPUPct = 85.0
+
     /// The saturated point (at or beyond the knee) whose IPVS cost per packet is the median
     /// of those points: one window's cost is noisy on a shared machine, and below the knee the
-    /// IPVS side runs at low load, where the difference is not IPVS's cost.
+    /// IPVS side runs at low load, where the difference is not IPVS's cost. The plain side must
+    /// have saturated the director too: an emulated director's cost per packet depends on its
+    /// load, and in DR and TUN keep-alive one uncapped real (the replies bypass the director)
+    /// kept it at 27–75% on a quiet machine while the IPVS side ran at 85–96%.
     public static func costPoint(points: [SweepPoint], kneeReals: Int) -> SweepPoint? {
-        let saturated = points.filter { $0.reals >= kneeReals && $0.plainForward != nil }
+        let saturated = points.filter {
+            $0.reals >= kneeReals && ($0.plainForward?.plainCPUPct ?? 0) >= saturatedCPUPct
+        }
             .sorted { $0.plainForward!.ipvsUsPerPacket < $1.plainForward!.ipvsUsPerPacket }
         return saturated.isEmpty ? nil : saturated[(saturated.count - 1) / 2]
     }

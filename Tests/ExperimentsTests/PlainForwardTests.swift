@@ -151,6 +151,21 @@ final class PlainForwardTests: XCTestCase {
         XCTAssertNil(DirectorCapacity.costPoint(points: [point(2, ipvs: 1, plain: 0)], kneeReals: 4))
     }
 
+    /// A plain-forward reference that left the director half idle (DR keep-alive: one real
+    /// cannot load it) is no reference for a saturated IPVS point.
+    func testCapacityIgnoresPointsWhosePlainSideDidNotSaturate() throws {
+        func point(_ reals: Int, plainCPU: Double) -> SweepPoint {
+            SweepPoint(reals: reals, rps: 1, bytesPerSecond: 1, cps: 1, p99US: 1, directorPPS: 1,
+                       directorBytesPerSecond: 1, directorCPUPct: 95,
+                       plainForward: ForwardCost(plainRPS: 1, ipvsToPlainRatio: 1, usPerPacketIPVS: 25,
+                                                 usPerPacketPlain: Double(reals), usPerConnIPVS: nil, usPerConnPlain: nil,
+                                                 plainCPUPct: plainCPU, ipvsPacketsDuringPlain: nil))
+        }
+        XCTAssertEqual(DirectorCapacity.costPoint(points: [point(8, plainCPU: 50), point(12, plainCPU: 90),
+                                                           point(16, plainCPU: 84.9)], kneeReals: 8)?.reals, 12)
+        XCTAssertNil(DirectorCapacity.costPoint(points: [point(8, plainCPU: 50), point(16, plainCPU: 75)], kneeReals: 8))
+    }
+
     func testDirectorReadingCountsDataLinksOnly() throws {
         func node(idle: UInt64, busy: UInt64, vec0: UInt64, vec1: UInt64, lo: UInt64) -> NodeSample {
             var n = NodeSample(node: "director", role: .director)
