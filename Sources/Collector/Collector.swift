@@ -18,7 +18,7 @@ public final class Collector: @unchecked Sendable {
     /// a connection per sample cost the one-CPU guest more than the reading itself.
     let sessions: [GuestAgent.Session?]
     /// Per namespace node, its files kept open (`NamespaceFiles`): a process per node and
-    /// sample took a quarter of the lab's throughput at 10 Hz. Nil where the namespace
+    /// sample cost a fifth of the lab's throughput at 10 Hz. Nil where the namespace
     /// could not be entered; that node is read with a process, as before.
     let namespaceFiles: [NamespaceFiles?]
 

@@ -9,7 +9,7 @@ import Glibc
 /// does with one `sh` and `grep` process per call, without the process.
 ///
 /// Why: the collector reads every namespace node at each tick, and at 10 Hz those processes
-/// (four nodes or more, each an `ip netns exec` with a shell and grep) took a quarter of
+/// (four nodes or more, each an `ip netns exec` with a shell and grep) cost about a fifth of
 /// the host's throughput through a NAT director on a 2-core machine. A descriptor keeps the
 /// namespace it was opened in: /proc/thread-self/net is the opening thread's namespace, and
 /// /proc/sys/net is resolved in it as well, so later reads from any thread see the node's
