@@ -13,8 +13,8 @@ final class LiveFailoverScenarioTests: LiveScenarioTestCase {
     func testSyncOnKeepsMoreConnectionsThroughTheCrashThanSyncOff() throws {
         try XCTSkipUnless(Privileges.isRoot, "lab tests need root (network namespaces, IPVS)")
         try XCTSkipUnless(ToolLocator.find("linux.uml") != nil, "needs user-mode-linux (the host kernel has no IPVS)")
-        let run = try scenario(["director-failover", "--variants", "sync-off,sync-on", "--duration", "11s",
-                                "--fault-at", "3s", "--rate", "150", "-c", "20"])
+        let run = try scenario(["director-failover", "--variants", "sync-off,sync-on", "--duration", "13s",
+                                "--fault-at", "4s", "--rate", "150", "-c", "20"])
         XCTAssertEqual(Self.guests(prefix: Self.prefix), [], "no director guest left behind")
         func survivors(_ name: String) throws -> Int {
             let m = Self.metrics(try XCTUnwrap(run.variants[name], "variant \(name) missing"))

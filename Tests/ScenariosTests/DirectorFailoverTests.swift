@@ -37,6 +37,18 @@ final class DirectorFailoverTests: XCTestCase {
         XCTAssertEqual(try ScenarioCatalog.named("director-failover").name, "director-failover")
     }
 
+    /// A crash before the sync thread's first send would pass the flush timer off as "sync
+    /// keeps nothing" (CI once saw sync-on's backup hold 0 entries at a 3 s crash).
+    func testASyncVariantRefusesACrashBeforeTheSyncThreadHasSent() throws {
+        XCTAssertThrowsError(try DirectorFailover().variants(ScenarioOptions(duration: 11, faultAt: 3))) { error in
+            XCTAssertTrue("\(error)".contains("--fault-at 3 s") && "\(error)".contains("4s or later"), "\(error)")
+        }
+        XCTAssertThrowsError(try DirectorFailover().variants(ScenarioOptions(duration: 9)), "the default third of 9 s is 3 s")
+        XCTAssertEqual(try DirectorFailover().variants(ScenarioOptions(duration: 11, faultAt: 3, variants: ["sync-off"])).count, 1,
+                       "without sync there is no timer to wait for")
+        XCTAssertEqual(try DirectorFailover().variants(ScenarioOptions(duration: 13, faultAt: 4)).first?.events.first?.at, 4)
+    }
+
     func testKeepalivedConfigurationsElectDirector1AndSyncOnlyWhenAsked() {
         let lan = (name: "vec1", address: "198.18.2.2")
         let master = DirectorFailoverPair(sync: .keepalived).config(lan: lan, peer: "198.18.2.3", vip: "198.18.2.100", master: true)

@@ -38,6 +38,15 @@ public struct DirectorFailover: ScenarioDefinition {
              sync: .keepalived),
     ]
 
+    /// The kernel's sync master thread holds entries in a buffer until it is full or
+    /// `IPVS_SYNC_FLUSH_TIME` (2 s) old, which it checks every `IPVS_SYNC_CHECK_PERIOD` (1 s):
+    /// the backup learns a connection up to 3 s after its third packet.
+    static let syncFlush = 2.0, syncCheck = 1.0
+    static var syncSendDelay: Double { syncFlush + syncCheck }
+    /// The earliest crash that leaves the sync thread time to send the entries of the
+    /// connections opened when the load started, with a second's margin for a slow guest.
+    static var earliestSyncedCrash: Double { syncSendDelay + 1 }
+
     /// Longer than VRRP's takeover plus TCP's retransmission back-off (a request sent at the
     /// crash is retransmitted 3.0 s and 6.2 s later): a stalled request still completes.
     static let requestTimeout = 10.0
@@ -58,6 +67,13 @@ public struct DirectorFailover: ScenarioDefinition {
                                + "long-lived connections, give http or tcp-rr")
         }
         let wanted = try options.selected(from: self)
+        if Self.bases.contains(where: { wanted.contains($0.name) && $0.sync != .off }), d.faultAt < Self.earliestSyncedCrash {
+            throw InvalidInput(String(format: "--fault-at %.2g s is too early for a sync variant: director1's sync thread "
+                                      + "sends a new connection's entry up to %.0f s after it opens (a %.0f s flush checked "
+                                      + "every %.0f s), so an earlier crash measures that timer, not sync; give --fault-at "
+                                      + "%.0fs or later", d.faultAt, Self.syncSendDelay, Self.syncFlush, Self.syncCheck,
+                                      Self.earliestSyncedCrash))
+        }
         return Self.bases.filter { wanted.contains($0.name) }.flatMap { base in
             d.loads.map { kind in plan(base, kind: kind, defaults: d) }
         }
