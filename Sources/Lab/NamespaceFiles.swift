@@ -18,7 +18,6 @@ import Glibc
 /// when the session opens (no conntrack module) stays absent, as in `readFiles`.
 public final class NamespaceFiles: @unchecked Sendable {
     public let namespace: String
-    public let paths: [String]
     private let lock = NSLock()
     private let kept = KeptFiles(keptBelow: [])
     /// The paths that existed and were opened.
@@ -28,32 +27,16 @@ public final class NamespaceFiles: @unchecked Sendable {
     /// cannot be entered; a path that cannot be opened is left out.
     public init(namespace: String, paths: [String]) throws {
         self.namespace = namespace
-        self.paths = paths
-        final class Opened: @unchecked Sendable {
+        let fds = try NamespaceThread.run(in: namespace) {
             var fds: [String: Int32] = [:]
-            var failure: Error?
-            let done = DispatchSemaphore(value: 0)
-        }
-        let box = Opened()
-        let thread = Thread {
-            defer { box.done.signal() }
-            let nsfd = open("/run/netns/" + namespace, O_RDONLY | O_CLOEXEC)
-            guard nsfd >= 0 else { box.failure = RuntimeFailure("namespace \(namespace) not found"); return }
-            defer { Glibc.close(nsfd) }
-            guard c_setns(nsfd, 0x4000_0000 /* CLONE_NEWNET */) == 0 else {
-                box.failure = RuntimeFailure("setns \(namespace): \(String(cString: strerror(errno)))")
-                return
-            }
             for path in paths {
                 let fd = open(Self.threadPath(path), O_RDONLY | O_CLOEXEC)
-                if fd >= 0 { box.fds[path] = fd }
+                if fd >= 0 { fds[path] = fd }
             }
+            return fds
         }
-        thread.start()
-        box.done.wait()
-        if let failure = box.failure { throw failure }
-        for (path, fd) in box.fds { kept.adopt(fd, as: path) }
-        self.opened = Set(box.fds.keys)
+        for (path, fd) in fds { kept.adopt(fd, as: path) }
+        opened = Set(fds.keys)
     }
 
     deinit { kept.close() }

@@ -55,37 +55,25 @@ public struct Socket: Sendable {
     /// namespace (a socket stays in the namespace it was created in), on a short-lived
     /// thread so this process's other threads keep their namespace.
     public static func connect(_ text: String, namespace: String? = nil, timeout: Double = 5) throws -> Socket {
-        var addr = try address(text)
-        let box = ResultBox()
-        let work = {
-            if let namespace {
-                let nsfd = open("/run/netns/" + namespace, O_RDONLY | O_CLOEXEC)
-                guard nsfd >= 0 else { box.set(.failure(RuntimeFailure("namespace \(namespace) not found"))); return }
-                defer { Glibc.close(nsfd) }
-                guard c_setns(nsfd, 0x4000_0000 /* CLONE_NEWNET */) == 0 else {
-                    box.set(.failure(RuntimeFailure("setns \(namespace): \(String(cString: strerror(errno)))"))); return
-                }
-            }
+        let addr = try address(text)
+        let work = { () throws -> Socket in
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { box.set(.failure(RuntimeFailure("socket(): \(String(cString: strerror(errno)))"))); return }
+            guard fd >= 0 else { throw RuntimeFailure("socket(): \(String(cString: strerror(errno)))") }
             var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            let rc = withUnsafePointer(to: &addr) {
+            var target = addr
+            let rc = withUnsafePointer(to: &target) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             if rc != 0 {
                 let reason = String(cString: strerror(errno))
                 Glibc.close(fd)
-                box.set(.failure(RuntimeFailure("cannot connect to \(text): \(reason)")))
-                return
+                throw RuntimeFailure("cannot connect to \(text): \(reason)")
             }
-            box.set(.success(Socket(fd: fd)))
+            return Socket(fd: fd)
         }
-        if namespace == nil { work() } else {
-            let thread = Thread { work() }
-            thread.start()
-        }
-        return try box.wait().get()
+        guard let namespace else { return try work() }
+        return try NamespaceThread.run(in: namespace, work)
     }
 
     public func accept() -> Socket? {
@@ -155,16 +143,4 @@ public struct Socket: Sendable {
     }
 
     public func close() { _ = Glibc.close(fd) }
-}
-
-/// setns(2): Glibc's module map hides it (it needs _GNU_SOURCE).
-@_silgen_name("setns")
-func c_setns(_ fd: Int32, _ nstype: Int32) -> Int32
-
-/// Hands one result from a helper thread to the waiting caller.
-final class ResultBox: @unchecked Sendable {
-    private let semaphore = DispatchSemaphore(value: 0)
-    private var value: Result<Socket, Error>?
-    func set(_ v: Result<Socket, Error>) { value = v; semaphore.signal() }
-    func wait() -> Result<Socket, Error> { semaphore.wait(); return value! }
 }
