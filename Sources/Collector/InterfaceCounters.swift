@@ -24,7 +24,8 @@ public struct InterfaceCounters: Codable, Equatable, Sendable {
             guard let colon = line.firstIndex(of: ":") else {
                 throw ProcParseError(source, line: number, "no 'name:' at the start")
             }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+            let names = ProcText.fields(line[..<colon])
+            let name = names.count == 1 ? String(names[0]) : ""
             let f = ProcText.fields(line[line.index(after: colon)...])
             guard !name.isEmpty, f.count == 16 else {
                 throw ProcParseError(source, line: number, "expected 16 counters for '\(name)', found \(f.count)")
