@@ -68,11 +68,12 @@ public struct DirectorFailover: ScenarioDefinition {
         }
         let wanted = try options.selected(from: self)
         if Self.bases.contains(where: { wanted.contains($0.name) && $0.sync != .off }), d.faultAt < Self.earliestSyncedCrash {
-            throw InvalidInput(String(format: "--fault-at %.2g s is too early for a sync variant: director1's sync thread "
-                                      + "sends a new connection's entry up to %.0f s after it opens (a %.0f s flush checked "
-                                      + "every %.0f s), so an earlier crash measures that timer, not sync; give --fault-at "
-                                      + "%.0fs or later", d.faultAt, Self.syncSendDelay, Self.syncFlush, Self.syncCheck,
-                                      Self.earliestSyncedCrash))
+            let defaultNote = options.faultAt == nil ? String(format: " (the default: a third of --duration %.0fs)", d.duration) : ""
+            throw InvalidInput(String(format: "--fault-at %.2g s", d.faultAt) + defaultNote + " is too early for a sync variant: "
+                               + String(format: "director1's sync thread sends a new connection's entry up to %.0f s after it "
+                                        + "opens (a %.0f s flush checked every %.0f s), so an earlier crash measures that "
+                                        + "timer, not sync; give --fault-at %.0fs or later", Self.syncSendDelay, Self.syncFlush,
+                                        Self.syncCheck, Self.earliestSyncedCrash))
         }
         return Self.bases.filter { wanted.contains($0.name) }.flatMap { base in
             d.loads.map { kind in plan(base, kind: kind, defaults: d) }
