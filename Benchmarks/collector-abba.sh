@@ -11,15 +11,7 @@
 set -euo pipefail
 LAB=${1:?lab name}; ROUNDS=${2:?rounds}; BIN=${3:?lvsbench binary}
 SECS=${SECONDS_PER_RUN:-5}; INTERVAL=${INTERVAL:-100ms}
-state=${LVSBENCH_RUN_DIR:-/run/lvsbench}/labs/$LAB/state.json
-vip=$(jq -r .vip "$state")
-out=$(mktemp -d /tmp/lvsbench-abba.XXXXXX)
-trap 'rm -rf "$out"' EXIT
-
-wrk_rps() {
-  "$BIN" lab exec --name "$LAB" client -- wrk -t1 -c20 -d"${SECS}s" "http://$vip/" |
-    awk '/Requests\/sec/ {print int($2)}'
-}
+. "$(dirname "$0")/lab-wrk.sh"
 
 with_collector() {
   "$BIN" collect --name "$LAB" --interval "$INTERVAL" --duration "$((SECS + 2))s" --no-capture \

@@ -11,15 +11,7 @@
 set -euo pipefail
 LAB=${1:?lab name}; ROUNDS=${2:?rounds}; BIN=${3:?lvsbench binary}
 SECS=${SECONDS_PER_RUN:-8}
-state=${LVSBENCH_RUN_DIR:-/run/lvsbench}/labs/$LAB/state.json
-vip=$(jq -r .vip "$state")
-out=$(mktemp -d /tmp/lvsbench-tput.XXXXXX)
-trap 'rm -rf "$out"' EXIT
-
-wrk_rps() {
-  "$BIN" lab exec --name "$LAB" client -- wrk -t1 -c20 -d"${SECS}s" "http://$vip/" |
-    awk '/Requests\/sec/ {print int($2)}'
-}
+. "$(dirname "$0")/lab-wrk.sh"
 
 variants=(none "100ms --no-capture" "100ms" "1s --no-capture")
 wrk_rps >/dev/null   # warm-up
