@@ -4,7 +4,9 @@ import Lab
 import SystemKit
 
 /// Samples the kernel counters of the lab's nodes at a fixed interval on a thread of its
-/// own while load runs: `start()`, run the load, `stop()` for the time series.
+/// own while load runs: `start()`, run the load, `stop()` for the time series. During the
+/// window it only reads and keeps the texts; `stop()` parses them, after the load, where
+/// the parsing no longer takes CPU from what is measured (Benchmarks/CollectorCost.md).
 public final class Collector: @unchecked Sendable {
     /// 10 Hz: each sample rereads every node's files and, on a UML director, makes a round
     /// trip through its agent (about 2.5 ms of the guest's CPU); faster sampling would
@@ -23,7 +25,8 @@ public final class Collector: @unchecked Sendable {
     let namespaceFiles: [NamespaceFiles?]
 
     private let lock = NSLock()
-    private var samples: [Sample] = []
+    /// Kept unparsed until `stop()`.
+    private var samples: [RawSample] = []
     private var missedTicks = 0
     private var stopping = false
     private var thread: Thread?
@@ -53,33 +56,59 @@ public final class Collector: @unchecked Sendable {
         }
     }
 
-    /// Reads every node once, each on a thread of its own (one slow node, such as a UML
-    /// director, does not delay the others), and returns the sample. Plain threads rather
-    /// than concurrentPerform: each read blocks in ProcessRunner, which itself needs the
-    /// global dispatch queues to drain the child's pipes.
+    /// Reads every node once and returns the sample, parsed.
     /// `occasional` adds the director's connection states and IPVS timeouts (one more process there).
     public func sampleOnce(elapsed: Double, occasional: Bool = true) -> Sample {
+        parse(fetchOnce(elapsed: elapsed, occasional: occasional))
+    }
+
+    /// One sample's reads before parsing.
+    struct RawSample: Sendable {
+        let elapsed: Double
+        let time: Date
+        let nodes: [NodeReading.Raw]
+    }
+
+    /// Reads every node once. A node read over a process or the director's agent gets a
+    /// thread of its own, so one slow node (a UML director) does not delay the others;
+    /// nodes whose files are kept open are read in turn on the calling thread, a few
+    /// preads each, without the cost of starting a thread per node and sample. Plain
+    /// threads rather than concurrentPerform: each slow read blocks in ProcessRunner, which
+    /// itself needs the global dispatch queues to drain the child's pipes.
+    func fetchOnce(elapsed: Double, occasional: Bool) -> RawSample {
         final class Results: @unchecked Sendable {
             let lock = NSLock()
-            var samples: [NodeSample?]
-            init(_ count: Int) { samples = Array(repeating: nil, count: count) }
+            var reads: [NodeReading.Raw?]
+            init(_ count: Int) { reads = Array(repeating: nil, count: count) }
+            func set(_ i: Int, _ raw: NodeReading.Raw) {
+                lock.lock()
+                reads[i] = raw
+                lock.unlock()
+            }
         }
         let results = Results(nodes.count)
         let done = DispatchSemaphore(value: 0)
-        for (i, node) in nodes.enumerated() {
-            let realCounters = self.realCounters
-            let session = sessions[i], files = namespaceFiles[i]
+        let realCounters = self.realCounters
+        var threads = 0
+        for (i, node) in nodes.enumerated() where namespaceFiles[i] == nil {
+            let session = sessions[i]
+            threads += 1
             Thread {
-                let s = NodeReading.read(node, realCounters: realCounters, occasional: occasional, session: session,
-                                         files: files)
-                results.lock.lock()
-                results.samples[i] = s
-                results.lock.unlock()
+                results.set(i, NodeReading.fetch(node, realCounters: realCounters, occasional: occasional, session: session))
                 done.signal()
             }.start()
         }
-        for _ in nodes { done.wait() }
-        return Sample(elapsed: elapsed, time: Date(), nodes: results.samples.compactMap { $0 })
+        for (i, node) in nodes.enumerated() {
+            guard let files = namespaceFiles[i] else { continue }
+            results.set(i, NodeReading.fetch(node, realCounters: realCounters, occasional: occasional, files: files))
+        }
+        for _ in 0..<threads { done.wait() }
+        return RawSample(elapsed: elapsed, time: Date(), nodes: results.reads.compactMap { $0 })
+    }
+
+    func parse(_ raw: RawSample) -> Sample {
+        Sample(elapsed: raw.elapsed, time: raw.time,
+               nodes: raw.nodes.map { NodeReading.parse($0, realCounters: realCounters) })
     }
 
     /// Starts sampling; the first sample is taken at once.
@@ -103,8 +132,9 @@ public final class Collector: @unchecked Sendable {
         for session in sessions { session?.close() }
         for files in namespaceFiles { files?.close() }
         lock.lock()
-        defer { lock.unlock() }
-        return TimeSeries(interval: interval, samples: samples, missedTicks: missedTicks)
+        let (raw, missed) = (samples, missedTicks)
+        lock.unlock()
+        return TimeSeries(interval: interval, samples: raw.map(parse), missedTicks: missed)
     }
 
     /// Samples taken so far, for progress display.
@@ -125,7 +155,7 @@ public final class Collector: @unchecked Sendable {
             lock.lock()
             let lastOne = stopping
             lock.unlock()
-            let sample = sampleOnce(elapsed: now(), occasional: taken % occasionalEvery == 0)
+            let sample = fetchOnce(elapsed: now(), occasional: taken % occasionalEvery == 0)
             taken += 1
             lock.lock()
             samples.append(sample)

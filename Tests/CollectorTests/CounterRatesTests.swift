@@ -33,7 +33,7 @@ final class CounterRatesTests: XCTestCase {
     }
 
     /// A batch as the node's shell prints it, built from the guest fixtures.
-    func batch(statsFile: String = "proc-net-ip_vs_stats", cpu: String? = nil) throws -> String {
+    static func batch(statsFile: String = "proc-net-ip_vs_stats", cpu: String? = nil) throws -> String {
         let m = NodeReading.marker
         var out = "", timeoutSection = ""
         for (section, file) in [("/proc/net/snmp", "proc-net-snmp"), ("/proc/net/netstat", "proc-net-netstat"),
@@ -55,7 +55,7 @@ final class CounterRatesTests: XCTestCase {
     }
 
     func testBatchedOutputParsesIntoANodeSample() throws {
-        let s = NodeReading.parse(try batch(), node: "director", role: .director, realCounters: nil)
+        let s = NodeReading.parse(try Self.batch(), node: "director", role: .director, realCounters: nil)
         XCTAssertEqual(s.errors, [])
         XCTAssertEqual(s.ipvs?.stats.totals.conns, 0x36)
         XCTAssertEqual(s.ipvs?.timeouts, ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 300))
@@ -67,7 +67,7 @@ final class CounterRatesTests: XCTestCase {
     }
 
     func testAGarbledSectionIsReportedAndTheRestKept() throws {
-        let text = try batch().replacingOccurrences(of: "Ip: 2 64 12808", with: "Ip: 2 64")
+        let text = try Self.batch().replacingOccurrences(of: "Ip: 2 64 12808", with: "Ip: 2 64")
         let s = NodeReading.parse(text, node: "director", role: .director, realCounters: nil)
         XCTAssertEqual(s.errors.count, 1)
         XCTAssertTrue(s.errors[0].contains("/proc/net/snmp"), s.errors[0])
@@ -84,7 +84,7 @@ final class CounterRatesTests: XCTestCase {
             XCTAssertTrue(text.contains("conns 7"))
             return [RealReading](keyed: ["TCP 198.18.0.10:80 -> 198.18.1.2:80": BalancerCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)])!
         }
-        let s = NodeReading.parse(try batch() + listing, node: "director", role: .director, realCounters: parser)
+        let s = NodeReading.parse(try Self.batch() + listing, node: "director", role: .director, realCounters: parser)
         XCTAssertEqual(s.ipvs?.reals.keyed["TCP 198.18.0.10:80 -> 198.18.1.2:80"]?.conns, 7)
     }
 
@@ -96,7 +96,7 @@ final class CounterRatesTests: XCTestCase {
         let parser: RealCountersParser = { _ in
             [RealReading](keyed: ["TCP 198.18.0.10:80 -> 198.18.1.2:80": BalancerCounters(conns: 7, inPackets: 1, outPackets: 1, inBytes: 1, outBytes: 1)])!
         }
-        let director = ScriptedNode(role: .director, sections: NodeReading.sections(try batch() + listing))
+        let director = ScriptedNode(role: .director, sections: NodeReading.sections(try Self.batch() + listing))
         let quick = NodeReading.read(director, realCounters: parser, occasional: false)
         XCTAssertEqual(director.ran, [NodeReading.statsArgv])
         XCTAssertEqual(quick.errors, [])
@@ -112,7 +112,7 @@ final class CounterRatesTests: XCTestCase {
         XCTAssertEqual(full.ipvs?.connections?.byState["TIME_WAIT"], 63)
         XCTAssertEqual(full.ipvs?.timeouts, ConnectionTimeouts(tcp: 900, tcpFin: 120, udp: 300))
 
-        let real = ScriptedNode(role: .real, sections: NodeReading.sections(try batch()))
+        let real = ScriptedNode(role: .real, sections: NodeReading.sections(try Self.batch()))
         let r = NodeReading.read(real, realCounters: parser, occasional: true)
         XCTAssertEqual(real.ran, [])
         XCTAssertEqual(r.errors, [])
@@ -124,8 +124,8 @@ final class CounterRatesTests: XCTestCase {
     func testRatesAndSummaryFromTwoGuestSamples() throws {
         let cpu1 = "cpu  1000 0 100 800 0 0 100 0 0 0\ncpu0 1000 0 100 800 0 0 100 0 0 0\n"
         let cpu2 = "cpu  1100 0 110 850 0 0 140 0 0 0\ncpu0 1100 0 110 850 0 0 140 0 0 0\n"
-        let a = NodeReading.parse(try batch(cpu: cpu1), node: "director", role: .director, realCounters: nil)
-        let b = NodeReading.parse(try batch(statsFile: "proc-net-ip_vs_stats.later", cpu: cpu2), node: "director",
+        let a = NodeReading.parse(try Self.batch(cpu: cpu1), node: "director", role: .director, realCounters: nil)
+        let b = NodeReading.parse(try Self.batch(statsFile: "proc-net-ip_vs_stats.later", cpu: cpu2), node: "director",
                                   role: .director, realCounters: nil)
         let series = TimeSeries(interval: 1, samples: [Sample(elapsed: 0.5, time: Date(), nodes: [a]),
                                                        Sample(elapsed: 2.5, time: Date(), nodes: [b])])
@@ -145,7 +145,7 @@ final class CounterRatesTests: XCTestCase {
     }
 
     func testJSONLinesRoundTrip() throws {
-        let a = NodeReading.parse(try batch(), node: "director", role: .director, realCounters: nil)
+        let a = NodeReading.parse(try Self.batch(), node: "director", role: .director, realCounters: nil)
         let series = TimeSeries(interval: 0.1, samples: [Sample(elapsed: 0, time: Date(timeIntervalSince1970: 1_800_000_000), nodes: [a])],
                                 missedTicks: 2)
         let data = try series.jsonLines()
