@@ -7,6 +7,7 @@ import SystemKit
 /// own while load runs: `start()`, run the load, `stop()` for the time series. During the
 /// window it only reads and keeps the texts; `stop()` parses them, after the load, where
 /// the parsing no longer takes CPU from what is measured (Benchmarks/CollectorCost.md).
+/// Texts beyond `unparsedLimit` bytes are parsed, oldest first, between ticks.
 public final class Collector: @unchecked Sendable {
     /// 10 Hz: each sample rereads every node's files and, on a UML director, makes a round
     /// trip through its agent (about 2.5 ms of the guest's CPU); faster sampling would
@@ -24,9 +25,17 @@ public final class Collector: @unchecked Sendable {
     /// could not be entered; that node is read with a process, as before.
     let namespaceFiles: [NamespaceFiles?]
 
+    /// Bytes of texts kept unparsed before the collector parses the oldest between ticks:
+    /// 64 MiB is minutes of 10 Hz sampling of a small lab, far beyond a run's window, and
+    /// bounds a long collection's memory (a big host's /proc/stat alone can be 50 KB).
+    let unparsedLimit: Int
+
     private let lock = NSLock()
-    /// Kept unparsed until `stop()`.
-    private var samples: [RawSample] = []
+    /// Samples parsed while the collector ran, oldest first; `pending` follows them.
+    private var parsed: [Sample] = []
+    /// Samples kept unparsed, oldest first, and the bytes of their texts.
+    private var pending: [RawSample] = []
+    private var pendingBytes = 0
     private var missedTicks = 0
     private var stopping = false
     private var thread: Thread?
@@ -36,13 +45,16 @@ public final class Collector: @unchecked Sendable {
     ///   - interval: seconds between samples, 0.1 (10 Hz) or more.
     ///   - realCounters: parser of `ipvsadm -Ln --stats --exact` for per-real totals; nil
     ///     skips that listing (one ipvsadm run less per sample).
+    ///   - unparsedLimit: bytes of texts kept unparsed during the window (see the property).
     public init(nodes: [any LabNode], interval: Double = 1,
-                realCounters: RealCountersParser? = IPVSStatsListing.realCounters(parsing:)) throws {
+                realCounters: RealCountersParser? = IPVSStatsListing.realCounters(parsing:),
+                unparsedLimit: Int = 64 << 20) throws {
         try Self.checkInterval(interval)
         guard !nodes.isEmpty else { throw InvalidInput("no lab nodes to collect from: start a lab with `lvsbench lab up`") }
         self.nodes = nodes
         self.interval = interval
         self.realCounters = realCounters
+        self.unparsedLimit = unparsedLimit
         sessions = nodes.map { node in (node as? GuestNode).flatMap { $0.role == .director ? $0.session() : nil } }
         namespaceFiles = nodes.map { node in
             (node as? NamespaceNode).flatMap { try? NamespaceFiles(namespace: $0.namespace, paths: NodeReading.files(role: $0.role)) }
@@ -67,6 +79,9 @@ public final class Collector: @unchecked Sendable {
         let elapsed: Double
         let time: Date
         let nodes: [NodeReading.Raw]
+
+        /// The bytes of its texts.
+        var bytes: Int { nodes.reduce(0) { $0 + ($1.sections?.values.reduce(0) { $0 + $1.utf8.count } ?? 0) } }
     }
 
     /// Reads every node once. A node read over a process or the director's agent gets a
@@ -132,16 +147,35 @@ public final class Collector: @unchecked Sendable {
         for session in sessions { session?.close() }
         for files in namespaceFiles { files?.close() }
         lock.lock()
-        let (raw, missed) = (samples, missedTicks)
+        let (done, raw, missed) = (parsed, pending, missedTicks)
         lock.unlock()
-        return TimeSeries(interval: interval, samples: raw.map(parse), missedTicks: missed)
+        return TimeSeries(interval: interval, samples: done + raw.map(parse), missedTicks: missed)
     }
 
     /// Samples taken so far, for progress display.
     public var sampleCount: Int {
         lock.lock()
         defer { lock.unlock() }
-        return samples.count
+        return parsed.count + pending.count
+    }
+
+    /// Samples parsed while the collector ran (only over `unparsedLimit`).
+    var parsedEarly: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return parsed.count
+    }
+
+    /// Parses the oldest kept sample while the kept texts are over `unparsedLimit`; false
+    /// when they are not.
+    private func parseOldestOverLimit() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard pendingBytes > unparsedLimit, !pending.isEmpty else { return false }
+        let oldest = pending.removeFirst()
+        pendingBytes -= oldest.bytes
+        parsed.append(parse(oldest))
+        return true
     }
 
     private func run() {
@@ -158,7 +192,8 @@ public final class Collector: @unchecked Sendable {
             let sample = fetchOnce(elapsed: now(), occasional: taken % occasionalEvery == 0)
             taken += 1
             lock.lock()
-            samples.append(sample)
+            pending.append(sample)
+            pendingBytes += sample.bytes
             let stop = stopping
             lock.unlock()
             // The last sample must start after `stop()` was called, so the series ends when
@@ -180,6 +215,7 @@ public final class Collector: @unchecked Sendable {
                 let stop = stopping
                 lock.unlock()
                 if stop { break }
+                if parseOldestOverLimit() { continue }
                 usleep(UInt32(min(20_000, max(1_000, (Double(tick) * interval - now()) * 1e6))))
             }
         }

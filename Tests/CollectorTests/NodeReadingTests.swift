@@ -49,6 +49,20 @@ final class NodeReadingTests: XCTestCase {
         let series = collector.stop()
         let opens = series.samples.map { $0.nodes.first?.counters["Tcp.ActiveOpens"] }
         XCTAssertEqual(opens, (1...series.samples.count).map { Int64($0) })
+        XCTAssertEqual(collector.parsedEarly, 0, "under the limit nothing is parsed before stop()")
+    }
+
+    /// Over `unparsedLimit` the oldest texts are parsed between ticks, and the series is
+    /// the same: in order, each sample what its tick read.
+    func testOverTheLimitTheOldestAreParsedBetweenTicks() throws {
+        let node = CountingNode()
+        let collector = try Collector(nodes: [node], interval: 0.1, realCounters: nil, unparsedLimit: 0)
+        collector.start()
+        while collector.sampleCount < 5 { usleep(20_000) }
+        XCTAssertGreaterThan(collector.parsedEarly, 0, "parsed between ticks, not only at stop()")
+        let series = collector.stop()
+        let opens = series.samples.map { $0.nodes.first?.counters["Tcp.ActiveOpens"] }
+        XCTAssertEqual(opens, (1...series.samples.count).map { Int64($0) })
     }
 }
 
