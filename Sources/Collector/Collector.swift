@@ -27,7 +27,7 @@ public final class Collector: @unchecked Sendable {
 
     /// Bytes of texts kept unparsed before the collector parses the oldest between ticks:
     /// 64 MiB is minutes of 10 Hz sampling of a small lab, far beyond a run's window, and
-    /// bounds a long collection's memory (a big host's /proc/stat alone can be 50 KB).
+    /// bounds a long collection's memory (/proc/stat and softnet_stat grow with a host's CPUs).
     let unparsedLimit: Int
 
     private let lock = NSLock()
